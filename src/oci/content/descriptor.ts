@@ -1,0 +1,24 @@
+/** An OCI content descriptor: what a manifest says about one blob. */
+export interface Descriptor {
+  readonly mediaType: string;
+  /** Size in bytes. */
+  readonly size: number;
+  /** `sha256:<hex>` */
+  readonly digest: string;
+}
+
+/** A blob held in memory with its descriptor; content is kept apart from the transport. */
+export interface Blob {
+  readonly descriptor: Descriptor;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * A built artifact ready to push: the manifest (its bytes are what gets digested and
+ * uploaded, exactly as built), the config blob and the layer blobs.
+ */
+export interface Artifact {
+  readonly manifest: Blob;
+  readonly config: Blob;
+  readonly layers: readonly Blob[];
+}
