@@ -1,0 +1,151 @@
+import type { BootstrapOciOptions } from './options.js';
+
+/** How a flag's text becomes an option value. */
+export type FlagKind = 'string' | 'boolean' | 'list' | 'secret';
+
+export interface OptionFlag {
+  /** The command line flag, as the RFC and `flux install` name it. */
+  readonly flag: string;
+  readonly kind: FlagKind;
+  /** One line for `--help`. */
+  readonly help: string;
+}
+
+/**
+ * The flag of every option. The mapped type makes the type checker refuse an option
+ * without a flag, so the command and the construct cannot drift apart.
+ */
+export const OPTION_FLAGS: { readonly [K in keyof Required<BootstrapOciOptions>]: OptionFlag } = {
+  url: {
+    flag: '--url',
+    kind: 'string',
+    help: 'oci://<registry>/<repository>:<tag> of the Flux components artifact',
+  },
+  username: {
+    flag: '--username',
+    kind: 'string',
+    help: 'registry user name for the components artifact',
+  },
+  password: {
+    flag: '--password',
+    kind: 'secret',
+    help: 'registry password (prefer --password-stdin or OCI_PASSWORD: arguments are visible to other users)',
+  },
+  provider: {
+    flag: '--provider',
+    kind: 'string',
+    help: 'OIDC provider for Workload Identity: generic, aws, azure, gcp',
+  },
+  kustomization: {
+    flag: '--kustomization',
+    kind: 'string',
+    help: 'local kustomization.yaml with patches for the components (must list gotk-components.yaml)',
+  },
+  clusterUrl: {
+    flag: '--cluster-url',
+    kind: 'string',
+    help: 'oci://<registry>/<repository>:<tag> of the cluster state artifact',
+  },
+  clusterUsername: {
+    flag: '--cluster-username',
+    kind: 'string',
+    help: 'registry user name for the cluster artifact',
+  },
+  clusterPassword: {
+    flag: '--cluster-password',
+    kind: 'secret',
+    help: 'registry password for the cluster artifact (prefer OCI_CLUSTER_PASSWORD)',
+  },
+  clusterPath: {
+    flag: '--cluster-path',
+    kind: 'string',
+    help: 'path inside the cluster artifact to reconcile',
+  },
+  clusterDomain: { flag: '--cluster-domain', kind: 'string', help: 'internal cluster domain' },
+  components: { flag: '--components', kind: 'list', help: 'components to install' },
+  componentsExtra: {
+    flag: '--components-extra',
+    kind: 'list',
+    help: 'extra components: image-reflector-controller, image-automation-controller, source-watcher',
+  },
+  imagePullSecret: {
+    flag: '--image-pull-secret',
+    kind: 'string',
+    help: 'Secret used to pull the controller images from a private registry',
+  },
+  logLevel: {
+    flag: '--log-level',
+    kind: 'string',
+    help: 'controllers log level: debug, info, error',
+  },
+  networkPolicy: {
+    flag: '--network-policy',
+    kind: 'boolean',
+    help: 'deny ingress to the controllers from other namespaces',
+  },
+  registry: {
+    flag: '--registry',
+    kind: 'string',
+    help: 'container registry the controller images come from',
+  },
+  tolerationKeys: {
+    flag: '--toleration-keys',
+    kind: 'list',
+    help: 'toleration keys for tainted nodes',
+  },
+  version: { flag: '--version', kind: 'string', help: 'Flux version to install, e.g. v2.9.4' },
+  watchAllNamespaces: {
+    flag: '--watch-all-namespaces',
+    kind: 'boolean',
+    help: 'watch all namespaces, or only the one Flux is installed in',
+  },
+  caFile: {
+    flag: '--ca-file',
+    kind: 'string',
+    help: 'PEM CA bundle the registries are checked against',
+  },
+  allowInsecureHttp: {
+    flag: '--allow-insecure-http',
+    kind: 'boolean',
+    help: 'talk to the registries over plain HTTP',
+  },
+  namespace: { flag: '--namespace', kind: 'string', help: 'namespace Flux is installed in' },
+  interval: {
+    flag: '--interval',
+    kind: 'string',
+    help: 'how often the OCIRepositories check the registry',
+  },
+  kustomizationInterval: {
+    flag: '--kustomization-interval',
+    kind: 'string',
+    help: 'how often the Kustomizations re-apply their artifact',
+  },
+  retryInterval: {
+    flag: '--retry-interval',
+    kind: 'string',
+    help: 'how soon a failed Kustomization is retried',
+  },
+  pinByDigest: {
+    flag: '--pin-by-digest',
+    kind: 'boolean',
+    help: 'pin the flux-components OCIRepository to the pushed digest instead of the tag',
+  },
+  manifests: {
+    flag: '--manifests',
+    kind: 'string',
+    help: 'local directory or manifests.tar.gz with the Flux release manifests (also FLUX_MANIFESTS)',
+  },
+  manifestsBaseUrl: {
+    flag: '--manifests-base-url',
+    kind: 'string',
+    help: 'base URL of a mirror of the Flux releases',
+  },
+  kubeconfig: { flag: '--kubeconfig', kind: 'string', help: 'path to the kubeconfig file' },
+  context: { flag: '--context', kind: 'string', help: 'kubeconfig context to use' },
+  timeout: { flag: '--timeout', kind: 'string', help: 'how long to wait for each step' },
+  keepNamespace: {
+    flag: '--keep-namespace',
+    kind: 'boolean',
+    help: 'keep the namespace on uninstall',
+  },
+};

@@ -1,0 +1,240 @@
+/**
+ * The `flux bootstrap oci` options: one model for the command's flags and the construct's
+ * props. Field names are the RFC's flags in camelCase; each flag is declared in
+ * `option-flags.ts`, which the type checker forces to cover every field here.
+ */
+export interface BootstrapOciOptions {
+  /**
+   * Where the Flux components artifact is pushed: `oci://<registry>/<repository>:<tag>`.
+   * The artifact is pushed under its checksum and the tag is moved to it; the
+   * `flux-components` OCIRepository follows the tag.
+   */
+  readonly url: string;
+
+  /**
+   * User name for the components registry.
+   *
+   * @default - anonymous, or the Workload Identity of `provider`
+   */
+  readonly username?: string;
+
+  /**
+   * Password or token for the components registry. Never give it as a literal: on the
+   * command line use `--password-stdin` or `OCI_PASSWORD`; in CDKTF pass a sensitive
+   * `TerraformVariable`'s value (it then reaches the cluster only through write-only
+   * attributes and the pre-apply step's environment, never state or plan output).
+   *
+   * @default - `OCI_PASSWORD` from the environment when `username` is set
+   */
+  readonly password?: string;
+
+  /**
+   * OIDC provider for registry login through Workload Identity; with `aws`, `azure` or
+   * `gcp` no credentials are stored in the cluster and `username`/`password` must be unset.
+   *
+   * @default 'generic'
+   */
+  readonly provider?: 'generic' | 'aws' | 'azure' | 'gcp';
+
+  /**
+   * A local `kustomization.yaml` that customises the components (patches, images); it must
+   * list `gotk-components.yaml`. Its patches are applied before the first install, so the
+   * controllers start patched.
+   *
+   * @default - the plain generated components
+   */
+  readonly kustomization?: string;
+
+  /**
+   * Where the cluster's desired state is: `oci://<registry>/<repository>:<tag>`. When the
+   * tag does not exist, an empty artifact is pushed there.
+   *
+   * @default - no `flux-system` sync: Flux only updates itself
+   */
+  readonly clusterUrl?: string;
+
+  /**
+   * User name for the cluster artifacts' registry.
+   *
+   * @default - the components registry's credentials when both live in the same registry
+   */
+  readonly clusterUsername?: string;
+
+  /**
+   * Password or token for the cluster artifacts' registry (same rules as `password`).
+   *
+   * @default - `OCI_CLUSTER_PASSWORD` from the environment when `clusterUsername` is set
+   */
+  readonly clusterPassword?: string;
+
+  /**
+   * Path inside the cluster artifact that the `flux-system` Kustomization reconciles.
+   *
+   * @default './'
+   */
+  readonly clusterPath?: string;
+
+  /**
+   * Internal cluster domain.
+   *
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+
+  /**
+   * Components to install.
+   *
+   * @default ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller']
+   */
+  readonly components?: readonly string[];
+
+  /**
+   * Extra components, e.g. `image-reflector-controller`, `image-automation-controller`.
+   *
+   * @default []
+   */
+  readonly componentsExtra?: readonly string[];
+
+  /**
+   * Name of a Secret the controllers' pods use to pull their images from a private registry.
+   *
+   * @default - none
+   */
+  readonly imagePullSecret?: string;
+
+  /**
+   * Log level of the controllers: `debug`, `info` or `error`.
+   *
+   * @default 'info'
+   */
+  readonly logLevel?: 'debug' | 'info' | 'error';
+
+  /**
+   * Deny ingress to the controllers from other namespaces.
+   *
+   * @default true
+   */
+  readonly networkPolicy?: boolean;
+
+  /**
+   * Registry the controller images come from.
+   *
+   * @default 'ghcr.io/fluxcd'
+   */
+  readonly registry?: string;
+
+  /**
+   * Toleration keys that let the controllers run on tainted nodes.
+   *
+   * @default []
+   */
+  readonly tolerationKeys?: readonly string[];
+
+  /**
+   * Flux version whose components are installed, e.g. `v2.9.4`.
+   *
+   * @default - the latest stable Flux 2.x release this package knows
+   */
+  readonly version?: string;
+
+  /**
+   * Watch all namespaces, or only the one Flux is installed in.
+   *
+   * @default true
+   */
+  readonly watchAllNamespaces?: boolean;
+
+  /**
+   * A PEM CA bundle the registries' TLS certificates are checked against, by `flux-oci` and,
+   * through the `certSecretRef` Secret, by source-controller.
+   *
+   * @default - the system's trusted roots
+   */
+  readonly caFile?: string;
+
+  /**
+   * Talk to the registries over plain HTTP (the OCIRepositories get `insecure: true`).
+   *
+   * @default false
+   */
+  readonly allowInsecureHttp?: boolean;
+
+  /**
+   * Namespace Flux is installed in.
+   *
+   * @default 'flux-system'
+   */
+  readonly namespace?: string;
+
+  /**
+   * How often the OCIRepositories check their registry for a new artifact.
+   *
+   * @default '1m'
+   */
+  readonly interval?: string;
+
+  /**
+   * How often the Kustomizations re-apply their artifact.
+   *
+   * @default '1h'
+   */
+  readonly kustomizationInterval?: string;
+
+  /**
+   * How soon a failed Kustomization is retried.
+   *
+   * @default '5m'
+   */
+  readonly retryInterval?: string;
+
+  /**
+   * Pin the `flux-components` OCIRepository to the pushed digest instead of following the
+   * tag. A tag moved by CI is then ignored until the next bootstrap.
+   *
+   * @default false
+   */
+  readonly pinByDigest?: boolean;
+
+  /**
+   * A local directory or `manifests.tar.gz` with the Flux release manifests, for machines
+   * without access to the Flux releases.
+   *
+   * @default - `FLUX_MANIFESTS` from the environment, else downloaded for `version`
+   */
+  readonly manifests?: string;
+
+  /**
+   * Base URL of a mirror of the Flux releases, serving `<base>/download/<version>/manifests.tar.gz`.
+   *
+   * @default 'https://github.com/fluxcd/flux2/releases'
+   */
+  readonly manifestsBaseUrl?: string;
+
+  /**
+   * Path of the kubeconfig file used to reach the cluster.
+   *
+   * @default - `KUBECONFIG` from the environment, else `~/.kube/config`
+   */
+  readonly kubeconfig?: string;
+
+  /**
+   * kubeconfig context to use.
+   *
+   * @default - the kubeconfig's current context
+   */
+  readonly context?: string;
+
+  /**
+   * How long to wait for each step (registry calls, CRDs, readiness) before failing.
+   *
+   * @default '5m'
+   */
+  readonly timeout?: string;
+
+  /**
+   * Keep the namespace when Flux is uninstalled (`cdktf destroy`, `flux-oci uninstall`).
+   *
+   * @default false
+   */
+  readonly keepNamespace?: boolean;
+}

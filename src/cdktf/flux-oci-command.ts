@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url';
+
+/** The `flux-oci` launcher of this package, run by the pre-apply steps. */
+export const FLUX_OCI_BIN = fileURLToPath(new URL('../../bin/flux-oci.js', import.meta.url));
+
+/** Quotes one word for the POSIX shell that local-exec runs commands with. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The shell command line for `flux-oci <args>`, with the same Node.js that synthesized the
+ * app (cdktf deploy synthesizes and applies in one run on one machine). Credentials never
+ * appear here: they travel in the provisioner's environment.
+ */
+export function fluxOciCommand(args: readonly string[]): string {
+  return [process.execPath, FLUX_OCI_BIN, ...args].map(shellQuote).join(' ');
+}
