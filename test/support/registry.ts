@@ -1,0 +1,181 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.js';
+import { generateCertificates, generateSigningKey } from './tls.js';
+import { startTokenServer, type TokenServer } from './token-server.js';
+
+/** User name and password of the one user a test registry accepts. */
+export interface TestUser {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** How to start a test registry; every option is off by default (plain HTTP, anonymous). */
+export interface RegistryOptions {
+  /**
+   * Serve HTTPS with a certificate signed by a CA generated for this registry (`caFile`).
+   * @default false
+   */
+  readonly tls?: boolean;
+  /**
+   * Require this user: with basic auth (an htpasswd file), or, with `tokenAuth`, at the
+   * token server that exchanges basic credentials for tokens.
+   * @default anonymous access
+   */
+  readonly htpasswd?: TestUser;
+  /**
+   * Bearer token auth: the registry sends clients to a token server started alongside it
+   * (realm/service/scope challenge, ES256 JWTs checked against its rootcertbundle).
+   * @default false
+   */
+  readonly tokenAuth?: boolean;
+}
+
+/** A running CNCF distribution registry on 127.0.0.1. */
+export interface TestRegistry {
+  /** `127.0.0.1:<port>`: what goes into `oci://<host>/<repo>`. */
+  readonly host: string;
+  /** `http://127.0.0.1:<port>` or `https://...`. */
+  readonly url: string;
+  /** The CA that signed the registry's certificate (only with `tls`). */
+  readonly caFile?: string;
+  /** The token server (only with `tokenAuth`): its `requests` show each token fetch. */
+  readonly tokenServer?: TokenServer;
+  /** The registry's own log so far (stderr), for failure messages. */
+  log(): string;
+  /** Stops the registry (and its token server) and deletes its storage. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `docker-registry` (CNCF distribution 2.8, from Debian) with throwaway storage on
+ * a free 127.0.0.1 port and waits until it accepts connections. Always `stop()` it, in a
+ * `finally` or `afterAll`.
+ */
+export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
+  const dir = await mkdtemp(join(tmpdir(), 'flux-oci-registry-'));
+  let tokenServer: TokenServer | undefined;
+  try {
+    const port = await freePort();
+    const host = `127.0.0.1:${port}`;
+    const http: Record<string, unknown> = {
+      addr: host,
+      secret: randomBytes(16).toString('hex'),
+    };
+    let caFile: string | undefined;
+    if (options.tls) {
+      const certs = await generateCertificates(dir);
+      http.tls = { certificate: certs.certFile, key: certs.keyFile };
+      caFile = certs.caFile;
+    }
+    let auth: Record<string, unknown> | undefined;
+    if (options.tokenAuth) {
+      const signing = await generateSigningKey(dir);
+      const service = 'flux-oci-test-registry';
+      const issuer = 'flux-oci-test-issuer';
+      tokenServer = await startTokenServer({
+        service,
+        issuer,
+        keyFile: signing.keyFile,
+        certFile: signing.certFile,
+        credentials: options.htpasswd,
+      });
+      auth = {
+        token: { realm: tokenServer.realm, service, issuer, rootcertbundle: signing.certFile },
+      };
+    } else if (options.htpasswd) {
+      const path = join(dir, 'htpasswd');
+      await writeHtpasswd(path, options.htpasswd);
+      auth = { htpasswd: { realm: 'flux-oci-test', path } };
+    }
+    const config = {
+      version: 0.1,
+      log: { level: 'warn', accesslog: { disabled: true } },
+      storage: { filesystem: { rootdirectory: join(dir, 'storage') }, delete: { enabled: true } },
+      http,
+      ...(auth ? { auth } : {}),
+    };
+    // JSON is YAML, so the registry reads it as its config file.
+    const configFile = join(dir, 'config.yml');
+    await writeFile(configFile, JSON.stringify(config, null, 2));
+
+    const child = spawn('docker-registry', ['serve', configFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    let running = true;
+    void exited.then(() => (running = false));
+
+    const stop = async (): Promise<void> => {
+      if (running) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await tokenServer?.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
+
+    try {
+      await waitForPort(port, () => running, () => log);
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+    return {
+      host,
+      url: `${options.tls ? 'https' : 'http'}://${host}`,
+      caFile,
+      tokenServer,
+      log: () => log,
+      stop,
+    };
+  } catch (err) {
+    await tokenServer?.stop();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function writeHtpasswd(path: string, user: TestUser): Promise<void> {
+  // distribution accepts bcrypt entries only; the password goes through stdin (-i).
+  const line = await new Promise<string>((resolve, reject) => {
+    const child = spawn('htpasswd', ['-Bin', user.username], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`htpasswd failed: ${err}`)),
+    );
+    child.stdin.end(user.password);
+  });
+  await writeFile(path, line);
+}
+
+async function waitForPort(port: number, running: () => boolean, log: () => string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (!running()) throw new Error(`docker-registry exited while starting:\n${log()}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`docker-registry did not listen on 127.0.0.1:${port} within 15s:\n${log()}`);
+}
