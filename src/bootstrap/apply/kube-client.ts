@@ -1,0 +1,223 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { UserError } from '../../errors.js';
+import { ApiResources, discoveryPath, type ApiResource } from './api-resources.js';
+import { isNotFound, KubeApiError, kubeApiErrorFrom } from './kube-api-error.js';
+import { formatRef, refOf, type KubeObject, type ObjectRef } from './kube-object.js';
+
+export interface KubeClientOptions {
+  /**
+   * Time allowed for one API request.
+   * @default 30000
+   */
+  readonly requestTimeoutMs?: number;
+}
+
+export interface RequestOptions {
+  readonly query?: Record<string, string | undefined>;
+  readonly body?: unknown;
+  /** @default 'application/json' */
+  readonly contentType?: string;
+}
+
+export interface ListOptions {
+  /** Omit for cluster-scoped kinds or to list across all namespaces. */
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+}
+
+export interface WriteOptions {
+  /** Validate and compute the result on the server without persisting it. */
+  readonly dryRun?: boolean;
+}
+
+/**
+ * A small Kubernetes REST client over the kubeconfig's connection and credentials. It sends
+ * and returns objects as plain JSON: unlike the generated typed models, nothing unknown to the
+ * client library is dropped, so an applied object reaches the server exactly as written.
+ */
+export class KubeClient {
+  readonly server: string;
+  /** The kubeconfig context's namespace, for namespaced objects that name none. */
+  readonly defaultNamespace: string;
+  private readonly resources: ApiResources;
+  private readonly requestTimeoutMs: number;
+
+  constructor(
+    private readonly kubeConfig: KubeConfig,
+    options: KubeClientOptions = {},
+  ) {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new UserError('the kubeconfig has no current cluster: pass --context');
+    this.server = cluster.server.replace(/\/+$/, '');
+    const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
+    this.defaultNamespace = context?.namespace || 'default';
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.resources = new ApiResources((path) => this.discover(path));
+  }
+
+  /** One API call; throws KubeApiError for any non-2xx answer. */
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const url = new URL(this.server + path);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, value);
+    }
+    const requestOptions: https.RequestOptions = { method, headers: {} };
+    await this.kubeConfig.applyToHTTPSOptions(requestOptions);
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    requestOptions.headers = {
+      ...requestOptions.headers,
+      Accept: 'application/json',
+      ...(body === undefined
+        ? {}
+        : {
+            'Content-Type': options.contentType ?? 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+          }),
+    };
+    const send = url.protocol === 'http:' ? http.request : https.request;
+    const { statusCode, text } = await new Promise<{ statusCode: number; text: string }>(
+      (resolve, reject) => {
+        const req = send(url, requestOptions, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({ statusCode: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+          );
+          res.on('error', reject);
+        });
+        req.setTimeout(this.requestTimeoutMs, () =>
+          req.destroy(new Error(`no answer within ${this.requestTimeoutMs / 1000}s`)),
+        );
+        req.on('error', (error) =>
+          reject(
+            new UserError(`cannot reach ${this.server} (${method} ${path}): ${error.message}`),
+          ),
+        );
+        req.end(body);
+      },
+    );
+    if (statusCode < 200 || statusCode > 299) {
+      throw kubeApiErrorFrom(statusCode, text, method, url.pathname);
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** The REST resource for a kind; undefined when the cluster does not serve it. */
+  resourceFor(apiVersion: string, kind: string): Promise<ApiResource | undefined> {
+    return this.resources.find(apiVersion, kind);
+  }
+
+  /** `/apis/<group>/<version>[/namespaces/<ns>]/<plural>`. */
+  async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
+    const resource = await this.resourceFor(apiVersion, kind);
+    if (!resource) {
+      throw new UserError(
+        `the cluster does not serve ${kind} in ${apiVersion}: install its CustomResourceDefinition ` +
+          'first, or check the apiVersion',
+      );
+    }
+    const scope =
+      resource.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+    return `${discoveryPath(apiVersion)}${scope}/${resource.name}`;
+  }
+
+  async objectPath(ref: ObjectRef): Promise<string> {
+    const resource = await this.resourceFor(ref.apiVersion, ref.kind);
+    if (resource?.namespaced && !ref.namespace) {
+      throw new UserError(`${formatRef(ref)} is namespaced but names no namespace`);
+    }
+    const namespace = resource?.namespaced ? ref.namespace : undefined;
+    const collection = await this.collectionPath(ref.apiVersion, ref.kind, namespace);
+    return `${collection}/${encodeURIComponent(ref.name)}`;
+  }
+
+  /** The object as stored, or undefined when it does not exist. */
+  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
+    try {
+      return await this.request<KubeObject>('GET', await this.objectPath(ref));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async list(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubeObject[]> {
+    const path = await this.collectionPath(apiVersion, kind, options.namespace);
+    const objects: KubeObject[] = [];
+    let continueToken: string | undefined;
+    do {
+      const page = await this.request<{ items: KubeObject[]; metadata?: { continue?: string } }>(
+        'GET',
+        path,
+        { query: { labelSelector: options.labelSelector, limit: '500', continue: continueToken } },
+      );
+      // List items carry no apiVersion/kind; put them back so they can be written again.
+      for (const item of page.items) objects.push({ ...item, apiVersion, kind });
+      continueToken = page.metadata?.continue || undefined;
+    } while (continueToken);
+    return objects;
+  }
+
+  /** Server-side apply (`kubectl apply --server-side`). */
+  async apply(
+    object: KubeObject,
+    options: WriteOptions & { readonly fieldManager: string; readonly force: boolean },
+  ): Promise<KubeObject> {
+    return this.request<KubeObject>('PATCH', await this.objectPath(refOf(object)), {
+      query: {
+        fieldManager: options.fieldManager,
+        force: String(options.force),
+        dryRun: options.dryRun ? 'All' : undefined,
+      },
+      body: object,
+      contentType: 'application/apply-patch+yaml',
+    });
+  }
+
+  /** JSON merge patch of the object or one of its subresources (`status`). */
+  async mergePatch(
+    ref: ObjectRef,
+    patch: unknown,
+    options: WriteOptions & { readonly subresource?: string } = {},
+  ): Promise<KubeObject> {
+    const path =
+      (await this.objectPath(ref)) + (options.subresource ? `/${options.subresource}` : '');
+    return this.request<KubeObject>('PATCH', path, {
+      query: { dryRun: options.dryRun ? 'All' : undefined },
+      body: patch,
+      contentType: 'application/merge-patch+json',
+    });
+  }
+
+  /**
+   * Deletes with background propagation (dependents are garbage-collected afterwards).
+   * Returns false when the object was already gone.
+   */
+  async delete(ref: ObjectRef, options: WriteOptions = {}): Promise<boolean> {
+    try {
+      await this.request('DELETE', await this.objectPath(ref), {
+        query: { dryRun: options.dryRun ? 'All' : undefined, propagationPolicy: 'Background' },
+      });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  private async discover(path: string) {
+    try {
+      return await this.request<{
+        resources: { name: string; kind: string; namespaced: boolean }[];
+      }>('GET', path);
+    } catch (error) {
+      // A group version nobody serves (yet): no CRD for it.
+      if (error instanceof KubeApiError && (error.statusCode === 404 || error.statusCode === 503)) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import { UserError } from '../../errors.js';
+import { isNotFound } from './kube-api-error.js';
+import type { KubeClient } from './kube-client.js';
+import { formatRef, refOf, type KubeObject, type ObjectRef } from './kube-object.js';
+import { instanceLabel, partOfFlux, partOfLabel } from './flux-labels.js';
+import { silentProgressLogger, type ProgressLogger } from './progress-logger.js';
+
+export interface UninstallOptions {
+  /**
+   * The namespace Flux was installed in.
+   * @default 'flux-system'
+   */
+  readonly namespace?: string;
+  /**
+   * Leave the namespace (and what else lives in it) in place.
+   * @default false
+   */
+  readonly keepNamespace?: boolean;
+  /**
+   * Only report what would be deleted; the API server validates every call without
+   * persisting it.
+   * @default false
+   */
+  readonly dryRun?: boolean;
+  /** @default silent */
+  readonly logger?: ProgressLogger;
+}
+
+export interface UninstallReport {
+  /** `Kind/namespace/name` of every object deleted (or, on a dry run, to be deleted). */
+  readonly deleted: string[];
+  /** Flux objects whose finalizers were removed. */
+  readonly finalizersRemoved: string[];
+}
+
+/** The component kinds `flux uninstall` deletes, in its order (`flux2:pkg/uninstall`). */
+const componentKinds: readonly { apiVersion: string; kind: string; namespaced: boolean }[] = [
+  { apiVersion: 'apps/v1', kind: 'Deployment', namespaced: true },
+  { apiVersion: 'v1', kind: 'Service', namespaced: true },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespaced: true },
+  { apiVersion: 'v1', kind: 'ServiceAccount', namespaced: true },
+  // Not deleted by flux (the namespace takes it along); deleted here so --keep-namespace
+  // leaves no Flux object behind.
+  { apiVersion: 'v1', kind: 'ResourceQuota', namespaced: true },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', namespaced: false },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', namespaced: false },
+];
+
+const crdApiVersion = 'apiextensions.k8s.io/v1';
+
+/**
+ * Removes Flux in `flux uninstall`'s order: the components (labelled
+ * `app.kubernetes.io/part-of=flux` and `app.kubernetes.io/instance=<namespace>`), then the
+ * finalizers of every Flux custom resource in all namespaces (so deleting them prunes
+ * nothing: the workloads Flux applied stay), then Flux's CustomResourceDefinitions (which
+ * takes the custom resources along), then the namespace unless kept. What is already gone
+ * is skipped; a failing step does not stop the next ones, and all failures are reported
+ * together at the end (UserError).
+ */
+export async function uninstallFlux(
+  client: KubeClient,
+  options: UninstallOptions = {},
+): Promise<UninstallReport> {
+  const namespace = options.namespace ?? 'flux-system';
+  const dryRun = options.dryRun ?? false;
+  const logger = options.logger ?? silentProgressLogger;
+  const suffix = dryRun ? ' (dry run)' : '';
+  const report: UninstallReport = { deleted: [], finalizersRemoved: [] };
+  const failures: string[] = [];
+
+  const attempt = async (what: string, action: () => Promise<void>): Promise<void> => {
+    try {
+      await action();
+    } catch (error) {
+      const message = `${what} failed: ${(error as Error).message}`;
+      logger.failure(message);
+      failures.push(message);
+    }
+  };
+  const deleteObject = async (ref: ObjectRef): Promise<void> =>
+    attempt(`${formatRef(ref)} deletion`, async () => {
+      if (await client.delete(ref, { dryRun })) {
+        report.deleted.push(formatRef(ref));
+        logger.success(`${formatRef(ref)} deleted${suffix}`);
+      }
+    });
+
+  logger.step(`deleting components in ${namespace} namespace`);
+  const componentSelector = `${partOfLabel}=${partOfFlux},${instanceLabel}=${namespace}`;
+  for (const kind of componentKinds) {
+    const objects = await listOrNone(client, kind.apiVersion, kind.kind, {
+      namespace: kind.namespaced ? namespace : undefined,
+      labelSelector: componentSelector,
+    });
+    for (const object of objects) await deleteObject(refOf(object));
+  }
+
+  logger.step('deleting toolkit.fluxcd.io finalizers in all namespaces');
+  const crds = await listOrNone(client, crdApiVersion, 'CustomResourceDefinition', {
+    labelSelector: `${partOfLabel}=${partOfFlux}`,
+  });
+  for (const crd of crds) {
+    const kind = servedKind(crd);
+    if (!kind) continue;
+    const objects = await listOrNone(client, kind.apiVersion, kind.kind);
+    for (const object of objects.filter((o) => (o.metadata.finalizers ?? []).length > 0)) {
+      const ref = refOf(object);
+      await attempt(`${formatRef(ref)} removing finalizers`, async () => {
+        try {
+          await client.mergePatch(ref, { metadata: { finalizers: null } }, { dryRun });
+        } catch (error) {
+          if (isNotFound(error)) return;
+          throw error;
+        }
+        report.finalizersRemoved.push(formatRef(ref));
+        logger.success(`${formatRef(ref)} finalizers deleted${suffix}`);
+      });
+    }
+  }
+
+  logger.step('deleting toolkit.fluxcd.io custom resource definitions');
+  for (const crd of crds) await deleteObject(refOf(crd));
+
+  if (!options.keepNamespace) {
+    await deleteObject({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
+  }
+
+  if (failures.length > 0) {
+    throw new UserError(
+      `uninstall incomplete, ${failures.length} step(s) failed:\n  ${failures.join('\n  ')}`,
+    );
+  }
+  logger.success(`uninstall finished${suffix}`);
+  return report;
+}
+
+async function listOrNone(
+  client: KubeClient,
+  apiVersion: string,
+  kind: string,
+  options: { namespace?: string; labelSelector?: string } = {},
+): Promise<KubeObject[]> {
+  // A kind the cluster does not serve (or no longer serves) has nothing left to delete.
+  if (!(await client.resourceFor(apiVersion, kind))) return [];
+  try {
+    return await client.list(apiVersion, kind, options);
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw error;
+  }
+}
+
+/** The kind and a served version of a CRD's custom resources (the storage version first). */
+function servedKind(crd: KubeObject): { apiVersion: string; kind: string } | undefined {
+  const spec = crd.spec as {
+    group: string;
+    names: { kind: string };
+    versions: { name: string; served: boolean; storage: boolean }[];
+  };
+  const version =
+    spec.versions.find((v) => v.storage && v.served) ?? spec.versions.find((v) => v.served);
+  return version
+    ? { apiVersion: `${spec.group}/${version.name}`, kind: spec.names.kind }
+    : undefined;
+}
