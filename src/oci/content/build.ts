@@ -1,0 +1,78 @@
+import type { AnnotationOptions } from './annotations.js';
+import { artifactAnnotations } from './annotations.js';
+import { fluxConfigBlob } from './config.js';
+import type { Artifact, Blob } from './descriptor.js';
+import { sha256Digest } from './digest.js';
+import { gzip } from './gzip.js';
+import { DEFAULT_IGNORE_PATHS, IgnoreMatcher } from './ignore.js';
+import { manifestBlob } from './manifest.js';
+import { FLUX_CONTENT_MEDIA_TYPE } from './media-types.js';
+import type { StageOptions } from './stage.js';
+import { stageTree } from './stage.js';
+import { writeTar } from './tar-writer.js';
+import { walkTree } from './walk.js';
+
+/** Options for {@link buildTar} and {@link buildLayer}. */
+export interface LayerOptions extends StageOptions {
+  /**
+   * Patterns in .gitignore format (`--ignore-paths`); giving them replaces the defaults.
+   * @default DEFAULT_IGNORE_PATHS
+   */
+  readonly ignorePaths?: readonly string[];
+}
+
+/** A layer blob with the digest of its uncompressed tar. */
+export interface BuiltLayer {
+  readonly layer: Blob;
+  /** `sha256:` of the tar; equal to Flux 2.9's for the same tree. */
+  readonly diffId: string;
+}
+
+/** Options for {@link buildArtifact}: what to archive and how to annotate it. */
+export interface ArtifactOptions extends LayerOptions, AnnotationOptions {}
+
+/** An artifact ready to push, with its layer's diffID. */
+export interface BuiltArtifact extends Artifact {
+  readonly diffId: string;
+}
+
+/** The uncompressed tar Flux 2.9 would build for `path` (the layer's diffID content). */
+export function buildTar(options: LayerOptions): Uint8Array {
+  const staged = stageTree(options);
+  try {
+    const ignore = new IgnoreMatcher(options.ignorePaths ?? DEFAULT_IGNORE_PATHS);
+    return writeTar(walkTree(staged.root, ignore));
+  } finally {
+    staged.cleanup();
+  }
+}
+
+/** The gzip layer blob (`application/vnd.cncf.flux.content.v1.tar+gzip`) for `path`. */
+export function buildLayer(options: LayerOptions): BuiltLayer {
+  const tar = buildTar(options);
+  const bytes = gzip(tar);
+  return {
+    layer: {
+      descriptor: {
+        mediaType: FLUX_CONTENT_MEDIA_TYPE,
+        size: bytes.length,
+        digest: sha256Digest(bytes),
+      },
+      bytes,
+    },
+    diffId: sha256Digest(tar),
+  };
+}
+
+/**
+ * Builds a Flux artifact as `flux push artifact` would, without pushing: the layer, the
+ * Flux 2.9 config and the manifest with its annotations. Synchronous, so it also runs
+ * at CDKTF synth time.
+ */
+export function buildArtifact(options: ArtifactOptions): BuiltArtifact {
+  const annotations = artifactAnnotations(options);
+  const { layer, diffId } = buildLayer(options);
+  const config = fluxConfigBlob();
+  const manifest = manifestBlob(config.descriptor, [layer.descriptor], annotations);
+  return { manifest, config, layers: [layer], diffId };
+}
