@@ -1,16 +1,9 @@
 import { UserError } from '../errors.js';
+import { DEFAULT_COMPONENTS } from '../flux/flux-components.js';
+import { DEFAULT_FLUX_VERSION, normalizeFluxVersion } from '../flux/flux-versions.js';
+import { resolveInstallOptions } from '../flux/install-options.js';
 import type { BootstrapOciOptions } from './options.js';
 import { OPTION_FLAGS } from './option-flags.js';
-
-/** The latest stable Flux release this package knows; the default `version`. */
-export const DEFAULT_FLUX_VERSION = 'v2.9.4';
-
-export const DEFAULT_COMPONENTS: readonly string[] = [
-  'source-controller',
-  'kustomize-controller',
-  'helm-controller',
-  'notification-controller',
-];
 
 /** Every option with its default applied and its value checked. */
 export type ResolvedBootstrapOptions = Required<
@@ -45,11 +38,8 @@ export type ResolvedBootstrapOptions = Required<
   >;
 
 const PROVIDERS = ['generic', 'aws', 'azure', 'gcp'] as const;
-const LOG_LEVELS = ['debug', 'info', 'error'] as const;
 // Go's time.ParseDuration syntax, which the Flux CRDs accept.
 const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
  * Applies the defaults and validates every option before anything is built, pushed or
@@ -60,7 +50,6 @@ export function resolveBootstrapOptions(
   options: BootstrapOciOptions,
   isUnresolved: (value: string) => boolean = () => false,
 ): ResolvedBootstrapOptions {
-  const env = process.env;
   for (const key of Object.keys(options) as (keyof BootstrapOciOptions)[]) {
     if (!(key in OPTION_FLAGS)) {
       throw new UserError(`unknown option '${key}': see the options of flux bootstrap oci`);
@@ -79,6 +68,8 @@ export function resolveBootstrapOptions(
     }
   }
 
+  // The install options are checked by the Flux layer, which `flux-oci install` shares.
+  const install = resolveInstallOptions(options);
   const resolved: ResolvedBootstrapOptions = {
     url: requireOciUrl('url', options.url),
     username: options.username,
@@ -92,31 +83,24 @@ export function resolveBootstrapOptions(
     clusterUsername: options.clusterUsername,
     clusterPassword: options.clusterPassword,
     clusterPath: relativePath('clusterPath', options.clusterPath ?? './'),
-    clusterDomain: dnsName(
-      'clusterDomain',
-      options.clusterDomain ?? 'cluster.local',
-      DNS_SUBDOMAIN,
-    ),
+    clusterDomain: install.clusterDomain,
     components: [...(options.components ?? DEFAULT_COMPONENTS)],
     componentsExtra: [...(options.componentsExtra ?? [])],
-    imagePullSecret:
-      options.imagePullSecret === undefined
-        ? undefined
-        : dnsName('imagePullSecret', options.imagePullSecret, DNS_SUBDOMAIN),
-    logLevel: oneOf('logLevel', options.logLevel ?? 'info', LOG_LEVELS),
-    networkPolicy: options.networkPolicy ?? true,
-    registry: nonEmpty('registry', options.registry ?? 'ghcr.io/fluxcd'),
-    tolerationKeys: [...(options.tolerationKeys ?? [])],
-    version: version(options.version ?? DEFAULT_FLUX_VERSION),
-    watchAllNamespaces: options.watchAllNamespaces ?? true,
+    imagePullSecret: options.imagePullSecret,
+    logLevel: install.logLevel,
+    networkPolicy: install.networkPolicy,
+    registry: install.registry,
+    tolerationKeys: [...install.tolerationKeys],
+    version: normalizeFluxVersion(options.version ?? DEFAULT_FLUX_VERSION),
+    watchAllNamespaces: install.watchAllNamespaces,
     caFile: options.caFile,
     allowInsecureHttp: options.allowInsecureHttp ?? false,
-    namespace: dnsName('namespace', options.namespace ?? 'flux-system', DNS_LABEL),
+    namespace: install.namespace,
     interval: duration('interval', options.interval ?? '1m'),
     kustomizationInterval: duration('kustomizationInterval', options.kustomizationInterval ?? '1h'),
     retryInterval: duration('retryInterval', options.retryInterval ?? '5m'),
     pinByDigest: options.pinByDigest ?? false,
-    manifests: options.manifests ?? (env.FLUX_MANIFESTS || undefined),
+    manifests: options.manifests ?? (process.env.FLUX_MANIFESTS || undefined),
     manifestsBaseUrl: options.manifestsBaseUrl ?? 'https://github.com/fluxcd/flux2/releases',
     kubeconfig: options.kubeconfig,
     context: options.context,
@@ -150,9 +134,6 @@ export function resolveBootstrapOptions(
         );
       }
     }
-  }
-  for (const key of ['components', 'componentsExtra', 'tolerationKeys'] as const) {
-    for (const item of resolved[key]) nonEmpty(key, item);
   }
   return resolved;
 }
@@ -198,22 +179,6 @@ function duration(key: keyof BootstrapOciOptions, value: string): string {
   return value;
 }
 
-function dnsName(key: keyof BootstrapOciOptions, value: string, pattern: RegExp): string {
-  const max = pattern === DNS_LABEL ? 63 : 253;
-  if (!pattern.test(value) || value.length > max) {
-    throw new UserError(
-      `${describe(key)} '${value}' is not a valid Kubernetes name: use at most ${max} lower-case ` +
-        `letters, digits and '-'${pattern === DNS_LABEL ? '' : " or '.'"}, starting and ending with a letter or digit`,
-    );
-  }
-  return value;
-}
-
-function nonEmpty(key: keyof BootstrapOciOptions, value: string): string {
-  if (value.trim() === '') throw new UserError(`${describe(key)} must not be empty`);
-  return value;
-}
-
 function relativePath(key: keyof BootstrapOciOptions, value: string): string {
   const parts = value.split('/');
   if (value.startsWith('/') || parts.includes('..') || value.includes('\\')) {
@@ -223,21 +188,4 @@ function relativePath(key: keyof BootstrapOciOptions, value: string): string {
   }
   const trimmed = parts.filter((p) => p !== '' && p !== '.').join('/');
   return trimmed === '' ? './' : `./${trimmed}`;
-}
-
-function version(value: string): string {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(value);
-  if (!match) {
-    throw new UserError(
-      `${describe('version')} '${value}' is not a Flux release version: write it like ${DEFAULT_FLUX_VERSION}`,
-    );
-  }
-  const [major, minor] = [Number(match[1]), Number(match[2])];
-  if (major !== 2 || minor < 6) {
-    throw new UserError(
-      `${describe('version')} '${value}' is not supported: Flux 2.6 is the first release with ` +
-        'the source.toolkit.fluxcd.io/v1 OCIRepository; use v2.6.0 or later',
-    );
-  }
-  return value.startsWith('v') ? value : `v${value}`;
 }

@@ -1,0 +1,73 @@
+import { Command } from 'commander';
+import { OPTION_FLAGS } from '../../src/bootstrap/option-flags.js';
+import { addOptionFlags, readOptionFlags } from '../../src/cli/option-flags.js';
+
+describe('option flags', () => {
+  test('each flag is the kebab-case of its option, as the RFC names them', () => {
+    for (const [key, { flag }] of Object.entries(OPTION_FLAGS)) {
+      expect(flag).toBe(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    }
+  });
+
+  test('the RFC and flux install flags are all there', () => {
+    const flags = Object.values(OPTION_FLAGS).map((f) => f.flag);
+    for (const flag of [
+      '--url',
+      '--username',
+      '--password',
+      '--kustomization',
+      '--cluster-url',
+      '--cluster-path',
+      '--cluster-username',
+      '--cluster-password',
+      '--provider',
+      '--ca-file',
+      '--allow-insecure-http',
+      '--cluster-domain',
+      '--components',
+      '--components-extra',
+      '--image-pull-secret',
+      '--log-level',
+      '--network-policy',
+      '--registry',
+      '--toleration-keys',
+      '--version',
+      '--watch-all-namespaces',
+    ]) {
+      expect(flags).toContain(flag);
+    }
+  });
+
+  test('parsed flags give back the options', () => {
+    const command = addOptionFlags(new Command('x').exitOverride());
+    command.parse(
+      [
+        '--url=oci://r/x:t',
+        '--components',
+        'source-controller,kustomize-controller',
+        '--network-policy=false',
+        '--watch-all-namespaces',
+        '--cluster-path',
+        'clusters/a',
+        '--toleration-keys=a',
+        '--toleration-keys=b',
+      ],
+      { from: 'user' },
+    );
+    expect(readOptionFlags(command.opts())).toEqual({
+      url: 'oci://r/x:t',
+      components: ['source-controller', 'kustomize-controller'],
+      networkPolicy: false,
+      watchAllNamespaces: true,
+      clusterPath: 'clusters/a',
+      tolerationKeys: ['a', 'b'],
+    });
+  });
+
+  test('a bad boolean is refused with the flag and value', () => {
+    const command = addOptionFlags(new Command('x').exitOverride());
+    expect(() => command.parse(['--network-policy=maybe'], { from: 'user' })).toThrow(
+      /--network-policy 'maybe' is not a boolean/,
+    );
+  });
+});

@@ -1,0 +1,115 @@
+import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
+import type { BootstrapOciOptions } from '../../src/bootstrap/options.js';
+import { UserError } from '../../src/errors.js';
+
+const url = 'oci://ghcr.io/acme/flux-manifests:production';
+
+function fails(options: Partial<BootstrapOciOptions>, message: RegExp) {
+  let error: unknown;
+  try {
+    resolveBootstrapOptions({ url, ...options } as BootstrapOciOptions);
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as Error).message).toMatch(message);
+}
+
+describe('resolveBootstrapOptions', () => {
+  test('applies the RFC defaults', () => {
+    const resolved = resolveBootstrapOptions({ url });
+    expect(resolved).toMatchObject({
+      url,
+      provider: 'generic',
+      clusterPath: './',
+      clusterDomain: 'cluster.local',
+      components: [
+        'source-controller',
+        'kustomize-controller',
+        'helm-controller',
+        'notification-controller',
+      ],
+      componentsExtra: [],
+      logLevel: 'info',
+      networkPolicy: true,
+      registry: 'ghcr.io/fluxcd',
+      watchAllNamespaces: true,
+      allowInsecureHttp: false,
+      namespace: 'flux-system',
+      interval: '1m',
+      kustomizationInterval: '1h',
+      retryInterval: '5m',
+      timeout: '5m',
+      pinByDigest: false,
+      keepNamespace: false,
+    });
+    expect(resolved.version).toMatch(/^v2\.\d+\.\d+$/);
+  });
+
+  test('normalises the cluster path and version', () => {
+    const resolved = resolveBootstrapOptions({
+      url,
+      clusterPath: 'clusters//prod/',
+      version: '2.7.1',
+    });
+    expect(resolved.clusterPath).toBe('./clusters/prod');
+    expect(resolved.version).toBe('v2.7.1');
+  });
+
+  test('fails without a url', () => fails({ url: '' }, /--url \(url\) is required/));
+  test('fails on a url without oci://', () =>
+    fails({ url: 'ghcr.io/acme/x:1' }, /'ghcr.io\/acme\/x:1' is not an OCI URL: write it as oci:/));
+  test('fails on a bad cluster url', () =>
+    fails(
+      { clusterUrl: 'https://x' },
+      /--cluster-url \(clusterUrl\) 'https:\/\/x' is not an OCI URL/,
+    ));
+  test('fails on an unknown provider', () =>
+    fails(
+      { provider: 'oracle' as 'aws' },
+      /--provider \(provider\) 'oracle' is not supported: use one of generic, aws, azure, gcp/,
+    ));
+  test('fails on credentials with a workload identity provider', () =>
+    fails(
+      { provider: 'aws', username: 'u' },
+      /--username \(username\) is set together with --provider \(provider\) 'aws'/,
+    ));
+  test('fails on a password without a user name', () =>
+    fails({ password: 'p' }, /--password \(password\) is set without --username/));
+  test('fails on cluster credentials without a cluster url', () =>
+    fails(
+      { clusterUsername: 'u' },
+      /--cluster-username \(clusterUsername\) is set but --cluster-url/,
+    ));
+  test('fails on a bad log level', () =>
+    fails({ logLevel: 'trace' as 'info' }, /log level "trace" is not supported/));
+  test('fails on a namespace that is not a DNS label', () =>
+    fails({ namespace: 'Flux_System' }, /"Flux_System" is not a valid DNS label/));
+  test('fails on a bad image pull secret name', () =>
+    fails({ imagePullSecret: 'My Secret' }, /"My Secret" is not a valid Kubernetes name/));
+  test('fails on a bad toleration key', () =>
+    fails({ tolerationKeys: ['bad key!'] }, /"bad key!"/));
+  test('fails on an unknown component', () =>
+    fails({ components: ['nope-controller'] }, /nope-controller/));
+  test('fails on a version older than 2.6', () =>
+    fails({ version: 'v2.5.1' }, /needs Flux v2.6.0 or later/));
+  test('fails on a version that is not one', () =>
+    fails({ version: 'banana' }, /"banana" is not a Flux version/));
+  test('fails on a bad interval', () =>
+    fails(
+      { interval: '5 minutes' },
+      /--interval \(interval\) '5 minutes' is not a duration: write it like 30s, 5m or 1h30m/,
+    ));
+  test('fails on a cluster path leaving the artifact', () =>
+    fails(
+      { clusterPath: '../etc' },
+      /--cluster-path \(clusterPath\) '..\/etc' must be a relative path/,
+    ));
+  test('fails on an unknown option', () =>
+    fails({ unknown: 1 } as Partial<BootstrapOciOptions>, /unknown option 'unknown'/));
+  test('fails on a deploy-time reference outside credentials', () => {
+    expect(() =>
+      resolveBootstrapOptions({ url: '${TfToken[TOKEN.1]}' }, (v) => v.includes('TfToken')),
+    ).toThrow(/--url \(url\) must be known at synth time/);
+  });
+});
