@@ -34,7 +34,7 @@ if [ ! -x "$out/$BIN" ]; then
   echo "go-tool: building $name ($PKG); first build on this machine, cached in $out" >&2
   tmp="$out.tmp.$$"
   mkdir -p "$tmp"
-  (cd "$dir" && CGO_ENABLED=${CGO_ENABLED:-0} GOFLAGS=-mod=mod go build -trimpath -ldflags "${LDFLAGS:-}" -o "$tmp/$BIN" "$PKG")
+  (cd "$dir" && CGO_ENABLED=${CGO_ENABLED:-0} GOFLAGS="-mod=readonly -buildvcs=false" go build -trimpath -ldflags "${LDFLAGS:-}" -o "$tmp/$BIN" "$PKG")
   rm -rf "$out"
   mv "$tmp" "$out"
   echo "go-tool: built $name in $(($(date +%s) - start))s" >&2
