@@ -1,0 +1,130 @@
+import { cloneData, isPlainMap, type PlainMap } from './kube-object.js';
+
+/**
+ * Merge keys of the built-in list fields that have one (Kubernetes' patchMergeKey), by
+ * field name. `ports` is decided per element: containerPort in containers, port elsewhere.
+ */
+const MERGE_KEYS: Readonly<Record<string, string>> = {
+  containers: 'name',
+  initContainers: 'name',
+  ephemeralContainers: 'name',
+  env: 'name',
+  volumes: 'name',
+  volumeMounts: 'mountPath',
+  volumeDevices: 'devicePath',
+  imagePullSecrets: 'name',
+  hostAliases: 'ip',
+  topologySpreadConstraints: 'topologyKey',
+  resourceClaims: 'name',
+  conditions: 'type',
+};
+
+/**
+ * Keys kustomize (kyaml) uses to merge a list of maps field schemas say nothing about:
+ * the first key present in every element, in this order.
+ */
+const INFERRED_KEYS = [
+  'mountPath',
+  'devicePath',
+  'ip',
+  'type',
+  'topologyKey',
+  'name',
+  'containerPort',
+];
+
+/** Built-in list fields merged as a whole (no merge key in the Kubernetes API). */
+const REPLACED_LISTS = new Set(['tolerations', 'args', 'command', 'rules', 'finalizers']);
+
+/**
+ * Applies a strategic-merge patch to `target` and returns the result (the input is not
+ * modified), with the semantics kustomize uses for the common cases: maps merge key by key,
+ * a null value deletes a key, lists of maps with a merge key merge element by element
+ * (unmatched patch elements are appended), other lists are replaced, and `$patch: delete`
+ * / `$patch: replace` directives on maps and list elements. Returns undefined when the
+ * patch deletes the whole object.
+ */
+export function strategicMerge(target: PlainMap, patch: PlainMap): PlainMap | undefined {
+  return mergeMap(cloneData(target), patch);
+}
+
+function mergeMap(dest: PlainMap, patch: PlainMap): PlainMap | undefined {
+  const directive = patch.$patch;
+  if (directive === 'delete') return undefined;
+  if (directive === 'replace') return stripDirectives(patch) as PlainMap;
+  for (const [key, value] of Object.entries(patch)) {
+    if (key.startsWith('$')) continue;
+    if (value === null) {
+      delete dest[key];
+      continue;
+    }
+    const current = dest[key];
+    if (isPlainMap(value) && isPlainMap(current)) {
+      const merged = mergeMap(current, value);
+      if (merged === undefined) delete dest[key];
+      else dest[key] = merged;
+    } else if (Array.isArray(value) && Array.isArray(current)) {
+      dest[key] = mergeList(key, current, value);
+    } else if (isPlainMap(value) && value.$patch === 'delete') {
+      delete dest[key];
+    } else {
+      dest[key] = stripDirectives(value);
+    }
+  }
+  return dest;
+}
+
+function mergeList(field: string, dest: unknown[], patch: unknown[]): unknown[] {
+  const replaceAll = patch.find(
+    (e) => isPlainMap(e) && e.$patch === 'replace' && Object.keys(e).length === 1,
+  );
+  if (replaceAll) return stripDirectives(patch.filter((e) => e !== replaceAll)) as unknown[];
+  const key = mergeKeyOf(field, dest, patch);
+  if (key === undefined) return stripDirectives(patch) as unknown[];
+  const result = [...dest];
+  for (const element of patch) {
+    if (!isPlainMap(element)) continue;
+    const index = result.findIndex((e) => isPlainMap(e) && e[key] === element[key]);
+    if (element.$patch === 'delete') {
+      if (index >= 0) result.splice(index, 1);
+      continue;
+    }
+    if (index < 0) {
+      result.push(stripDirectives(element));
+      continue;
+    }
+    const merged = mergeMap(result[index] as PlainMap, element);
+    if (merged === undefined) result.splice(index, 1);
+    else result[index] = merged;
+  }
+  return result;
+}
+
+function mergeKeyOf(field: string, dest: unknown[], patch: unknown[]): string | undefined {
+  if (REPLACED_LISTS.has(field)) return undefined;
+  const elements = [...dest, ...patch];
+  if (!elements.every(isPlainMap) || elements.length === 0) return undefined;
+  if (field === 'ports') {
+    return (elements as PlainMap[]).some((e) => 'containerPort' in e) ? 'containerPort' : 'port';
+  }
+  const known = MERGE_KEYS[field];
+  if (known) return known;
+  return INFERRED_KEYS.find((k) => (elements as PlainMap[]).every((e) => k in e));
+}
+
+/** A copy of `value` without `$patch` and other `$` directives. */
+function stripDirectives(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value
+      .filter((e) => !(isPlainMap(e) && e.$patch === 'delete'))
+      .map((e) => stripDirectives(e));
+  }
+  if (!isPlainMap(value)) return value;
+  const result: PlainMap = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (key.startsWith('$')) continue;
+    if (child === null) continue;
+    result[key] = stripDirectives(child);
+  }
+  return result;
+}
