@@ -1,0 +1,121 @@
+import { closeSync, constants, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UserError } from '../../errors.js';
+import { gunzip } from './gzip.js';
+import { readTar, type TarReadEntry } from './tar-reader.js';
+
+/** Options for {@link extractLayer} and {@link readLayer}. */
+export interface ExtractOptions {
+  /**
+   * The most bytes the layer may decompress to (the whole tar stream); larger layers are
+   * refused before anything is written.
+   * @default DEFAULT_MAX_UNCOMPRESSED_SIZE (100 MiB)
+   */
+  readonly maxSize?: number;
+}
+
+/** What an extraction wrote and what it left out. */
+export interface ExtractResult {
+  readonly files: number;
+  readonly directories: number;
+  /** Links, devices and other special entries, which are never created. */
+  readonly skipped: readonly { readonly name: string; readonly kind: string }[];
+}
+
+/** Decompresses a gzip layer and reads its tar entries in memory (for `diff artifact`). */
+export function readLayer(layer: Uint8Array, options: ExtractOptions = {}): TarReadEntry[] {
+  return readTar(gunzip(layer, { maxSize: options.maxSize }));
+}
+
+/**
+ * Extracts a pulled layer (gzip tar) into `target`, treating it as hostile: every name is
+ * checked before anything is written (no absolute names, no `..`, no backslashes), links
+ * and devices are skipped, existing symlinks inside the target are never followed, and the
+ * decompressed size is capped. Files get their permission bits (no setuid/setgid/sticky),
+ * directories their bits plus 0700. The caller verifies the layer digest first.
+ */
+export function extractLayer(
+  layer: Uint8Array,
+  target: string,
+  options: ExtractOptions = {},
+): ExtractResult {
+  const root = resolve(target);
+  const entries = readLayer(layer, options);
+  const planned = entries.map((entry) => ({ entry, parts: safeParts(entry.name) }));
+  mkdirSync(root, { recursive: true });
+
+  let files = 0;
+  let directories = 0;
+  const skipped: { name: string; kind: string }[] = [];
+  for (const { entry, parts } of planned) {
+    if (entry.kind === 'directory') {
+      if (parts.length > 0) {
+        ensureDirectory(root, parts, (entry.mode & 0o777) | 0o700);
+        directories++;
+      }
+    } else if (entry.kind === 'file') {
+      if (parts.length === 0) throw new UserError(`layer entry "${entry.name}" is not a file name`);
+      ensureDirectory(root, parts.slice(0, -1), 0o750);
+      writeFileNoFollow(join(root, ...parts), entry.content, entry.mode & 0o777);
+      files++;
+    } else {
+      skipped.push({ name: entry.name, kind: entry.kind });
+    }
+  }
+  return { files, directories, skipped };
+}
+
+/**
+ * The path components of an entry name, or a UserError naming the entry when the name could
+ * reach outside the target. `.` components and empty ones (`a//b`, trailing `/`) are dropped.
+ */
+export function safeParts(name: string): string[] {
+  const refuse = (why: string): never => {
+    throw new UserError(
+      `refusing layer entry "${name}": ${why}; the artifact is not safe to extract`,
+    );
+  };
+  if (name === '') refuse('empty name');
+  if (name.includes('\\')) refuse('backslash in name');
+  if (name.includes('\0')) refuse('NUL in name');
+  if (name.startsWith('/')) refuse('absolute path');
+  const parts = name.split('/').filter((part) => part !== '' && part !== '.');
+  if (parts.includes('..')) refuse('".." in path');
+  return parts;
+}
+
+/** Creates each missing directory under root; refuses to pass through anything but a real directory. */
+function ensureDirectory(root: string, parts: readonly string[], mode: number): void {
+  let current = root;
+  for (let i = 0; i < parts.length; i++) {
+    current = join(current, parts[i]!);
+    const existing = lstatOrUndefined(current);
+    if (existing === undefined) {
+      mkdirSync(current, { mode: i === parts.length - 1 ? mode : 0o750 });
+    } else if (!existing.isDirectory()) {
+      throw new UserError(
+        `refusing to extract below ${current}: it exists and is not a directory (a symlink is never followed)`,
+      );
+    }
+  }
+}
+
+/** Writes a file without following a symlink that may already sit at its path. */
+function writeFileNoFollow(path: string, content: Uint8Array, mode: number): void {
+  const existing = lstatOrUndefined(path);
+  if (existing !== undefined && !existing.isFile()) {
+    throw new UserError(`refusing to overwrite ${path}: it exists and is not a regular file`);
+  }
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+  const fd = openSync(path, flags, mode);
+  try {
+    let written = 0;
+    while (written < content.length) written += writeSync(fd, content, written);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> {
+  return lstatSync(path, { throwIfNoEntry: false });
+}

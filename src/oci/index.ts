@@ -1,0 +1,43 @@
+export type { Artifact, Blob, Descriptor } from './content/descriptor.js';
+export type { AnnotationOptions } from './content/annotations.js';
+export {
+  CREATED_ANNOTATION,
+  REPRODUCIBLE_CREATED,
+  REVISION_ANNOTATION,
+  SOURCE_ANNOTATION,
+  artifactAnnotations,
+  formatRfc3339,
+  isRfc3339,
+  parseAnnotationFlags,
+} from './content/annotations.js';
+export type { ArtifactOptions, BuiltArtifact, BuiltLayer, LayerOptions } from './content/build.js';
+export { buildArtifact, buildLayer, buildTar } from './content/build.js';
+export { FLUX_CONFIG_JSON, fluxConfigBlob } from './content/config.js';
+export { sha256Digest } from './content/digest.js';
+export type { ExtractOptions, ExtractResult } from './content/extract.js';
+export { extractLayer, readLayer, safeParts } from './content/extract.js';
+export type { GunzipOptions } from './content/gzip.js';
+export { DEFAULT_MAX_UNCOMPRESSED_SIZE, gunzip, gzip } from './content/gzip.js';
+export { DEFAULT_IGNORE_PATHS, IgnoreMatcher } from './content/ignore.js';
+export { writeLayerFile } from './content/layer-file.js';
+export { manifestBlob } from './content/manifest.js';
+export {
+  FLUX_CONFIG_MEDIA_TYPE,
+  FLUX_CONTENT_MEDIA_TYPE,
+  OCI_MANIFEST_MEDIA_TYPE,
+} from './content/media-types.js';
+export type { StageOptions, StagedTree } from './content/stage.js';
+export type { TarEntryKind, TarReadEntry } from './content/tar-reader.js';
+export { readTar } from './content/tar-reader.js';
+export type { TarEntry } from './content/tar-writer.js';
+export { writeTar } from './content/tar-writer.js';
+export type { OciReference, ParseReferenceOptions } from './reference.js';
+export {
+  DEFAULT_TAG,
+  DOCKER_HUB_REGISTRY,
+  parseOciReference,
+  referenceIdentifier,
+  referenceName,
+  repositoryName,
+  withDigest,
+} from './reference.js';
