@@ -1,1 +1,13 @@
 export { UserError } from './errors.js';
+export * from './cdktf/index.js';
+export type { BootstrapOciOptions } from './bootstrap/options.js';
+export {
+  resolveBootstrapOptions,
+  type ResolvedBootstrapOptions,
+} from './bootstrap/resolve-options.js';
+export {
+  buildComponentsArtifact,
+  type ComponentsArtifact,
+} from './bootstrap/components-artifact.js';
+export { planSync, type SyncPlan, type SyncObject } from './bootstrap/sync-plan.js';
+export { readOciLayout, writeOciLayout } from './oci/layout.js';

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
 import * as buildArtifact from './commands/build-artifact.js';
+import * as buildComponents from './commands/build-components.js';
 import * as pushArtifact from './commands/push-artifact.js';
 import * as pullArtifact from './commands/pull-artifact.js';
 import * as tagArtifact from './commands/tag-artifact.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const command of [
     buildArtifact,
+    buildComponents,
     pushArtifact,
     pullArtifact,
     tagArtifact,

@@ -1,0 +1,25 @@
+// RFC story 1: Flux bootstrapped from a registry with basic auth, with separate credentials
+// for the Flux components and for the fleet (cluster state) artifacts.
+//
+//   export TF_VAR_oci_password=...           # components registry password
+//   export TF_VAR_oci_cluster_password=...   # fleet registry password
+//   npx cdktf deploy '*'
+//
+// The FLUX_OCI_* variables let the end-to-end tests point the same app at their registry.
+import { App } from 'cdktf';
+import { FluxBootstrapOci } from '../src/index.js';
+
+const env = process.env;
+const app = new App();
+new FluxBootstrapOci(app, 'flux', {
+  url: env.FLUX_OCI_URL ?? 'oci://ghcr.io/acme/flux-manifests:production',
+  username: env.FLUX_OCI_USERNAME ?? 'flux',
+  password: FluxBootstrapOci.sensitiveVariable('oci_password'),
+  clusterUrl: env.FLUX_OCI_CLUSTER_URL ?? 'oci://ghcr.io/acme/fleet:production',
+  clusterUsername: env.FLUX_OCI_CLUSTER_USERNAME ?? 'fleet-reader',
+  clusterPassword: FluxBootstrapOci.sensitiveVariable('oci_cluster_password'),
+  clusterPath: './clusters/production',
+  caFile: env.FLUX_OCI_CA_FILE,
+  kubeconfig: env.FLUX_OCI_KUBECONFIG,
+});
+app.synth();

@@ -1,0 +1,17 @@
+// RFC story 2: an EKS cluster bootstrapped from Amazon ECR with IAM auth. With
+// `provider: 'aws'` source-controller logs in through Workload Identity: no credentials are
+// stored in the cluster and no Secret is created. The kustomization.yaml patches the
+// source-controller ServiceAccount with the IAM role (IRSA).
+//
+//   npx cdktf deploy '*'
+import { App } from 'cdktf';
+import { FluxBootstrapOci } from '../src/index.js';
+
+const app = new App();
+new FluxBootstrapOci(app, 'flux', {
+  url: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/flux-manifests:production',
+  provider: 'aws',
+  clusterUrl: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet:production',
+  clusterPath: './clusters/eks-production',
+});
+app.synth();
