@@ -15,7 +15,9 @@ export {
   refOf,
   type KubeObject,
   type KubeObjectMeta,
+  toRef,
   type ObjectRef,
+  type ObjectTarget,
 } from './kube-object.js';
 export { parseManifests } from './parse-manifests.js';
 export { splitApplyStages, isClusterDefinition, type ApplyStages } from './apply-stages.js';

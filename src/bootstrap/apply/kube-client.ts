@@ -4,7 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../../errors.js';
 import { ApiResources, discoveryPath, type ApiResource } from './api-resources.js';
 import { isNotFound, KubeApiError, kubeApiErrorFrom } from './kube-api-error.js';
-import { formatRef, refOf, type KubeObject, type ObjectRef } from './kube-object.js';
+import { formatRef, toRef, type KubeObject, type ObjectTarget } from './kube-object.js';
 
 export interface KubeClientOptions {
   /**
@@ -123,7 +123,8 @@ export class KubeClient {
     return `${discoveryPath(apiVersion)}${scope}/${resource.name}`;
   }
 
-  async objectPath(ref: ObjectRef): Promise<string> {
+  async objectPath(target: ObjectTarget): Promise<string> {
+    const ref = toRef(target);
     const resource = await this.resourceFor(ref.apiVersion, ref.kind);
     if (resource?.namespaced && !ref.namespace) {
       throw new UserError(`${formatRef(ref)} is namespaced but names no namespace`);
@@ -134,9 +135,9 @@ export class KubeClient {
   }
 
   /** The object as stored, or undefined when it does not exist. */
-  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
+  async get(target: ObjectTarget): Promise<KubeObject | undefined> {
     try {
-      return await this.request<KubeObject>('GET', await this.objectPath(ref));
+      return await this.request<KubeObject>('GET', await this.objectPath(target));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -165,7 +166,7 @@ export class KubeClient {
     object: KubeObject,
     options: WriteOptions & { readonly fieldManager: string; readonly force: boolean },
   ): Promise<KubeObject> {
-    return this.request<KubeObject>('PATCH', await this.objectPath(refOf(object)), {
+    return this.request<KubeObject>('PATCH', await this.objectPath(object), {
       query: {
         fieldManager: options.fieldManager,
         force: String(options.force),
@@ -178,12 +179,12 @@ export class KubeClient {
 
   /** JSON merge patch of the object or one of its subresources (`status`). */
   async mergePatch(
-    ref: ObjectRef,
+    target: ObjectTarget,
     patch: unknown,
     options: WriteOptions & { readonly subresource?: string } = {},
   ): Promise<KubeObject> {
     const path =
-      (await this.objectPath(ref)) + (options.subresource ? `/${options.subresource}` : '');
+      (await this.objectPath(target)) + (options.subresource ? `/${options.subresource}` : '');
     return this.request<KubeObject>('PATCH', path, {
       query: { dryRun: options.dryRun ? 'All' : undefined },
       body: patch,
@@ -195,9 +196,9 @@ export class KubeClient {
    * Deletes with background propagation (dependents are garbage-collected afterwards).
    * Returns false when the object was already gone.
    */
-  async delete(ref: ObjectRef, options: WriteOptions = {}): Promise<boolean> {
+  async delete(target: ObjectTarget, options: WriteOptions = {}): Promise<boolean> {
     try {
-      await this.request('DELETE', await this.objectPath(ref), {
+      await this.request('DELETE', await this.objectPath(target), {
         query: { dryRun: options.dryRun ? 'All' : undefined, propagationPolicy: 'Background' },
       });
       return true;

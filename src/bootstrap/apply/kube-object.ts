@@ -33,6 +33,13 @@ export function refOf(object: KubeObject): ObjectRef {
   return namespace ? { apiVersion, kind, name, namespace } : { apiVersion, kind, name };
 }
 
+/** An object or its reference: the client's calls accept either. */
+export type ObjectTarget = ObjectRef | KubeObject;
+
+export function toRef(target: ObjectTarget): ObjectRef {
+  return 'metadata' in target ? refOf(target as KubeObject) : (target as ObjectRef);
+}
+
 /** `Kind/namespace/name` or `Kind/name`, the way `flux` names objects in its output. */
 export function formatRef(ref: ObjectRef): string {
   return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;

@@ -3,7 +3,7 @@ import type { KubeClient } from './kube-client.js';
 import { refOf, type KubeObject, type ObjectRef } from './kube-object.js';
 import type { ApplyAction } from './change-set.js';
 import type { ApplyFailure } from './apply-error.js';
-import { jsonEqual } from './deep-equal.js';
+import { hasDrifted } from './drift.js';
 import { kustomizationNameLabel, kustomizationNamespaceLabel } from './flux-labels.js';
 import { isSecret, redactSecretValues, withStringDataEncoded } from './secret-data.js';
 
@@ -54,7 +54,7 @@ export async function planApply(
     // Also validates new objects, so a stage is refused before any of it is written.
     const dryRun = await client.apply(object, { ...options, dryRun: true });
     if (!existing) return { object, ref, action: 'created' };
-    return { object, ref, action: jsonEqual(dryRun, existing) ? 'unchanged' : 'configured' };
+    return { object, ref, action: hasDrifted(existing, dryRun) ? 'configured' : 'unchanged' };
   } catch (error) {
     return { ref: refOf(object), message: describeFailure(error, input, 'dry-run failed') };
   }

@@ -51,14 +51,8 @@ describe('deploymentReadiness', () => {
     [{ replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 0 }, 'Ready: 0/1'],
     [{ replicas: 0 }, 'Replicas: 0/1'],
   ])('counts replicas: %j → %s', (counts, message) => {
-    const status = {
-      ...rolledOut,
-      replicas: 0,
-      updatedReplicas: 0,
-      availableReplicas: 0,
-      readyReplicas: 0,
-      ...counts,
-    };
+    const zero = { replicas: 0, updatedReplicas: 0, availableReplicas: 0, readyReplicas: 0 };
+    const status = Object.assign({ ...rolledOut }, zero, counts);
     expect(deploymentReadiness(deployment(status))).toEqual({ state: 'inProgress', message });
   });
 
