@@ -40,7 +40,7 @@ const REPLACED_LISTS = new Set(['tolerations', 'args', 'command', 'rules', 'fina
  * Applies a strategic-merge patch to `target` and returns the result (the input is not
  * modified), with the semantics kustomize uses for the common cases: maps merge key by key,
  * a null value deletes a key, lists of maps with a merge key merge element by element
- * (unmatched patch elements are appended), other lists are replaced, and `$patch: delete`
+ * (patch elements first, then those only the target has), other lists are replaced, and `$patch: delete`
  * / `$patch: replace` directives on maps and list elements. Returns undefined when the
  * patch deletes the whole object.
  */
@@ -81,22 +81,23 @@ function mergeList(field: string, dest: unknown[], patch: unknown[]): unknown[] 
   if (replaceAll) return stripDirectives(patch.filter((e) => e !== replaceAll)) as unknown[];
   const key = mergeKeyOf(field, dest, patch);
   if (key === undefined) return stripDirectives(patch) as unknown[];
-  const result = [...dest];
+  // kustomize prepends: patch elements first, in patch order (merged with their match),
+  // then the elements only the target has, in their order.
+  const result: unknown[] = [];
+  const matched = new Set<unknown>();
   for (const element of patch) {
     if (!isPlainMap(element)) continue;
-    const index = result.findIndex((e) => isPlainMap(e) && e[key] === element[key]);
-    if (element.$patch === 'delete') {
-      if (index >= 0) result.splice(index, 1);
-      continue;
-    }
-    if (index < 0) {
+    const match = dest.find((e) => isPlainMap(e) && e[key] === element[key]);
+    if (match !== undefined) matched.add(match);
+    if (element.$patch === 'delete') continue;
+    if (match === undefined) {
       result.push(stripDirectives(element));
       continue;
     }
-    const merged = mergeMap(result[index] as PlainMap, element);
-    if (merged === undefined) result.splice(index, 1);
-    else result[index] = merged;
+    const merged = mergeMap(match as PlainMap, element);
+    if (merged !== undefined) result.push(merged);
   }
+  for (const element of dest) if (!matched.has(element)) result.push(element);
   return result;
 }
 

@@ -1,0 +1,277 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeArtifactFiles } from '../../src/flux/artifact-files.js';
+import { buildComponentsArtifact } from '../../src/flux/components-artifact.js';
+import { generateComponents } from '../../src/flux/generate-components.js';
+import { loadLocalManifests } from '../../src/flux/manifests-source.js';
+import {
+  parseUserKustomization,
+  readUserKustomization,
+} from '../../src/flux/user-kustomization.js';
+import { kustomizeBuild } from './kustomize-oracle.js';
+
+const BUNDLE = join(import.meta.dirname, '..', 'fixtures', 'flux-bundle');
+
+/** Kustomizations (and the patch files beside them), each checked against kustomize. */
+const CASES: Record<string, Record<string, string>> = {
+  'strategic merge: containers, env, volumes by name; a sidecar': {
+    'kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - gotk-components.yaml
+patches:
+  - target:
+      kind: Deployment
+      name: "(source|kustomize)-controller"
+    patch: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: any
+      spec:
+        template:
+          spec:
+            containers:
+              - name: manager
+                env:
+                  - name: GOMEMLIMIT
+                    value: 900MiB
+                  - name: HTTPS_PROXY
+                    value: http://proxy:3128
+                resources:
+                  limits:
+                    memory: 2Gi
+                volumeMounts:
+                  - name: cache
+                    mountPath: /cache
+              - name: sidecar
+                image: busybox:1.36
+            volumes:
+              - name: temp
+                emptyDir:
+                  medium: Memory
+              - name: cache
+                emptyDir: {}
+`,
+  },
+  'strategic merge without target, by kind and name (workload identity)': {
+    'kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - gotk-components.yaml
+patches:
+  - patch: |
+      apiVersion: v1
+      kind: ServiceAccount
+      metadata:
+        name: source-controller
+        namespace: flux-system
+        annotations:
+          eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/flux
+  - path: node-patch.yaml
+`,
+    'node-patch.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: helm-controller
+  namespace: flux-system
+spec:
+  template:
+    spec:
+      tolerations:
+        - key: only-this
+          operator: Exists
+      nodeSelector:
+        kubernetes.io/os: null
+        role: flux
+`,
+  },
+  'new list elements go first; tolerations replaced': {
+    'kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - gotk-components.yaml
+patches:
+  - patch: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: source-controller
+        namespace: flux-system
+      spec:
+        template:
+          spec:
+            containers:
+              - name: proxy
+                image: envoy:1
+                ports:
+                  - containerPort: 9901
+            tolerations:
+              - key: a
+                operator: Exists
+              - key: b
+                operator: Equal
+                value: c
+`,
+  },
+  '$patch delete and replace, null deletes a field': {
+    'kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - gotk-components.yaml
+patchesStrategicMerge:
+  - delete-policy.yaml
+  - |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: notification-controller
+      namespace: flux-system
+    spec:
+      template:
+        spec:
+          securityContext:
+            fsGroup: null
+          containers:
+            - name: manager
+              env:
+                - name: GOMEMLIMIT
+                  $patch: delete
+              resources:
+                $patch: replace
+                requests:
+                  cpu: 10m
+          volumes:
+            - name: temp
+              $patch: delete
+`,
+    'delete-policy.yaml': `$patch: delete
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-scraping
+  namespace: flux-system
+`,
+  },
+  'JSON 6902 with label selector and files; images': {
+    'kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+- ./gotk-components.yaml
+patches:
+- target:
+    kind: Deployment
+    labelSelector: app.kubernetes.io/component in (kustomize-controller,helm-controller)
+  patch: |
+    - op: add
+      path: /spec/template/spec/containers/0/args/-
+      value: --concurrent=20
+    - op: replace
+      path: /spec/replicas
+      value: 2
+patchesJson6902:
+- target:
+    group: apps
+    version: v1
+    kind: Deployment
+    name: source-controller
+  path: sc-patch.yaml
+images:
+- name: ghcr.io/fluxcd/source-controller
+  newTag: v9.9.9
+- name: ghcr.io/fluxcd/kustomize-controller
+  newName: mirror.example.com/kc
+  digest: sha256:0000000000000000000000000000000000000000000000000000000000000001
+`,
+    'sc-patch.yaml': `[{"op": "remove", "path": "/spec/template/spec/containers/0/args/3"},
+ {"op": "add", "path": "/metadata/annotations", "value": {"team": "platform"}}]
+`,
+  },
+};
+
+describe('user kustomization applied before the first apply equals kustomize build of the artifact', () => {
+  const work = mkdtempSync(join(tmpdir(), 'flux-kust-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  test.each(Object.entries(CASES))('%s', async (name, files) => {
+    const input = join(work, name.replace(/\W+/g, '-'), 'input');
+    await writeArtifactFiles(
+      Object.entries(files).map(([path, content]) => ({ path, content })),
+      input,
+    );
+    const kustomization = readUserKustomization(join(input, 'kustomization.yaml'));
+
+    const bundle = await loadLocalManifests(BUNDLE, 'v2.9.4');
+    const components = generateComponents(bundle, { tolerationKeys: ['dedicated'] });
+    const artifact = buildComponentsArtifact(components, 'flux-system', kustomization);
+    const out = await writeArtifactFiles(
+      artifact.files,
+      join(work, name.replace(/\W+/g, '-'), 'artifact'),
+    );
+
+    const expected = kustomizeBuild(join(out, 'flux-system'));
+    expect(JSON.parse(JSON.stringify(artifact.objects))).toEqual(expected);
+    // and the patches did change something
+    expect(JSON.parse(JSON.stringify(components.objects))).not.toEqual(expected);
+  });
+
+  test('the artifact holds the components, the kustomization verbatim and its patch files', async () => {
+    const dir = join(work, 'layout');
+    await writeArtifactFiles(
+      [
+        {
+          path: 'kustomization.yaml',
+          content: CASES['JSON 6902 with label selector and files; images']['kustomization.yaml'],
+        },
+        { path: 'sc-patch.yaml', content: '[{"op": "remove", "path": "/spec/replicas"}]' },
+      ],
+      dir,
+    );
+    const kustomization = readUserKustomization(join(dir, 'kustomization.yaml'));
+    const bundle = await loadLocalManifests(BUNDLE, 'v2.9.4');
+    const artifact = buildComponentsArtifact(
+      generateComponents(bundle),
+      'flux-system',
+      kustomization,
+    );
+    expect(artifact.files.map((f) => f.path)).toEqual([
+      'flux-system/gotk-components.yaml',
+      'flux-system/kustomization.yaml',
+      'flux-system/sc-patch.yaml',
+    ]);
+    expect(artifact.files[1].content).toBe(kustomization.text);
+  });
+
+  test('without a user kustomization, the default one lists gotk-components.yaml and kustomize agrees', async () => {
+    const bundle = await loadLocalManifests(BUNDLE, 'v2.9.4');
+    const components = generateComponents(bundle, { namespace: 'flux' });
+    const artifact = buildComponentsArtifact(components, 'flux');
+    expect(artifact.files[1]).toEqual({
+      path: 'flux/kustomization.yaml',
+      content:
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- gotk-components.yaml\n',
+    });
+    const out = await writeArtifactFiles(artifact.files, join(work, 'default'));
+    expect(JSON.parse(JSON.stringify(artifact.objects))).toEqual(kustomizeBuild(join(out, 'flux')));
+  });
+
+  test('a patch without namespace matches nothing namespaced, as in kustomize: an error naming it', () => {
+    const text = `resources: [gotk-components.yaml]
+patches:
+  - patch: |
+      apiVersion: v1
+      kind: ServiceAccount
+      metadata:
+        name: source-controller
+`;
+    return loadLocalManifests(BUNDLE, 'v2.9.4').then((bundle) => {
+      const kustomization = parseUserKustomization(text, 'k.yaml', () => '');
+      expect(() =>
+        buildComponentsArtifact(generateComponents(bundle), 'flux-system', kustomization),
+      ).toThrow(
+        /k.yaml: patches\[0\]: no object matches the patch for ServiceAccount\/source-controller; .*namespace/,
+      );
+    });
+  });
+});
