@@ -1,0 +1,203 @@
+import { UserError } from '../../errors.js';
+import type { Blob, Descriptor } from '../content/descriptor.js';
+import type { RegistryClient } from './client.js';
+import { sha256Digest } from './digest.js';
+import { RegistryNetworkError, unexpectedResponse } from './registry-errors.js';
+import { isRetryableStatus, retryDelay, sleep } from './retry.js';
+import { headerValue, type HttpResponse } from './transport.js';
+
+/** Whether the registry has the blob (HEAD). */
+export async function blobExists(
+  client: RegistryClient,
+  repository: string,
+  descriptor: Descriptor,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const res = await client.send({
+    method: 'HEAD',
+    path: `/v2/${repository}/blobs/${descriptor.digest}`,
+    repository,
+    push: true,
+    signal,
+  });
+  if (res.status === 200) return true;
+  if (res.status === 404) return false;
+  throw unexpectedResponse(client.registry, `check blob ${descriptor.digest}`, res);
+}
+
+/** A step failed in a way that sending the whole upload again may fix. */
+class RetryableUploadError extends Error {}
+
+/**
+ * What the client learned about the registry's uploads: whether a single POST with the
+ * blob (the spec's monolithic upload) works, or the registry needs POST then PUT.
+ */
+export interface UploadCapabilities {
+  monolithicPost?: boolean;
+}
+
+/**
+ * Uploads a blob in the fewest requests the registry allows: a single POST with
+ * `?digest=` when it supports monolithic uploads, else POST (session) + PUT (content and
+ * digest). Distribution answers the monolithic POST with 202 and ignores the body, so it
+ * is only tried with small blobs until the registry has shown it works. A failed upload
+ * is started over after checking whether the blob arrived anyway.
+ */
+export async function uploadBlob(
+  client: RegistryClient,
+  repository: string,
+  blob: Blob,
+  capabilities: UploadCapabilities,
+  signal?: AbortSignal,
+): Promise<void> {
+  const { digest, size } = blob.descriptor;
+  const progress = (bytes: number): void =>
+    client.progress({ direction: 'upload', digest, bytes, total: size });
+  const policy = client.retryPolicy;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await uploadOnce(client, repository, blob, capabilities, progress, signal);
+      return;
+    } catch (err) {
+      const retryable =
+        err instanceof RetryableUploadError ||
+        (err instanceof RegistryNetworkError && err.retryable);
+      if (!retryable || attempt >= policy.retries || signal?.aborted) {
+        if (err instanceof RetryableUploadError) {
+          throw new UserError(
+            `registry ${client.registry} failed to take blob ${digest}: ${err.message}`,
+          );
+        }
+        throw err;
+      }
+      await sleep(retryDelay(policy, attempt), signal);
+      if (await blobExists(client, repository, blob.descriptor, signal)) return;
+    }
+  }
+}
+
+/** Monolithic POSTs are tried only with blobs this small while support is unknown. */
+const MONOLITHIC_PROBE_BYTES = 64 * 1024;
+
+async function uploadOnce(
+  client: RegistryClient,
+  repository: string,
+  blob: Blob,
+  capabilities: UploadCapabilities,
+  progress: (bytes: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const { digest } = blob.descriptor;
+  const tryMonolithic =
+    capabilities.monolithicPost === true ||
+    (capabilities.monolithicPost === undefined && blob.bytes.length <= MONOLITHIC_PROBE_BYTES);
+  const start = await client.send({
+    method: 'POST',
+    path: `/v2/${repository}/blobs/uploads/${tryMonolithic ? `?digest=${encodeURIComponent(digest)}` : ''}`,
+    repository,
+    push: true,
+    headers: tryMonolithic ? { 'content-type': 'application/octet-stream' } : {},
+    body: tryMonolithic ? blob.bytes : undefined,
+    onSent: progress,
+    // A lost session is harmless; the registry expires it.
+    retry: true,
+    signal,
+  });
+  if (tryMonolithic && start.status === 201) {
+    capabilities.monolithicPost = true;
+    checkStoredDigest(client, start, digest);
+    progress(blob.bytes.length);
+    return;
+  }
+  if (start.status !== 202) {
+    if (isRetryableStatus(start.status))
+      throw new RetryableUploadError(`POST answered ${start.status}`);
+    throw unexpectedResponse(client.registry, `start the upload of blob ${digest}`, start);
+  }
+  if (tryMonolithic) capabilities.monolithicPost = false;
+  const location = headerValue(start.headers, 'location');
+  if (!location)
+    throw new UserError(`registry ${client.registry} started an upload without a Location`);
+  const url = new URL(location, client.baseUrl);
+  url.searchParams.set('digest', digest);
+  const put = await client.send({
+    method: 'PUT',
+    path: url.toString(),
+    repository,
+    push: true,
+    headers: { 'content-type': 'application/octet-stream' },
+    body: blob.bytes,
+    onSent: progress,
+    // The session may be consumed by a PUT whose answer got lost: start over instead.
+    retry: false,
+    signal,
+  });
+  if (put.status === 201 || put.status === 204) {
+    checkStoredDigest(client, put, digest);
+    return;
+  }
+  if (isRetryableStatus(put.status) || put.status === 404) {
+    throw new RetryableUploadError(`PUT answered ${put.status}`);
+  }
+  throw unexpectedResponse(client.registry, `upload blob ${digest}`, put);
+}
+
+function checkStoredDigest(client: RegistryClient, res: HttpResponse, digest: string): void {
+  const stored = headerValue(res.headers, 'docker-content-digest');
+  if (stored && stored !== digest) {
+    throw new UserError(`registry ${client.registry} stored blob ${digest} under digest ${stored}`);
+  }
+}
+
+/**
+ * Downloads a blob, follows a redirect to storage (without the registry's credentials),
+ * reads at most `descriptor.size` bytes and verifies size and digest.
+ */
+export async function fetchBlob(
+  client: RegistryClient,
+  repository: string,
+  descriptor: Descriptor,
+  signal?: AbortSignal,
+): Promise<Buffer> {
+  const { digest, size } = descriptor;
+  const limits = {
+    maxResponseBytes: size,
+    onReceived: (bytes: number) =>
+      client.progress({ direction: 'download', digest, bytes, total: size }),
+    signal,
+  };
+  let res = await client.send({
+    method: 'GET',
+    path: `/v2/${repository}/blobs/${digest}`,
+    repository,
+    ...limits,
+  });
+  for (let hops = 0; [301, 302, 303, 307, 308].includes(res.status) && hops < 5; hops++) {
+    const location = headerValue(res.headers, 'location');
+    if (!location) break;
+    const target = new URL(location, res.url);
+    if (target.origin === new URL(client.baseUrl).origin) {
+      res = await client.send({ method: 'GET', path: target.toString(), repository, ...limits });
+    } else {
+      res = await client.fetchExternal(target.toString(), limits);
+    }
+  }
+  if (res.status === 404) {
+    throw new UserError(
+      `registry ${client.registry} does not have blob ${digest} of ${repository}`,
+    );
+  }
+  if (res.status !== 200) throw unexpectedResponse(client.registry, `get blob ${digest}`, res);
+  if (res.body.length !== size) {
+    throw new UserError(
+      `blob ${digest} from ${client.registry} has ${res.body.length} bytes, the manifest says ${size}`,
+    );
+  }
+  const actual = sha256Digest(res.body);
+  if (actual !== digest) {
+    throw new UserError(
+      `blob ${digest} from ${client.registry} does not match its digest (got ${actual}): corrupt or tampered content`,
+    );
+  }
+  return res.body;
+}

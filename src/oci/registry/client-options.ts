@@ -1,0 +1,49 @@
+import type { Credentials } from './credentials.js';
+
+/** Transfer progress of one blob, for progress bars. */
+export interface TransferProgress {
+  readonly direction: 'upload' | 'download';
+  readonly digest: string;
+  /** Bytes moved so far. */
+  readonly bytes: number;
+  /** Size of the blob. */
+  readonly total: number;
+}
+
+/** How a registry client connects and authenticates; every field is optional. */
+export interface RegistryClientOptions {
+  /**
+   * Credentials for the registry.
+   * @default from the Docker/Podman auth file (and its credential helpers), else anonymous
+   */
+  readonly credentials?: Credentials;
+  /**
+   * Look for credentials in the Docker/Podman auth file when `credentials` is absent.
+   * @default true
+   */
+  readonly useAuthFile?: boolean;
+  /** Environment for finding the auth file (`DOCKER_CONFIG`, `REGISTRY_AUTH_FILE`, ...). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** PEM file of a CA to trust next to the system roots. @default system roots only */
+  readonly caFile?: string;
+  /**
+   * Allow plain HTTP when the registry does not speak TLS (Flux's `--insecure-registry`).
+   * Certificates are still verified when the registry does speak TLS.
+   * @default false
+   */
+  readonly allowInsecureHttp?: boolean;
+  /** Deadline of one operation (a push, a pull, ...), retries included. @default 300000 (Flux's 5m) */
+  readonly timeoutMs?: number;
+  /** Longest wait for response headers or the next body chunk of one request. @default 60000 */
+  readonly requestTimeoutMs?: number;
+  /** Retries of a request after 408, 429, 5xx, a reset or a timeout. @default 4 */
+  readonly retries?: number;
+  /** Delay before the first retry; doubles each time, with jitter. @default 500 */
+  readonly retryDelayMs?: number;
+  /** @default 'flux-oci/0.1.0' */
+  readonly userAgent?: string;
+  /** Called as blobs of real size move. @default none */
+  readonly onProgress?: (progress: TransferProgress) => void;
+}
+
+export const DEFAULT_TIMEOUT_MS = 300_000;

@@ -1,0 +1,321 @@
+import { UserError } from '../../errors.js';
+import { parseChallenge, type AuthChallenge } from './challenge.js';
+import {
+  DEFAULT_TIMEOUT_MS,
+  type RegistryClientOptions,
+  type TransferProgress,
+} from './client-options.js';
+import { describeCredentials, type Credentials } from './credentials.js';
+import { credentialsFromConfig } from './docker-config.js';
+import { isCertificateError, networkError, registryErrorText } from './registry-errors.js';
+import type { RetryPolicy } from './retry.js';
+import {
+  headerValue,
+  HttpTransport,
+  type HttpMethod,
+  type HttpResponse,
+  type TransferStats,
+} from './transport.js';
+
+/** One request to the registry's API on behalf of a repository. */
+export interface RegistryRequest {
+  readonly method: HttpMethod;
+  /** `/v2/...`, or a URL the registry returned (an upload Location, a redirect). */
+  readonly path: string;
+  /** The repository the request acts on: decides the token scope. */
+  readonly repository: string;
+  /** Needs push access (`pull,push` scope) rather than pull. @default false */
+  readonly push?: boolean;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Uint8Array;
+  /** @default true */
+  readonly retry?: boolean;
+  readonly maxResponseBytes?: number;
+  readonly onSent?: (bytes: number) => void;
+  readonly onReceived?: (bytes: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+interface CachedToken {
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+/** Keep a token for at most this long, whatever the token server says. */
+const MAX_TOKEN_LIFETIME_MS = 10 * 60_000;
+
+/**
+ * A client for one registry (`host[:port]`): owns the connections (one undici Agent),
+ * learns the scheme (HTTPS, or HTTP when allowed) and the auth method from the registry's
+ * challenges, and caches bearer tokens per scope. Reuse one client for several operations
+ * on the same registry; `close()` it when done.
+ */
+export class RegistryClient {
+  private readonly transport: HttpTransport;
+  /** How failed requests are retried; operations retry multi-request steps with it too. */
+  readonly retryPolicy: RetryPolicy;
+  private scheme: 'https' | 'http' | undefined;
+  private authScheme: 'basic' | 'bearer' | undefined;
+  private bearerChallenge: AuthChallenge | undefined;
+  private readonly tokens = new Map<string, CachedToken>();
+  private credentialsLookup: Promise<Credentials | undefined> | undefined;
+
+  constructor(
+    readonly registry: string,
+    readonly options: RegistryClientOptions = {},
+  ) {
+    this.retryPolicy = {
+      retries: options.retries ?? 4,
+      baseDelayMs: options.retryDelayMs ?? 500,
+      maxDelayMs: 30_000,
+    };
+    this.transport = new HttpTransport({
+      caFile: options.caFile,
+      retry: this.retryPolicy,
+      userAgent: options.userAgent ?? 'flux-oci/0.1.0',
+      requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+    });
+    if (!options.allowInsecureHttp) this.scheme = 'https';
+  }
+
+  /** Requests and bytes sent and received so far, over all operations. */
+  get stats(): Readonly<TransferStats> {
+    return this.transport.stats;
+  }
+
+  /** The deadline of one operation (`timeoutMs`). */
+  operationSignal(): AbortSignal {
+    return AbortSignal.timeout(this.timeoutMs);
+  }
+
+  get timeoutMs(): number {
+    return this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  progress(event: TransferProgress): void {
+    this.options.onProgress?.(event);
+  }
+
+  /**
+   * Sends `req` with the credentials the registry asks for: on a 401 it answers the
+   * challenge (Basic, or a bearer token for the request's scope) and sends again; a token
+   * refused later (expired) is fetched anew once. Network failures become UserErrors.
+   */
+  async send(req: RegistryRequest): Promise<HttpResponse> {
+    try {
+      return await this.sendAuthorized(req);
+    } catch (err) {
+      throw networkError(err, this.registry, this.timeoutMs, req.signal);
+    }
+  }
+
+  /**
+   * GETs a URL outside the registry's API (a blob redirect to storage) without the
+   * registry's credentials, which must not leak to another host.
+   */
+  async fetchExternal(
+    url: string,
+    options: Pick<RegistryRequest, 'maxResponseBytes' | 'onReceived' | 'signal'>,
+  ): Promise<HttpResponse> {
+    try {
+      return await this.transport.send({ method: 'GET', url, ...options });
+    } catch (err) {
+      throw networkError(err, this.registry, this.timeoutMs, options.signal);
+    }
+  }
+
+  private async sendAuthorized(req: RegistryRequest): Promise<HttpResponse> {
+    const scope = `repository:${req.repository}:${req.push ? 'pull,push' : 'pull'}`;
+    let refreshedToken = false;
+    for (;;) {
+      const sentAuthScheme = this.authScheme;
+      const authorization = await this.authorization(scope, req.signal);
+      const res = await this.sendWithScheme({
+        ...req,
+        headers: { ...req.headers, ...(authorization ? { authorization } : {}) },
+      });
+      if (res.status !== 401) return res;
+
+      const challenge = parseChallenge(headerValue(res.headers, 'www-authenticate'));
+      const credentials = await this.credentials();
+      if (challenge?.scheme === 'basic' && sentAuthScheme !== 'basic') {
+        if (!credentials || !('username' in credentials)) throw this.authRequired(res, credentials);
+        this.authScheme = 'basic';
+        continue;
+      }
+      if (
+        challenge?.scheme === 'bearer' &&
+        challenge.params.realm &&
+        credentials &&
+        'registryToken' in credentials
+      ) {
+        throw this.rejected(res, credentials);
+      }
+      if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+        const hadToken = sentAuthScheme === 'bearer' && authorization !== undefined;
+        if (hadToken) {
+          // A token we sent was refused: expired or revoked. Fetch a fresh one, once.
+          if (refreshedToken) throw this.denied(res, credentials, req);
+          refreshedToken = true;
+        }
+        this.authScheme = 'bearer';
+        this.bearerChallenge = challenge;
+        this.tokens.delete(scope);
+        await this.fetchToken(scope, challenge, credentials, req.signal);
+        continue;
+      }
+      throw credentials ? this.rejected(res, credentials) : this.authRequired(res, credentials);
+    }
+  }
+
+  /** Tries HTTPS first; with `allowInsecureHttp`, falls back to HTTP for a server without TLS. */
+  private async sendWithScheme(req: RegistryRequest): Promise<HttpResponse> {
+    const absolute = /^https?:\/\//.test(req.path);
+    const send = (scheme: string): Promise<HttpResponse> =>
+      this.transport.send({
+        ...req,
+        url: absolute ? req.path : `${scheme}://${this.registry}${req.path}`,
+      });
+    if (this.scheme || absolute) return send(this.scheme ?? 'https');
+    try {
+      const res = await send('https');
+      this.scheme = 'https';
+      return res;
+    } catch (err) {
+      if (req.signal?.aborted || isCertificateError(err)) throw err;
+      const res = await send('http');
+      this.scheme = 'http';
+      return res;
+    }
+  }
+
+  /** The base URL the client settled on, e.g. `https://ghcr.io` (known after the first request). */
+  get baseUrl(): string {
+    return `${this.scheme ?? 'https'}://${this.registry}`;
+  }
+
+  private async authorization(scope: string, signal?: AbortSignal): Promise<string | undefined> {
+    const credentials = await this.credentials();
+    if (credentials && 'registryToken' in credentials) return `Bearer ${credentials.registryToken}`;
+    if (this.authScheme === 'basic' && credentials && 'username' in credentials) {
+      return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+    }
+    if (this.authScheme === 'bearer' && this.bearerChallenge) {
+      let cached = this.tokens.get(scope);
+      if (!cached || cached.expiresAt <= Date.now()) {
+        await this.fetchToken(scope, this.bearerChallenge, credentials, signal);
+        cached = this.tokens.get(scope);
+      }
+      return cached ? `Bearer ${cached.token}` : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * Gets a token for `scope` from the challenge's realm: Basic credentials on a GET, or an
+   * identity token as an OAuth2 refresh-token grant on a POST (as docker and gcr do).
+   */
+  private async fetchToken(
+    scope: string,
+    challenge: AuthChallenge,
+    credentials: Credentials | undefined,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const realm = challenge.params.realm;
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new UserError(`registry ${this.registry} sent an invalid token realm '${realm}'`);
+    }
+    const service = challenge.params.service;
+    let res: HttpResponse;
+    if (credentials && 'identityToken' in credentials) {
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: credentials.identityToken,
+        client_id: 'flux-oci',
+        scope,
+        ...(service ? { service } : {}),
+      });
+      res = await this.transport.send({
+        method: 'POST',
+        url: url.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: Buffer.from(form.toString()),
+        signal,
+        maxResponseBytes: 1024 * 1024,
+      });
+    } else {
+      if (service) url.searchParams.set('service', service);
+      url.searchParams.set('scope', scope);
+      const headers: Record<string, string> = {};
+      if (credentials && 'username' in credentials) {
+        headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+      }
+      res = await this.transport.send({
+        method: 'GET',
+        url: url.toString(),
+        headers,
+        signal,
+        maxResponseBytes: 1024 * 1024,
+      });
+    }
+    if (res.status === 401 || res.status === 403) {
+      throw credentials ? this.rejected(res, credentials) : this.authRequired(res, credentials);
+    }
+    if (res.status !== 200) {
+      throw new UserError(
+        `token server ${url.origin}${url.pathname} of registry ${this.registry} answered ${res.status}: ${registryErrorText(res)}`,
+      );
+    }
+    let body: { token?: string; access_token?: string; expires_in?: number };
+    try {
+      body = JSON.parse(res.body.toString('utf8')) as typeof body;
+    } catch {
+      throw new UserError(
+        `token server of registry ${this.registry} answered something that is not JSON`,
+      );
+    }
+    const token = body.token ?? body.access_token;
+    if (!token) throw new UserError(`token server of registry ${this.registry} sent no token`);
+    // Default lifetime 60s (the distribution token spec); renew 10s early.
+    const lifetimeMs = Math.min((body.expires_in ?? 60) * 1000, MAX_TOKEN_LIFETIME_MS);
+    this.tokens.set(scope, { token, expiresAt: Date.now() + Math.max(lifetimeMs - 10_000, 1000) });
+  }
+
+  private credentials(): Promise<Credentials | undefined> {
+    if (this.options.credentials) return Promise.resolve(this.options.credentials);
+    if (this.options.useAuthFile === false) return Promise.resolve(undefined);
+    // Looked up by registry: one client serves every repository of its registry.
+    this.credentialsLookup ??= credentialsFromConfig(this.registry, undefined, this.options.env);
+    return this.credentialsLookup;
+  }
+
+  private authRequired(res: HttpResponse, credentials: Credentials | undefined): UserError {
+    return new UserError(
+      `registry ${this.registry} requires authentication (${res.status}) and ${credentials ? 'the configured credentials cannot answer its challenge' : 'no credentials were given'}: pass --creds <user>:<password> or log in with docker login`,
+    );
+  }
+
+  private rejected(res: HttpResponse, credentials: Credentials): UserError {
+    return new UserError(
+      `registry ${this.registry} rejected the credentials for ${describeCredentials(credentials)} (${res.status}): check --creds`,
+    );
+  }
+
+  private denied(
+    res: HttpResponse,
+    credentials: Credentials | undefined,
+    req: RegistryRequest,
+  ): UserError {
+    return new UserError(
+      `registry ${this.registry} denied ${req.push ? 'push' : 'pull'} access to '${req.repository}' for ${describeCredentials(credentials)} (${res.status}: ${registryErrorText(res)}): check the account's permissions`,
+    );
+  }
+
+  /** Closes the connections. */
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+}

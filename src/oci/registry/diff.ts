@@ -1,0 +1,49 @@
+import { UserError } from '../../errors.js';
+import type { Artifact, Descriptor } from '../content/descriptor.js';
+import { getManifest } from './manifests.js';
+import { toReference, withClient, type OperationOptions } from './operation.js';
+import { FLUX_CONTENT_MEDIA_TYPE, parseImageManifest, selectLayer } from './pull.js';
+import { formatReference, type ArtifactReference } from './reference.js';
+
+export interface ArtifactDiff {
+  /** The content layers have the same digest and size. */
+  readonly same: boolean;
+  readonly local: Descriptor;
+  readonly remote: Descriptor;
+}
+
+/**
+ * Compares a locally built artifact's content layer with the remote one by digest and
+ * size, as `flux diff artifact` does: one manifest request, no blob download.
+ */
+export async function diffArtifact(
+  reference: ArtifactReference | string,
+  artifact: Artifact,
+  options: OperationOptions = {},
+): Promise<ArtifactDiff> {
+  const ref = toReference(reference);
+  const local = selectLayer(
+    {
+      schemaVersion: 2,
+      config: artifact.config.descriptor,
+      layers: artifact.layers.map((l) => l.descriptor),
+    },
+    FLUX_CONTENT_MEDIA_TYPE,
+  );
+  if (!local) throw new UserError('the local artifact has no layers');
+  return withClient(ref.registry, options, async (client) => {
+    const remoteManifest = await getManifest(
+      client,
+      ref.repository,
+      ref.digest ?? ref.tag ?? 'latest',
+      client.operationSignal(),
+    );
+    const name = formatReference(ref);
+    const remote = selectLayer(
+      parseImageManifest(remoteManifest.bytes, remoteManifest.mediaType, name),
+      FLUX_CONTENT_MEDIA_TYPE,
+    );
+    if (!remote) throw new UserError(`artifact ${name} has no layers`);
+    return { same: remote.digest === local.digest && remote.size === local.size, local, remote };
+  });
+}

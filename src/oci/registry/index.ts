@@ -1,0 +1,38 @@
+// The OCI registry client: transport, auth and the artifact operations.
+export { RegistryClient, type RegistryRequest } from './client.js';
+export {
+  DEFAULT_TIMEOUT_MS,
+  type RegistryClientOptions,
+  type TransferProgress,
+} from './client-options.js';
+export { describeCredentials, type Credentials } from './credentials.js';
+export { credentialsFromConfig, findAuthConfigFile } from './docker-config.js';
+export {
+  formatReference,
+  parseArtifactReference,
+  repositoryName,
+  validateTag,
+  type ArtifactReference,
+} from './reference.js';
+export type { OperationOptions } from './operation.js';
+export { pushArtifact, type PushOptions, type PushResult } from './push.js';
+export {
+  FLUX_CONTENT_MEDIA_TYPE,
+  pullArtifact,
+  selectLayer,
+  type ImageManifest,
+  type PullOptions,
+  type PulledArtifact,
+} from './pull.js';
+export { tagArtifact, type TagResult } from './tag.js';
+export {
+  listArtifacts,
+  listTags,
+  tagFilter,
+  type ListOptions,
+  type ListedArtifact,
+} from './list.js';
+export { resolveArtifact } from './resolve.js';
+export type { ManifestInfo } from './manifests.js';
+export { diffArtifact, type ArtifactDiff } from './diff.js';
+export type { TransferStats } from './transport.js';

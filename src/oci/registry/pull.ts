@@ -1,0 +1,119 @@
+import { UserError } from '../../errors.js';
+import type { Blob, Descriptor } from '../content/descriptor.js';
+import { fetchBlob } from './blobs.js';
+import { getManifest, DOCKER_MANIFEST, OCI_MANIFEST } from './manifests.js';
+import { toReference, withClient, type OperationOptions } from './operation.js';
+import { formatReference, repositoryName, type ArtifactReference } from './reference.js';
+
+/** The media type of a Flux artifact's content layer. */
+export const FLUX_CONTENT_MEDIA_TYPE = 'application/vnd.cncf.flux.content.v1.tar+gzip';
+
+export interface PullOptions extends OperationOptions {
+  /**
+   * The layer to take: the first one of this media type, else layer 0 (source-controller's rule).
+   * @default 'application/vnd.cncf.flux.content.v1.tar+gzip'
+   */
+  readonly layerMediaType?: string;
+  /** Refuse layers the manifest says are larger than this. @default 1 GiB */
+  readonly maxLayerBytes?: number;
+}
+
+/** The parts of an OCI image manifest an artifact pull reads. */
+export interface ImageManifest {
+  readonly schemaVersion: number;
+  readonly mediaType?: string;
+  readonly config: Descriptor;
+  readonly layers: readonly Descriptor[];
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+export interface PulledArtifact {
+  readonly reference: ArtifactReference;
+  /** `sha256:` of the manifest. */
+  readonly digest: string;
+  /** `registry/repository@sha256:...` */
+  readonly digestReference: string;
+  readonly manifest: ImageManifest;
+  /** The manifest's bytes, digest verified. */
+  readonly manifestBytes: Uint8Array;
+  /** The selected layer, digest and size verified; still compressed. */
+  readonly layer: Blob;
+}
+
+/**
+ * Pulls an artifact's manifest and its content layer, verifying digest and size of both.
+ * Extraction is left to the caller (the content module's safe extraction).
+ */
+export async function pullArtifact(
+  reference: ArtifactReference | string,
+  options: PullOptions = {},
+): Promise<PulledArtifact> {
+  const ref = toReference(reference);
+  return withClient(ref.registry, options, async (client) => {
+    const signal = client.operationSignal();
+    const remote = await getManifest(
+      client,
+      ref.repository,
+      ref.digest ?? ref.tag ?? 'latest',
+      signal,
+    );
+    const manifest = parseImageManifest(remote.bytes, remote.mediaType, formatReference(ref));
+    const layerDescriptor = selectLayer(
+      manifest,
+      options.layerMediaType ?? FLUX_CONTENT_MEDIA_TYPE,
+    );
+    if (!layerDescriptor) throw new UserError(`artifact ${formatReference(ref)} has no layers`);
+    const maxLayerBytes = options.maxLayerBytes ?? 1024 ** 3;
+    if (layerDescriptor.size > maxLayerBytes) {
+      throw new UserError(
+        `layer ${layerDescriptor.digest} of ${formatReference(ref)} is ${layerDescriptor.size} bytes, over the limit of ${maxLayerBytes}`,
+      );
+    }
+    const bytes = await fetchBlob(client, ref.repository, layerDescriptor, signal);
+    return {
+      reference: ref,
+      digest: remote.digest,
+      digestReference: `${repositoryName(ref)}@${remote.digest}`,
+      manifest,
+      manifestBytes: remote.bytes,
+      layer: { descriptor: layerDescriptor, bytes },
+    };
+  });
+}
+
+/** The first layer of `mediaType`, else layer 0, as source-controller picks it. */
+export function selectLayer(manifest: ImageManifest, mediaType: string): Descriptor | undefined {
+  return manifest.layers.find((layer) => layer.mediaType === mediaType) ?? manifest.layers[0];
+}
+
+/** Parses and checks the shape of an image manifest (indexes and others are refused). */
+export function parseImageManifest(
+  bytes: Uint8Array,
+  mediaType: string,
+  name: string,
+): ImageManifest {
+  if (mediaType !== OCI_MANIFEST && mediaType !== DOCKER_MANIFEST) {
+    throw new UserError(
+      `${name} is a '${mediaType || 'unknown'}', not an OCI image manifest: it is not a Flux artifact`,
+    );
+  }
+  const manifest = JSON.parse(Buffer.from(bytes).toString('utf8')) as ImageManifest;
+  const validDescriptor = (d: Descriptor | undefined): boolean =>
+    !!d &&
+    typeof d.mediaType === 'string' &&
+    Number.isSafeInteger(d.size) &&
+    d.size >= 0 &&
+    typeof d.digest === 'string' &&
+    /^sha256:[a-f0-9]{64}$/.test(d.digest);
+  if (
+    manifest.schemaVersion !== 2 ||
+    !validDescriptor(manifest.config) ||
+    !Array.isArray(manifest.layers) ||
+    !manifest.layers.every(validDescriptor)
+  ) {
+    throw new UserError(
+      `manifest of ${name} is malformed (schemaVersion 2 with config and layer descriptors expected)`,
+    );
+  }
+  return manifest;
+}

@@ -1,0 +1,107 @@
+import { UserError } from '../../errors.js';
+import type { Artifact, Blob } from '../content/descriptor.js';
+import { blobExists, uploadBlob, type UploadCapabilities } from './blobs.js';
+import { headManifest, putManifest } from './manifests.js';
+import { forEachLimited, toReference, withClient, type OperationOptions } from './operation.js';
+import { repositoryName, type ArtifactReference } from './reference.js';
+
+export interface PushOptions extends OperationOptions {
+  /** More tags to point at the artifact, written after the reference's own tag. @default none */
+  readonly tags?: readonly string[];
+}
+
+export interface PushResult {
+  /** The reference pushed to (its tag, if any). */
+  readonly reference: ArtifactReference;
+  /** `sha256:` of the manifest: what the tags now point at. */
+  readonly digest: string;
+  /** `registry/repository@sha256:...`, as Flux prints it. */
+  readonly digestReference: string;
+  /** Every tag written (or found already pointing at the digest). */
+  readonly tags: readonly string[];
+  /** Blobs sent; 0 when the registry had them all. */
+  readonly uploadedBlobs: number;
+  /** Bytes of the blobs sent. */
+  readonly uploadedBytes: number;
+}
+
+/** Blobs are uploaded this many at a time (as gcr's default jobs). */
+const UPLOAD_CONCURRENCY = 4;
+
+/**
+ * Pushes an artifact so that no tag ever points at missing content: tags already on the
+ * manifest's digest are left alone (a re-push of identical content sends nothing); else
+ * each blob the registry lacks is uploaded, the manifest is written by its digest, and
+ * the tags last.
+ */
+export async function pushArtifact(
+  reference: ArtifactReference | string,
+  artifact: Artifact,
+  options: PushOptions = {},
+): Promise<PushResult> {
+  const ref = toReference(reference);
+  const digest = artifact.manifest.descriptor.digest;
+  if (ref.digest && ref.digest !== digest) {
+    throw new UserError(
+      `cannot push to ${repositoryName(ref)}@${ref.digest}: the artifact's digest is ${digest}`,
+    );
+  }
+  const tags = [...new Set([...(ref.tag ? [ref.tag] : []), ...(options.tags ?? [])])];
+  return withClient(ref.registry, options, async (client) => {
+    const signal = client.operationSignal();
+    const repository = ref.repository;
+    const mediaType = artifact.manifest.descriptor.mediaType;
+
+    const tagsToWrite: string[] = [];
+    let manifestPresent = false;
+    let repositoryHasHistory = false;
+    for (const tag of tags) {
+      const current = await headManifest(client, repository, tag, signal);
+      if (current?.digest === digest) manifestPresent = true;
+      else tagsToWrite.push(tag);
+      if (current && current.digest !== digest) repositoryHasHistory = true;
+    }
+    let uploadedBlobs = 0;
+    let uploadedBytes = 0;
+    if (!manifestPresent && (tags.length === 0 || repositoryHasHistory)) {
+      // Only worth a request when the manifest may be there: pushed before under another tag.
+      manifestPresent = (await headManifest(client, repository, digest, signal)) !== undefined;
+    }
+    if (!manifestPresent) {
+      const missing: Blob[] = [];
+      await forEachLimited(uniqueBlobs(artifact), UPLOAD_CONCURRENCY, async (blob) => {
+        if (!(await blobExists(client, repository, blob.descriptor, signal))) missing.push(blob);
+      });
+      // The smallest blob goes first and alone: it shows whether monolithic uploads work.
+      missing.sort((a, b) => a.bytes.length - b.bytes.length);
+      const capabilities: UploadCapabilities = {};
+      const upload = async (blob: Blob): Promise<void> => {
+        await uploadBlob(client, repository, blob, capabilities, signal);
+        uploadedBlobs++;
+        uploadedBytes += blob.bytes.length;
+      };
+      if (missing.length > 0) await upload(missing[0]);
+      await forEachLimited(missing.slice(1), UPLOAD_CONCURRENCY, upload);
+      // By digest first: the registry confirms every blob before any tag can name it.
+      await putManifest(client, repository, digest, artifact.manifest.bytes, mediaType, signal);
+    }
+    for (const tag of tagsToWrite) {
+      await putManifest(client, repository, tag, artifact.manifest.bytes, mediaType, signal);
+    }
+    return {
+      reference: ref,
+      digest,
+      digestReference: `${repositoryName(ref)}@${digest}`,
+      tags,
+      uploadedBlobs,
+      uploadedBytes,
+    };
+  });
+}
+
+function uniqueBlobs(artifact: Artifact): Blob[] {
+  const byDigest = new Map<string, Blob>();
+  for (const blob of [artifact.config, ...artifact.layers])
+    byDigest.set(blob.descriptor.digest, blob);
+  return [...byDigest.values()];
+}

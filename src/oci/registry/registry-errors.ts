@@ -1,0 +1,109 @@
+import { UserError } from '../../errors.js';
+import { errorCode, isRetryableError } from './retry.js';
+import { ResponseTooLargeError, type HttpResponse } from './transport.js';
+
+/** The first `{code, message}` of a distribution error body, as `CODE: message`. */
+export function registryErrorText(res: HttpResponse): string {
+  try {
+    const body = JSON.parse(res.body.toString('utf8')) as {
+      errors?: { code?: string; message?: string }[];
+    };
+    const first = body.errors?.[0];
+    if (first) return [first.code, first.message].filter(Boolean).join(': ');
+  } catch {
+    // not JSON: fall through to the status line
+  }
+  return `HTTP ${res.status}`;
+}
+
+/** A response the operation cannot go on with, as a message naming the request. */
+export function unexpectedResponse(registry: string, what: string, res: HttpResponse): UserError {
+  return new UserError(
+    `registry ${registry} failed to ${what} (${res.status}): ${registryErrorText(res)}`,
+  );
+}
+
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+]);
+
+/** Whether `err` is a failed certificate check (as opposed to a server not speaking TLS). */
+export function isCertificateError(err: unknown): boolean {
+  return CERTIFICATE_CODES.has(errorCode(err) ?? '');
+}
+
+/** A failed request to a registry; `retryable` when sending it again may succeed. */
+export class RegistryNetworkError extends UserError {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Turns a transport failure into a message that says what went wrong with which host and
+ * what to do about it; errors that are not about the network pass through.
+ */
+export function networkError(
+  err: unknown,
+  registry: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): unknown {
+  if (err instanceof UserError) return err;
+  if (signal?.aborted) {
+    return new UserError(
+      `registry ${registry} did not complete the operation within ${formatDuration(timeoutMs)}: raise --timeout or check the network`,
+    );
+  }
+  if (err instanceof ResponseTooLargeError) {
+    return new UserError(`registry ${registry} sent more than ${err.limit} bytes for ${err.url}`);
+  }
+  const code = errorCode(err);
+  const hostname = registry.replace(/:\d+$/, '');
+  switch (code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new UserError(
+        `cannot resolve the registry host '${hostname}' (${code}): check the URL`,
+      );
+    case 'ECONNREFUSED':
+      return new UserError(`registry ${registry} refused the connection: check the host and port`);
+    case 'EPROTO':
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+      return new UserError(
+        `registry ${registry} does not speak TLS (${code}): for a plain HTTP registry pass --allow-insecure-http`,
+      );
+  }
+  if (isCertificateError(err)) {
+    return new UserError(
+      `TLS certificate of registry ${registry} is not trusted (${code}): pass --ca-file with the CA that signed it`,
+    );
+  }
+  if (code) {
+    return new RegistryNetworkError(
+      `request to registry ${registry} failed (${code}): ${(err as Error).message}`,
+      isRetryableError(err),
+    );
+  }
+  return err;
+}
+
+/** `5m0s`-like text of a duration, as Flux prints them. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
+}

@@ -1,0 +1,192 @@
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
+import { Agent, request } from 'undici';
+import { UserError } from '../../errors.js';
+import {
+  isRetryableError,
+  isRetryableStatus,
+  parseRetryAfter,
+  retryDelay,
+  sleep,
+  type RetryPolicy,
+} from './retry.js';
+
+/** How the transport connects; built by the registry client from its options. */
+export interface TransportOptions {
+  /** PEM file of extra CAs trusted next to the system roots. */
+  readonly caFile?: string;
+  readonly retry: RetryPolicy;
+  readonly userAgent: string;
+  /** Longest wait for response headers, or between two body chunks, of one request. */
+  readonly requestTimeoutMs: number;
+}
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpRequest {
+  readonly method: HttpMethod;
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Uint8Array;
+  /** Send again on 408/429/5xx, resets and timeouts; off for requests that are not idempotent. */
+  readonly retry?: boolean;
+  /** Fail instead of reading a response body larger than this (a registry is not trusted). */
+  readonly maxResponseBytes?: number;
+  /** Bytes of the body sent so far (for progress). */
+  readonly onSent?: (bytes: number) => void;
+  /** Bytes of the response body received so far (for progress). */
+  readonly onReceived?: (bytes: number) => void;
+  /** The operation's deadline. */
+  readonly signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+  readonly url: string;
+}
+
+/** What went over the wire: every attempt counts as a request. */
+export interface TransferStats {
+  requests: number;
+  bytesSent: number;
+  bytesReceived: number;
+}
+
+/** Bodies larger than this go out in chunks of this size, so progress can be reported. */
+const UPLOAD_CHUNK = 256 * 1024;
+
+/** The response body was larger than the caller allowed. */
+export class ResponseTooLargeError extends Error {
+  constructor(
+    readonly url: string,
+    readonly limit: number,
+  ) {
+    super(`response from ${url} is larger than ${limit} bytes`);
+  }
+}
+
+/**
+ * HTTP for one registry: one undici Agent (so connections are reused across requests and
+ * operations), TLS with the system roots plus an optional CA file, and retries with
+ * backoff for transient failures.
+ */
+export class HttpTransport {
+  readonly stats: TransferStats = { requests: 0, bytesSent: 0, bytesReceived: 0 };
+  private readonly agent: Agent;
+
+  constructor(private readonly options: TransportOptions) {
+    let ca: string[] | undefined;
+    if (options.caFile) {
+      let pem: string;
+      try {
+        pem = readFileSync(options.caFile, 'utf8');
+      } catch (err) {
+        throw new UserError(
+          `cannot read the CA file '${options.caFile}': ${(err as Error).message}; check --ca-file`,
+        );
+      }
+      // Giving `ca` replaces Node's roots, so keep them next to the extra CA.
+      ca = [...rootCertificates, pem];
+    }
+    this.agent = new Agent({
+      connect: { ca, rejectUnauthorized: true },
+      headersTimeout: options.requestTimeoutMs,
+      bodyTimeout: options.requestTimeoutMs,
+      keepAliveTimeout: 30_000,
+      connections: 8,
+    });
+  }
+
+  /** Sends `req`, retrying transient failures as the policy allows; returns the final response. */
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const policy = this.options.retry;
+    for (let attempt = 0; ; attempt++) {
+      const mayRetry = req.retry !== false && attempt < policy.retries;
+      let response: HttpResponse;
+      try {
+        response = await this.sendOnce(req);
+      } catch (err) {
+        if (req.signal?.aborted || !mayRetry || !isRetryableError(err)) throw err;
+        await sleep(retryDelay(policy, attempt), req.signal);
+        continue;
+      }
+      if (mayRetry && isRetryableStatus(response.status)) {
+        const retryAfter = parseRetryAfter(headerValue(response.headers, 'retry-after'));
+        await sleep(retryDelay(policy, attempt, retryAfter), req.signal);
+        continue;
+      }
+      return response;
+    }
+  }
+
+  private async sendOnce(req: HttpRequest): Promise<HttpResponse> {
+    this.stats.requests++;
+    const headers: Record<string, string> = {
+      'user-agent': this.options.userAgent,
+      ...req.headers,
+    };
+    let body: Uint8Array | Readable | undefined = req.body;
+    if (req.body) {
+      headers['content-length'] = String(req.body.length);
+      body =
+        req.body.length > UPLOAD_CHUNK
+          ? Readable.from(this.chunked(req.body, req.onSent), { objectMode: false })
+          : req.body;
+      if (req.body.length <= UPLOAD_CHUNK) this.stats.bytesSent += req.body.length;
+    }
+    const res = await request(req.url, {
+      dispatcher: this.agent,
+      method: req.method,
+      headers,
+      body,
+      signal: req.signal,
+    });
+    const chunks: Buffer[] = [];
+    let received = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      this.stats.bytesReceived += chunk.length;
+      if (req.maxResponseBytes !== undefined && received > req.maxResponseBytes) {
+        res.body.destroy();
+        throw new ResponseTooLargeError(req.url, req.maxResponseBytes);
+      }
+      chunks.push(chunk);
+      req.onReceived?.(received);
+    }
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      body: Buffer.concat(chunks),
+      url: req.url,
+    };
+  }
+
+  private async *chunked(
+    bytes: Uint8Array,
+    onSent?: (bytes: number) => void,
+  ): AsyncGenerator<Uint8Array> {
+    for (let offset = 0; offset < bytes.length; offset += UPLOAD_CHUNK) {
+      const chunk = bytes.subarray(offset, offset + UPLOAD_CHUNK);
+      yield chunk;
+      this.stats.bytesSent += chunk.length;
+      onSent?.(offset + chunk.length);
+    }
+  }
+
+  /** Closes the pooled connections. */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+/** A header as one string (the first value when repeated). */
+export function headerValue(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  name: string,
+): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
