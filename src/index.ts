@@ -6,8 +6,9 @@ export {
   type ResolvedBootstrapOptions,
 } from './bootstrap/resolve-options.js';
 export {
-  buildComponentsArtifact,
-  type ComponentsArtifact,
+  packComponents,
+  unpackComponents,
+  type PackedComponents,
 } from './bootstrap/components-artifact.js';
 export { planSync, type SyncPlan, type SyncObject } from './bootstrap/sync-plan.js';
 export { readOciLayout, writeOciLayout } from './oci/layout.js';

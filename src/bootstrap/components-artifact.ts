@@ -1,56 +1,93 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateComponents, type GeneratedComponents } from '../flux/generate-components.js';
+import { applyUserKustomization } from '../flux/apply-kustomization.js';
+import { writeArtifactFiles } from '../flux/artifact-files.js';
+import { buildComponentsArtifact } from '../flux/components-artifact.js';
+import { generateComponents } from '../flux/generate-components.js';
+import type { KubeObject } from '../flux/kube-object.js';
 import { loadManifests } from '../flux/manifests-source.js';
+import {
+  COMPONENTS_FILE,
+  parseUserKustomization,
+  readUserKustomization,
+} from '../flux/user-kustomization.js';
+import { parseKubeObjects } from '../flux/yaml-documents.js';
 import { buildArtifact, type BuiltArtifact } from '../oci/content/build.js';
+import type { Artifact } from '../oci/content/descriptor.js';
+import { readLayer } from '../oci/content/extract.js';
+import { UserError } from '../errors.js';
 import type { ResolvedBootstrapOptions } from './resolve-options.js';
 
 /** Where the components artifact says it comes from (`flux trace` shows it as Origin Source). */
 export const COMPONENTS_SOURCE = 'https://github.com/fluxcd/flux2';
 
-/** The components artifact with the generation it was built from. */
-export interface ComponentsArtifact {
+/** The components artifact and what the first apply sends. */
+export interface PackedComponents {
   readonly artifact: BuiltArtifact;
-  readonly components: GeneratedComponents;
+  /** The components with the user's kustomization applied. */
+  readonly objects: readonly KubeObject[];
+  /** Flux version, `vX.Y.Z`. */
+  readonly version: string;
 }
 
-/** The kustomization.yaml beside gotk-components.yaml, as `flux bootstrap` writes it. */
-const DEFAULT_KUSTOMIZATION =
-  'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- gotk-components.yaml\n';
-
 /**
- * Builds the artifact Flux updates itself from: `flux-system/gotk-components.yaml` and
- * `flux-system/kustomization.yaml`. It is reproducible (fixed created time, deterministic
- * tar and gzip), so the same options give the same digest on every machine and the
- * construct knows the digest at synth time.
+ * Builds the artifact Flux updates itself from: `<namespace>/gotk-components.yaml` and
+ * `<namespace>/kustomization.yaml` (the user's, with its patch files, or Flux's default). It
+ * is reproducible (fixed created time, fixed file modes, deterministic tar and gzip), so the
+ * same options give the same digest on every machine and the construct knows the digest at
+ * synth time.
  */
-export async function buildComponentsArtifact(
-  options: ResolvedBootstrapOptions,
-): Promise<ComponentsArtifact> {
+export async function packComponents(options: ResolvedBootstrapOptions): Promise<PackedComponents> {
+  const kustomization =
+    options.kustomization === undefined ? undefined : readUserKustomization(options.kustomization);
   const bundle = await loadManifests({
     version: options.version,
     manifestsPath: options.manifests,
     baseUrl: options.manifestsBaseUrl,
   });
   const components = generateComponents(bundle, options);
-  const dir = mkdtempSync(join(tmpdir(), 'flux-components-'));
+  const content = buildComponentsArtifact(components, options.namespace, kustomization);
+  const dir = await writeArtifactFiles(content.files);
   try {
-    mkdirSync(join(dir, 'flux-system'), { mode: 0o755 });
-    writeFileSync(join(dir, 'flux-system', 'gotk-components.yaml'), components.text, {
-      mode: 0o644,
-    });
-    writeFileSync(join(dir, 'flux-system', 'kustomization.yaml'), DEFAULT_KUSTOMIZATION, {
-      mode: 0o644,
-    });
+    // The modes go into the tar: fix them so the umask cannot change the digest.
+    chmodSync(join(dir, options.namespace), 0o755);
+    for (const file of content.files) chmodSync(join(dir, ...file.path.split('/')), 0o644);
     const artifact = buildArtifact({
       path: dir,
       reproducible: true,
       source: COMPONENTS_SOURCE,
       revision: components.version,
     });
-    return { artifact, components };
+    return { artifact, objects: content.objects, version: components.version };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The objects a components artifact installs: its gotk-components.yaml with its
+ * kustomization's patches applied, as kustomize-controller will build it. The pre-apply
+ * step applies exactly what it pushed.
+ */
+export function unpackComponents(artifact: Artifact, namespace: string): KubeObject[] {
+  const files = new Map<string, string>();
+  for (const entry of readLayer(artifact.layers[0].bytes)) {
+    if (entry.kind === 'file') files.set(entry.name, Buffer.from(entry.content).toString('utf8'));
+  }
+  const read = (path: string): string => {
+    const text = files.get(path);
+    if (text === undefined) {
+      throw new UserError(
+        `the components artifact ${artifact.manifest.descriptor.digest} has no ${path}; ` +
+          `was it built for namespace '${namespace}'? Rebuild it with 'flux-oci build components'`,
+      );
+    }
+    return text;
+  };
+  const objects = parseKubeObjects(read(`${namespace}/${COMPONENTS_FILE}`), COMPONENTS_FILE);
+  const kustomizationPath = `${namespace}/kustomization.yaml`;
+  const kustomization = parseUserKustomization(read(kustomizationPath), kustomizationPath, (p) =>
+    read(`${namespace}/${p}`),
+  );
+  return applyUserKustomization(objects, kustomization);
 }

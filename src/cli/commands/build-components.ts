@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { buildComponentsArtifact } from '../../bootstrap/components-artifact.js';
+import { packComponents } from '../../bootstrap/components-artifact.js';
 import { COMPONENTS_KEYS } from '../../bootstrap/option-args.js';
 import { resolveBootstrapOptions } from '../../bootstrap/resolve-options.js';
 import { writeOciLayout } from '../../oci/layout.js';
@@ -28,16 +28,16 @@ export function register(program: Command): void {
       url: 'oci://localhost/flux-components',
       ...readOptionFlags(opts, COMPONENTS_KEYS),
     });
-    const { artifact, components } = await buildComponentsArtifact(options);
+    const { artifact, objects, version } = await packComponents(options);
     writeOciLayout(opts.output as string, artifact);
     const digest = artifact.manifest.descriptor.digest;
     if (opts.outputFormat === 'json') {
       process.stdout.write(
-        `${JSON.stringify({ digest, version: components.version, objects: components.objects.length }, null, 2)}\n`,
+        `${JSON.stringify({ digest, version, objects: objects.length }, null, 2)}\n`,
       );
     } else {
       process.stderr.write(
-        `✔ Flux ${components.version} components (${components.objects.length} objects) built to ${String(opts.output)}\n`,
+        `✔ Flux ${version} components (${objects.length} objects) built to ${String(opts.output)}\n`,
       );
       process.stdout.write(`${digest}\n`);
     }

@@ -1,0 +1,73 @@
+import { UserError } from '../errors.js';
+import type { OperationOptions } from '../oci/registry/operation.js';
+import { goDurationMs } from './go-duration.js';
+import { describe, type ResolvedBootstrapOptions } from './resolve-options.js';
+
+/** The environment variables passwords are read from, as the RFC names the first. */
+export const PASSWORD_ENV = 'OCI_PASSWORD';
+export const CLUSTER_PASSWORD_ENV = 'OCI_CLUSTER_PASSWORD';
+
+/** How to reach the components registry: credentials, CA, plain HTTP, timeout. */
+export function componentsRegistryAccess(
+  options: ResolvedBootstrapOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): OperationOptions {
+  return access(options, options.username, options.password ?? env[PASSWORD_ENV], 'password');
+}
+
+/**
+ * How to reach the cluster artifacts' registry: its own credentials, else the components
+ * credentials when both artifacts live in the same registry.
+ */
+export function clusterRegistryAccess(
+  options: ResolvedBootstrapOptions,
+  sameRegistry: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): OperationOptions {
+  if (options.clusterUsername !== undefined) {
+    return access(
+      options,
+      options.clusterUsername,
+      options.clusterPassword ?? env[CLUSTER_PASSWORD_ENV],
+      'clusterPassword',
+    );
+  }
+  return sameRegistry
+    ? componentsRegistryAccess(options, env)
+    : access(options, undefined, undefined, 'clusterPassword');
+}
+
+/** The password that goes with a user name, or a clear error saying where to put it. */
+export function requirePassword(
+  username: string,
+  password: string | undefined,
+  key: 'password' | 'clusterPassword',
+): string {
+  if (password === undefined || password === '') {
+    const env = key === 'password' ? PASSWORD_ENV : CLUSTER_PASSWORD_ENV;
+    throw new UserError(
+      `no password for ${describe(key === 'password' ? 'username' : 'clusterUsername')} '${username}': ` +
+        `set ${env}${key === 'password' ? ' or pipe it to --password-stdin' : ''}`,
+    );
+  }
+  return password;
+}
+
+function access(
+  options: ResolvedBootstrapOptions,
+  username: string | undefined,
+  password: string | undefined,
+  key: 'password' | 'clusterPassword',
+): OperationOptions {
+  return {
+    credentials:
+      username === undefined
+        ? undefined
+        : { username, password: requirePassword(username, password, key) },
+    // With a Workload Identity provider the registry login is the cloud's; no auth file.
+    useAuthFile: username === undefined,
+    caFile: options.caFile,
+    allowInsecureHttp: options.allowInsecureHttp,
+    timeoutMs: goDurationMs(options.timeout),
+  };
+}
