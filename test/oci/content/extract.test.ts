@@ -1,0 +1,200 @@
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import tarStream from 'tar-stream';
+import { UserError } from '../../../src/errors.js';
+import { buildLayer } from '../../../src/oci/content/build.js';
+import { extractLayer, readLayer } from '../../../src/oci/content/extract.js';
+import { makeTree } from './fixture-tree.js';
+
+// Crafted archives come from tar-stream, an independent tar implementation that writes
+// whatever names and types it is given.
+type Item = tarStream.Headers & { content?: string; pax?: Record<string, string> };
+
+async function craftLayer(items: readonly Item[]): Promise<Buffer> {
+  const pack = tarStream.pack();
+  const collected = (async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of pack) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  })();
+  for (const { content, ...header } of items) {
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: Error | null) => (err ? reject(err) : resolve());
+      if (content === undefined) pack.entry(header, done);
+      else pack.entry(header, content, done);
+    });
+  }
+  pack.finalize();
+  return gzipSync(await collected);
+}
+
+let sandbox: string;
+let target: string;
+beforeEach(() => {
+  sandbox = mkdtempSync(join(tmpdir(), 'extract-sandbox-'));
+  target = join(sandbox, 'out');
+});
+afterEach(() => rmSync(sandbox, { recursive: true, force: true }));
+
+/** The sandbox holds nothing but the target directory (which may or may not exist). */
+function expectNothingOutsideTarget(): void {
+  expect(readdirSync(sandbox).filter((name) => name !== 'out')).toEqual([]);
+}
+
+function listTree(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((entry) => {
+      const rel = `${prefix}${entry.name}`;
+      const kind = entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other';
+      const mode = (lstatSync(join(dir, entry.name)).mode & 0o7777).toString(8);
+      const self = `${rel} ${kind} ${mode}`;
+      return entry.isDirectory() ? [self, ...listTree(join(dir, entry.name), `${rel}/`)] : [self];
+    });
+}
+
+describe('extractLayer refuses hostile names before writing anything', () => {
+  test.each([
+    ['an absolute path', `/tmp/flux-oci-escape-${process.pid}/evil.txt`, 'absolute path'],
+    ['a parent reference', '../escape.txt', '".." in path'],
+    ['a nested parent reference', 'a/../../escape.txt', '".." in path'],
+    ['a trailing parent reference', 'a/..', '".." in path'],
+    ['a backslash', '..\\escape.txt', 'backslash in name'],
+  ])('%s', async (_title, name, why) => {
+    const layer = await craftLayer([
+      { name: 'first.yaml', content: 'written only if the whole layer is safe' },
+      { name, content: 'evil' },
+    ]);
+    expect(() => extractLayer(layer, target)).toThrow(UserError);
+    expect(() => extractLayer(layer, target)).toThrow(`refusing layer entry "${name}": ${why}`);
+    expectNothingOutsideTarget();
+    expect(existsSync(join(target, 'first.yaml'))).toBe(false);
+    expect(existsSync(`/tmp/flux-oci-escape-${process.pid}`)).toBe(false);
+  });
+
+  test('a PAX path record carrying ..', async () => {
+    const layer = await craftLayer([
+      // tar-stream writes the name as a PAX path record and "PaxHeader" in the header.
+      { name: '../pax-escape', pax: {}, content: 'evil' },
+    ]);
+    expect(() => extractLayer(layer, target)).toThrow('refusing layer entry "../pax-escape"');
+    expectNothingOutsideTarget();
+  });
+});
+
+describe('extractLayer skips links and devices', () => {
+  test('symlink, hard link, devices and fifo are not created; a later file under the link name stays inside', async () => {
+    const layer = await craftLayer([
+      { name: 'link', type: 'symlink', linkname: sandbox },
+      { name: 'hard', type: 'link', linkname: '/etc/passwd' },
+      { name: 'null', type: 'character-device', devmajor: 1, devminor: 3 },
+      { name: 'disk', type: 'block-device', devmajor: 8, devminor: 0 },
+      { name: 'pipe', type: 'fifo' },
+      { name: 'link/inside.txt', content: 'stays in the target' },
+    ]);
+    const result = extractLayer(layer, target);
+    expect(result.skipped.map((s) => `${s.name} ${s.kind}`)).toEqual([
+      'link symlink',
+      'hard hardlink',
+      'null character-device',
+      'disk block-device',
+      'pipe fifo',
+    ]);
+    expect(listTree(target)).toEqual(['link dir 750', 'link/inside.txt file 644']);
+    expectNothingOutsideTarget();
+  });
+
+  test('a symlink already inside the target is never followed', async () => {
+    mkdirSync(target);
+    mkdirSync(join(sandbox, 'outside'));
+    symlinkSync(join(sandbox, 'outside'), join(target, 'dir'));
+    symlinkSync(join(sandbox, 'outside', 'file'), join(target, 'file'));
+    const intoDir = await craftLayer([{ name: 'dir/evil.txt', content: 'evil' }]);
+    expect(() => extractLayer(intoDir, target)).toThrow(
+      /not a directory \(a symlink is never followed\)/,
+    );
+    const ontoFile = await craftLayer([{ name: 'file', content: 'evil' }]);
+    expect(() => extractLayer(ontoFile, target)).toThrow(/refusing to overwrite .*file/);
+    expect(readdirSync(join(sandbox, 'outside'))).toEqual([]);
+  });
+});
+
+describe('extractLayer limits the decompressed size', () => {
+  test('a bomb beyond the limit is refused and writes nothing', async () => {
+    const layer = await craftLayer([
+      { name: 'small.yaml', content: 'ok' },
+      { name: 'zeros', content: '\0'.repeat(8 * 1024 * 1024) },
+    ]);
+    expect(layer.length).toBeLessThan(64 * 1024);
+    expect(() => extractLayer(layer, target, { maxSize: 1024 * 1024 })).toThrow(
+      /decompresses to more than 1048576 bytes/,
+    );
+    expect(existsSync(join(target, 'small.yaml'))).toBe(false);
+    expectNothingOutsideTarget();
+  });
+});
+
+describe('extractLayer on a layer we built', () => {
+  test('recreates the tree: names, content, permission bits (never setuid), dirs at least 0700', () => {
+    const tree = makeTree([
+      { file: 'a/b/c.yaml', content: 'c' },
+      { file: 'a/run.sh', content: '#!/bin/sh', mode: 0o755 },
+      { file: 'secret.yaml', content: 's', mode: 0o600 },
+      { file: 'setuid', content: 'x', mode: 0o4755 },
+      { dir: 'locked', mode: 0o500 },
+      { dir: 'empty' },
+    ]);
+    try {
+      const { layer } = buildLayer({ path: tree });
+      const result = extractLayer(layer.bytes, target);
+      expect(result).toEqual({ files: 4, directories: 4, skipped: [] });
+      expect(listTree(target)).toEqual([
+        'a dir 755',
+        'a/b dir 755',
+        'a/b/c.yaml file 644',
+        'a/run.sh file 755',
+        'empty dir 755',
+        'locked dir 700',
+        'secret.yaml file 600',
+        'setuid file 755',
+      ]);
+      expect(readFileSync(join(target, 'a/b/c.yaml'), 'utf8')).toBe('c');
+      expect(statSync(target).isDirectory()).toBe(true);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
+  });
+
+  test('readLayer lists entries in memory without writing', () => {
+    const tree = makeTree([{ file: 'x.yaml', content: 'x: 1' }]);
+    try {
+      const entries = readLayer(buildLayer({ path: tree }).layer.bytes);
+      expect(entries.map((e) => [e.name, e.kind, Buffer.from(e.content).toString()])).toEqual([
+        ['.', 'directory', ''],
+        ['x.yaml', 'file', 'x: 1'],
+      ]);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
+  });
+
+  test('a layer that is not gzip is refused', () => {
+    writeFileSync(join(sandbox, 'plain'), 'plain');
+    expect(() => extractLayer(readFileSync(join(sandbox, 'plain')), target)).toThrow(
+      /not gzip-compressed/,
+    );
+  });
+});
