@@ -125,7 +125,11 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     };
 
     try {
-      await waitForPort(port, () => running, () => log);
+      await waitForPort(
+        port,
+        () => running,
+        () => log,
+      );
     } catch (err) {
       await stop();
       throw err;

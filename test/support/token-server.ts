@@ -68,7 +68,12 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     const token = `${signingInput}.${base64url(signature)}`;
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(
-      JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }),
+      JSON.stringify({
+        token,
+        access_token: token,
+        expires_in: 300,
+        issued_at: new Date().toISOString(),
+      }),
     );
   };
 
@@ -120,6 +125,7 @@ function libtrustKeyId(spkiDer: Buffer): string {
   let bits = '';
   for (const byte of bytes) bits += byte.toString(2).padStart(8, '0');
   let encoded = '';
-  for (let i = 0; i + 5 <= bits.length; i += 5) encoded += alphabet[parseInt(bits.slice(i, i + 5), 2)];
+  for (let i = 0; i + 5 <= bits.length; i += 5)
+    encoded += alphabet[parseInt(bits.slice(i, i + 5), 2)];
   return encoded.match(/.{1,4}/g)!.join(':');
 }

@@ -1,7 +1,7 @@
 import { UserError } from '../../errors.js';
 import type { Blob, Descriptor } from '../content/descriptor.js';
 import type { RegistryClient } from './client.js';
-import { sha256Digest } from './digest.js';
+import { sha256Digest } from '../content/digest.js';
 import { RegistryNetworkError, unexpectedResponse } from './registry-errors.js';
 import { isRetryableStatus, retryDelay, sleep } from './retry.js';
 import { headerValue, type HttpResponse } from './transport.js';

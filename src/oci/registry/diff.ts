@@ -2,8 +2,9 @@ import { UserError } from '../../errors.js';
 import type { Artifact, Descriptor } from '../content/descriptor.js';
 import { getManifest } from './manifests.js';
 import { toReference, withClient, type OperationOptions } from './operation.js';
-import { FLUX_CONTENT_MEDIA_TYPE, parseImageManifest, selectLayer } from './pull.js';
-import { formatReference, type ArtifactReference } from './reference.js';
+import { FLUX_CONTENT_MEDIA_TYPE } from '../content/media-types.js';
+import { parseImageManifest, selectLayer } from './pull.js';
+import { referenceIdentifier, referenceName, type OciReference } from '../reference.js';
 
 export interface ArtifactDiff {
   /** The content layers have the same digest and size. */
@@ -17,7 +18,7 @@ export interface ArtifactDiff {
  * size, as `flux diff artifact` does: one manifest request, no blob download.
  */
 export async function diffArtifact(
-  reference: ArtifactReference | string,
+  reference: OciReference | string,
   artifact: Artifact,
   options: OperationOptions = {},
 ): Promise<ArtifactDiff> {
@@ -35,10 +36,10 @@ export async function diffArtifact(
     const remoteManifest = await getManifest(
       client,
       ref.repository,
-      ref.digest ?? ref.tag ?? 'latest',
+      referenceIdentifier(ref),
       client.operationSignal(),
     );
-    const name = formatReference(ref);
+    const name = referenceName(ref);
     const remote = selectLayer(
       parseImageManifest(remoteManifest.bytes, remoteManifest.mediaType, name),
       FLUX_CONTENT_MEDIA_TYPE,

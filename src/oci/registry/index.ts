@@ -7,24 +7,16 @@ export {
 } from './client-options.js';
 export { describeCredentials, type Credentials } from './credentials.js';
 export { credentialsFromConfig, findAuthConfigFile } from './docker-config.js';
-export {
-  formatReference,
-  parseArtifactReference,
-  repositoryName,
-  validateTag,
-  type ArtifactReference,
-} from './reference.js';
 export type { OperationOptions } from './operation.js';
 export { pushArtifact, type PushOptions, type PushResult } from './push.js';
 export {
-  FLUX_CONTENT_MEDIA_TYPE,
   pullArtifact,
   selectLayer,
   type ImageManifest,
   type PullOptions,
   type PulledArtifact,
 } from './pull.js';
-export { tagArtifact, type TagResult } from './tag.js';
+export { tagArtifact, validateTag, type TagResult } from './tag.js';
 export {
   listArtifacts,
   listTags,

@@ -2,7 +2,7 @@ import semver from 'semver';
 import { UserError } from '../../errors.js';
 import { getManifest } from './manifests.js';
 import { forEachLimited, toReference, withClient, type OperationOptions } from './operation.js';
-import { repositoryName, type ArtifactReference } from './reference.js';
+import { repositoryName, type OciReference } from '../reference.js';
 import { unexpectedResponse } from './registry-errors.js';
 import { headerValue } from './transport.js';
 
@@ -34,7 +34,7 @@ const COSIGN_SUFFIXES = ['.sig', '.att', '.sbom'];
  * tags dropped, the filters applied, sorted in descending string order.
  */
 export async function listTags(
-  reference: ArtifactReference | string,
+  reference: OciReference | string,
   options: ListOptions = {},
 ): Promise<string[]> {
   const ref = toReference(reference, undefined);
@@ -70,7 +70,7 @@ export async function listTags(
 
 /** Lists the tags (as `listTags`) with each manifest's digest, source and revision. */
 export async function listArtifacts(
-  reference: ArtifactReference | string,
+  reference: OciReference | string,
   options: ListOptions = {},
 ): Promise<ListedArtifact[]> {
   const ref = toReference(reference, undefined);

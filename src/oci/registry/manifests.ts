@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import type { RegistryClient } from './client.js';
-import { sha256Digest } from './digest.js';
+import { sha256Digest } from '../content/digest.js';
 import { unexpectedResponse } from './registry-errors.js';
 import { headerValue } from './transport.js';
 

@@ -1,7 +1,7 @@
 import { UserError } from '../../errors.js';
 import { RegistryClient } from './client.js';
 import type { RegistryClientOptions } from './client-options.js';
-import { parseArtifactReference, type ArtifactReference } from './reference.js';
+import { parseOciReference, type OciReference } from '../reference.js';
 
 /** Options every operation takes: the client's, or a client to reuse. */
 export interface OperationOptions extends RegistryClientOptions {
@@ -15,10 +15,12 @@ export interface OperationOptions extends RegistryClientOptions {
 
 /** Parses string references (`oci://...`); a parsed one is returned as is. */
 export function toReference(
-  reference: ArtifactReference | string,
+  reference: OciReference | string,
   defaultTag: string | undefined = 'latest',
-): ArtifactReference {
-  return typeof reference === 'string' ? parseArtifactReference(reference, defaultTag) : reference;
+): OciReference {
+  return typeof reference === 'string'
+    ? parseOciReference(reference, { defaultTag: defaultTag ?? false })
+    : reference;
 }
 
 /** Runs `fn` with the given client, or with a new one that is closed afterwards. */

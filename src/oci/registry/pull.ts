@@ -3,10 +3,14 @@ import type { Blob, Descriptor } from '../content/descriptor.js';
 import { fetchBlob } from './blobs.js';
 import { getManifest, DOCKER_MANIFEST, OCI_MANIFEST } from './manifests.js';
 import { toReference, withClient, type OperationOptions } from './operation.js';
-import { formatReference, repositoryName, type ArtifactReference } from './reference.js';
+import {
+  referenceIdentifier,
+  referenceName,
+  repositoryName,
+  type OciReference,
+} from '../reference.js';
 
-/** The media type of a Flux artifact's content layer. */
-export const FLUX_CONTENT_MEDIA_TYPE = 'application/vnd.cncf.flux.content.v1.tar+gzip';
+import { FLUX_CONTENT_MEDIA_TYPE } from '../content/media-types.js';
 
 export interface PullOptions extends OperationOptions {
   /**
@@ -28,7 +32,7 @@ export interface ImageManifest {
 }
 
 export interface PulledArtifact {
-  readonly reference: ArtifactReference;
+  readonly reference: OciReference;
   /** `sha256:` of the manifest. */
   readonly digest: string;
   /** `registry/repository@sha256:...` */
@@ -45,28 +49,23 @@ export interface PulledArtifact {
  * Extraction is left to the caller (the content module's safe extraction).
  */
 export async function pullArtifact(
-  reference: ArtifactReference | string,
+  reference: OciReference | string,
   options: PullOptions = {},
 ): Promise<PulledArtifact> {
   const ref = toReference(reference);
   return withClient(ref.registry, options, async (client) => {
     const signal = client.operationSignal();
-    const remote = await getManifest(
-      client,
-      ref.repository,
-      ref.digest ?? ref.tag ?? 'latest',
-      signal,
-    );
-    const manifest = parseImageManifest(remote.bytes, remote.mediaType, formatReference(ref));
+    const remote = await getManifest(client, ref.repository, referenceIdentifier(ref), signal);
+    const manifest = parseImageManifest(remote.bytes, remote.mediaType, referenceName(ref));
     const layerDescriptor = selectLayer(
       manifest,
       options.layerMediaType ?? FLUX_CONTENT_MEDIA_TYPE,
     );
-    if (!layerDescriptor) throw new UserError(`artifact ${formatReference(ref)} has no layers`);
+    if (!layerDescriptor) throw new UserError(`artifact ${referenceName(ref)} has no layers`);
     const maxLayerBytes = options.maxLayerBytes ?? 1024 ** 3;
     if (layerDescriptor.size > maxLayerBytes) {
       throw new UserError(
-        `layer ${layerDescriptor.digest} of ${formatReference(ref)} is ${layerDescriptor.size} bytes, over the limit of ${maxLayerBytes}`,
+        `layer ${layerDescriptor.digest} of ${referenceName(ref)} is ${layerDescriptor.size} bytes, over the limit of ${maxLayerBytes}`,
       );
     }
     const bytes = await fetchBlob(client, ref.repository, layerDescriptor, signal);

@@ -3,7 +3,7 @@ import type { Artifact, Blob } from '../content/descriptor.js';
 import { blobExists, uploadBlob, type UploadCapabilities } from './blobs.js';
 import { headManifest, putManifest } from './manifests.js';
 import { forEachLimited, toReference, withClient, type OperationOptions } from './operation.js';
-import { repositoryName, type ArtifactReference } from './reference.js';
+import { repositoryName, type OciReference } from '../reference.js';
 
 export interface PushOptions extends OperationOptions {
   /** More tags to point at the artifact, written after the reference's own tag. @default none */
@@ -12,7 +12,7 @@ export interface PushOptions extends OperationOptions {
 
 export interface PushResult {
   /** The reference pushed to (its tag, if any). */
-  readonly reference: ArtifactReference;
+  readonly reference: OciReference;
   /** `sha256:` of the manifest: what the tags now point at. */
   readonly digest: string;
   /** `registry/repository@sha256:...`, as Flux prints it. */
@@ -35,7 +35,7 @@ const UPLOAD_CONCURRENCY = 4;
  * the tags last.
  */
 export async function pushArtifact(
-  reference: ArtifactReference | string,
+  reference: OciReference | string,
   artifact: Artifact,
   options: PushOptions = {},
 ): Promise<PushResult> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { UserError } from '../../errors.js';
 import {
   isRetryableError,
@@ -48,9 +48,12 @@ export interface HttpResponse {
   readonly url: string;
 }
 
-/** What went over the wire: every attempt counts as a request. */
+/** What went over the wire. */
 export interface TransferStats {
+  /** Requests answered by the server (with any status), retries included. */
   requests: number;
+  /** Attempts that got no answer: refused, reset, timed out, TLS failures. */
+  failedRequests: number;
   bytesSent: number;
   bytesReceived: number;
 }
@@ -74,7 +77,12 @@ export class ResponseTooLargeError extends Error {
  * backoff for transient failures.
  */
 export class HttpTransport {
-  readonly stats: TransferStats = { requests: 0, bytesSent: 0, bytesReceived: 0 };
+  readonly stats: TransferStats = {
+    requests: 0,
+    failedRequests: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+  };
   private readonly agent: Agent;
 
   constructor(private readonly options: TransportOptions) {
@@ -123,7 +131,6 @@ export class HttpTransport {
   }
 
   private async sendOnce(req: HttpRequest): Promise<HttpResponse> {
-    this.stats.requests++;
     const headers: Record<string, string> = {
       'user-agent': this.options.userAgent,
       ...req.headers,
@@ -137,13 +144,20 @@ export class HttpTransport {
           : req.body;
       if (req.body.length <= UPLOAD_CHUNK) this.stats.bytesSent += req.body.length;
     }
-    const res = await request(req.url, {
-      dispatcher: this.agent,
-      method: req.method,
-      headers,
-      body,
-      signal: req.signal,
-    });
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(req.url, {
+        dispatcher: this.agent,
+        method: req.method,
+        headers,
+        body,
+        signal: req.signal,
+      });
+    } catch (err) {
+      this.stats.failedRequests++;
+      throw err;
+    }
+    this.stats.requests++;
     const chunks: Buffer[] = [];
     let received = 0;
     for await (const chunk of res.body as AsyncIterable<Buffer>) {

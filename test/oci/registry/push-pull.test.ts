@@ -1,0 +1,182 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  diffArtifact,
+  listArtifacts,
+  listTags,
+  pullArtifact,
+  pushArtifact,
+  RegistryClient,
+  resolveArtifact,
+  tagArtifact,
+} from '../../../src/oci/registry/index.js';
+import { extractLayer } from '../../../src/oci/index.js';
+import { fluxArtifact } from '../../support/artifacts.js';
+import { startRegistry, type TestRegistry } from '../../support/registry.js';
+
+const run = promisify(execFile);
+
+// Plain HTTP registry: the operations end to end, and skopeo reading what we pushed.
+describe('registry operations against distribution over plain HTTP', () => {
+  let registry: TestRegistry;
+  const options = { allowInsecureHttp: true, useAuthFile: false } as const;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  const files = {
+    'apps/podinfo.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: podinfo\n',
+    'kustomization.yaml': 'resources:\n- apps/podinfo.yaml\n',
+  };
+
+  it('pushes, then a re-push of the same content uploads nothing', async () => {
+    const artifact = fluxArtifact(files);
+    const url = `oci://${registry.host}/fleet/app:v1.0.0`;
+    const client = new RegistryClient(registry.host, options);
+    try {
+      const first = await pushArtifact(url, artifact, { client });
+      expect(first.digest).toBe(artifact.manifest.descriptor.digest);
+      expect(first.digestReference).toBe(`${registry.host}/fleet/app@${first.digest}`);
+      expect(first.uploadedBlobs).toBe(2);
+      const before = client.stats.requests;
+      const sentBefore = client.stats.bytesSent;
+      const again = await pushArtifact(url, artifact, { client });
+      expect(again.uploadedBlobs).toBe(0);
+      // One HEAD of the tag, nothing sent.
+      expect(client.stats.requests - before).toBe(1);
+      expect(client.stats.bytesSent - sentBefore).toBe(0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('counts the requests of a fresh push: fewer than Flux (11)', async () => {
+    const artifact = fluxArtifact({ 'a.yaml': `fresh: ${Date.now()}\n` });
+    const client = new RegistryClient(registry.host, options);
+    try {
+      await pushArtifact(`oci://${registry.host}/fleet/fresh:latest`, artifact, { client });
+      // HEAD tag, 2x HEAD blob, 2x (POST + PUT), PUT by digest, PUT tag = 9
+      expect(client.stats.requests).toBe(9);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('pulls what it pushed, verified, and extracts it', async () => {
+    const artifact = fluxArtifact(files, { revision: 'v2@sha1:abc' });
+    const pushed = await pushArtifact(`oci://${registry.host}/fleet/pull:v2`, artifact, options);
+    const pulled = await pullArtifact(`oci://${registry.host}/fleet/pull:v2`, options);
+    expect(pulled.digest).toBe(pushed.digest);
+    expect(Buffer.from(pulled.manifestBytes)).toEqual(Buffer.from(artifact.manifest.bytes));
+    expect(pulled.manifest.annotations?.['org.opencontainers.image.revision']).toBe('v2@sha1:abc');
+    expect(pulled.layer.descriptor).toEqual(artifact.layers[0].descriptor);
+    const out = mkdtempSync(join(tmpdir(), 'flux-oci-pull-'));
+    try {
+      extractLayer(pulled.layer.bytes, out);
+      expect(readFileSync(join(out, 'kustomization.yaml'), 'utf8')).toBe(
+        files['kustomization.yaml'],
+      );
+      expect(readdirSync(join(out, 'apps'))).toEqual(['podinfo.yaml']);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+    // By digest too.
+    const byDigest = await pullArtifact(
+      `oci://${registry.host}/fleet/pull@${pushed.digest}`,
+      options,
+    );
+    expect(byDigest.digest).toBe(pushed.digest);
+  });
+
+  it('tags, resolves and lists; cosign tags are hidden, filters apply', async () => {
+    const base = `oci://${registry.host}/fleet/list`;
+    const artifact = fluxArtifact({ 'x.yaml': 'x: 1\n' });
+    const pushed = await pushArtifact(`${base}:1.0.0`, artifact, { ...options, tags: ['latest'] });
+    const tagged = await tagArtifact(
+      `${base}:1.0.0`,
+      ['1.1.0', '2.0.0', 'v1.2.0', '1.2', 'sha256-abc.sig'],
+      options,
+    );
+    expect(tagged.digest).toBe(pushed.digest);
+    expect(tagged.tagged[0]).toBe(`${registry.host}/fleet/list:1.1.0`);
+
+    expect(await resolveArtifact(`${base}:2.0.0`, options)).toMatchObject({
+      digest: pushed.digest,
+    });
+    expect(await resolveArtifact(`${base}:nope`, options)).toBeUndefined();
+
+    expect(await listTags(base, options)).toEqual([
+      'v1.2.0',
+      'latest',
+      '2.0.0',
+      '1.2',
+      '1.1.0',
+      '1.0.0',
+    ]);
+    expect(await listTags(base, { ...options, semverFilter: '>=1.1.0 <2.0.0' })).toEqual([
+      'v1.2.0',
+      '1.1.0',
+    ]);
+    expect(await listTags(base, { ...options, regexFilter: '^1\\.' })).toEqual([
+      '1.2',
+      '1.1.0',
+      '1.0.0',
+    ]);
+
+    const listed = await listArtifacts(base, { ...options, regexFilter: '^2' });
+    expect(listed).toEqual([
+      {
+        url: `${registry.host}/fleet/list:2.0.0`,
+        tag: '2.0.0',
+        digest: pushed.digest,
+        source: 'https://github.com/example/fleet',
+        revision: 'main@sha1:0123456789abcdef0123456789abcdef01234567',
+      },
+    ]);
+  });
+
+  it('diffs a local build against the remote layer', async () => {
+    const url = `oci://${registry.host}/fleet/diff:latest`;
+    await pushArtifact(url, fluxArtifact(files), options);
+    expect(
+      (await diffArtifact(url, fluxArtifact(files, { revision: 'other' }), options)).same,
+    ).toBe(true);
+    const changed = fluxArtifact({ ...files, 'new.yaml': 'n: 1\n' });
+    const diff = await diffArtifact(url, changed, options);
+    expect(diff.same).toBe(false);
+    expect(diff.local.digest).not.toBe(diff.remote.digest);
+  });
+
+  it('fails with a clear message for a missing tag and a missing repository', async () => {
+    await expect(pullArtifact(`oci://${registry.host}/fleet/app:missing`, options)).rejects.toThrow(
+      `artifact ${registry.host}/fleet/app:missing not found`,
+    );
+    await expect(listTags(`oci://${registry.host}/nothing/here`, options)).rejects.toThrow(
+      `repository ${registry.host}/nothing/here not found`,
+    );
+  });
+
+  it('pushes content skopeo can read back', async () => {
+    const artifact = fluxArtifact(files);
+    const url = `oci://${registry.host}/fleet/skopeo:v1`;
+    await pushArtifact(url, artifact, options);
+    const ref = `docker://${registry.host}/fleet/skopeo:v1`;
+    const raw = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', ref]);
+    expect(raw.stdout).toBe(Buffer.from(artifact.manifest.bytes).toString('utf8'));
+    const dir = mkdtempSync(join(tmpdir(), 'flux-oci-skopeo-'));
+    try {
+      await run('skopeo', ['copy', '--src-tls-verify=false', ref, `dir:${dir}`]);
+      const layerHex = artifact.layers[0].descriptor.digest.slice('sha256:'.length);
+      expect(readFileSync(join(dir, layerHex))).toEqual(Buffer.from(artifact.layers[0].bytes));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
