@@ -10,5 +10,5 @@ export {
   unpackComponents,
   type PackedComponents,
 } from './bootstrap/components-artifact.js';
-export { planSync, type SyncPlan, type SyncObject } from './bootstrap/sync-plan.js';
+export { planSync, type SyncPlan } from './bootstrap/sync-plan.js';
 export { readOciLayout, writeOciLayout } from './oci/layout.js';

@@ -18,7 +18,7 @@ new FluxBootstrapOci(app, 'flux', {
   clusterUrl: env.FLUX_OCI_CLUSTER_URL ?? 'oci://ghcr.io/acme/fleet:production',
   clusterUsername: env.FLUX_OCI_CLUSTER_USERNAME ?? 'fleet-reader',
   clusterPassword: FluxBootstrapOci.sensitiveVariable('oci_cluster_password'),
-  clusterPath: './clusters/production',
+  clusterPath: 'production',
   caFile: env.FLUX_OCI_CA_FILE,
   kubeconfig: env.FLUX_OCI_KUBECONFIG,
 });

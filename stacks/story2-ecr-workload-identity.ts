@@ -12,6 +12,6 @@ new FluxBootstrapOci(app, 'flux', {
   url: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/flux-manifests:production',
   provider: 'aws',
   clusterUrl: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet:production',
-  clusterPath: './clusters/eks-production',
+  clusterPath: 'eks-production',
 });
 app.synth();

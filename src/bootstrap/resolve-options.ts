@@ -1,7 +1,9 @@
 import { UserError } from '../errors.js';
 import { DEFAULT_COMPONENTS } from '../flux/flux-components.js';
 import { DEFAULT_FLUX_VERSION, normalizeFluxVersion } from '../flux/flux-versions.js';
+import { clusterDirectory } from '../flux/cluster-artifact.js';
 import { resolveInstallOptions } from '../flux/install-options.js';
+import { parseOciReference } from '../oci/reference.js';
 import type { BootstrapOciOptions } from './options.js';
 import { OPTION_FLAGS } from './option-flags.js';
 
@@ -15,6 +17,7 @@ export type ResolvedBootstrapOptions = Required<
     | 'clusterUrl'
     | 'clusterUsername'
     | 'clusterPassword'
+    | 'clusterPath'
     | 'imagePullSecret'
     | 'caFile'
     | 'manifests'
@@ -30,6 +33,7 @@ export type ResolvedBootstrapOptions = Required<
     | 'clusterUrl'
     | 'clusterUsername'
     | 'clusterPassword'
+    | 'clusterPath'
     | 'imagePullSecret'
     | 'caFile'
     | 'manifests'
@@ -82,7 +86,7 @@ export function resolveBootstrapOptions(
         : requireOciUrl('clusterUrl', options.clusterUrl),
     clusterUsername: options.clusterUsername,
     clusterPassword: options.clusterPassword,
-    clusterPath: relativePath('clusterPath', options.clusterPath ?? './'),
+    clusterPath: clusterPath(options),
     clusterDomain: install.clusterDomain,
     components: [...(options.components ?? DEFAULT_COMPONENTS)],
     componentsExtra: [...(options.componentsExtra ?? [])],
@@ -154,6 +158,12 @@ function requireOciUrl(key: keyof BootstrapOciOptions, value: string | undefined
       `${describe(key)} '${value}' is not an OCI URL: write it as oci://<registry>/<repository>:<tag>`,
     );
   }
+  const reference = parseOciReference(value);
+  if (reference.digest !== undefined) {
+    throw new UserError(
+      `${describe(key)} '${value}' pins a digest: give a tag for Flux to follow, e.g. oci://<registry>/<repository>:production`,
+    );
+  }
   return value;
 }
 
@@ -179,13 +189,21 @@ function duration(key: keyof BootstrapOciOptions, value: string): string {
   return value;
 }
 
-function relativePath(key: keyof BootstrapOciOptions, value: string): string {
-  const parts = value.split('/');
-  if (value.startsWith('/') || parts.includes('..') || value.includes('\\')) {
+function clusterPath(options: BootstrapOciOptions): string | undefined {
+  if (options.clusterUrl === undefined) {
+    if (options.clusterPath !== undefined) {
+      throw new UserError(
+        `${describe('clusterPath')} is set but ${describe('clusterUrl')} is not: set the cluster artifact's URL`,
+      );
+    }
+    return undefined;
+  }
+  if (options.clusterPath === undefined) {
     throw new UserError(
-      `${describe(key)} '${value}' must be a relative path inside the artifact without '..', like ./clusters/production`,
+      `${describe('clusterPath')} is required with ${describe('clusterUrl')}: name the cluster's ` +
+        'directory in the artifact, e.g. production for clusters/production',
     );
   }
-  const trimmed = parts.filter((p) => p !== '' && p !== '.').join('/');
-  return trimmed === '' ? './' : `./${trimmed}`;
+  clusterDirectory(options.clusterPath);
+  return options.clusterPath.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '');
 }

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { Resource as NullResource } from '@cdktf/provider-null/lib/resource/index.js';
 import { optionsToArgs } from '../bootstrap/option-args.js';
 import type { ResolvedBootstrapOptions } from '../bootstrap/resolve-options.js';
-import { registryHost } from '../bootstrap/registry-host.js';
+import { parseOciReference } from '../oci/reference.js';
 import { buildComponentsLayout, type ComponentsLayout } from './components-layout.js';
 import { fluxOciCommand } from './flux-oci-command.js';
 import { addProviders, kubeconfigPath } from './kubernetes-connection.js';
@@ -74,7 +74,7 @@ export class FluxInstallStack extends TerraformStack {
         ? registrySecret(this, 'components-registry-secret', {
             name: 'flux-components',
             namespace: options.namespace,
-            host: registryHost(options.url),
+            host: parseOciReference(options.url).registry,
             username: options.username,
             password,
             dependsOn: [step],

@@ -6,7 +6,6 @@ import { Resource as NullResource } from '@cdktf/provider-null/lib/resource/inde
 import { readFileSync } from 'node:fs';
 import { optionsToArgs } from '../bootstrap/option-args.js';
 import type { ResolvedBootstrapOptions } from '../bootstrap/resolve-options.js';
-import { registryHost } from '../bootstrap/registry-host.js';
 import { planSync, type SyncPlan } from '../bootstrap/sync-plan.js';
 import { fluxOciCommand } from './flux-oci-command.js';
 import { addProviders, kubeconfigPath } from './kubernetes-connection.js';
@@ -65,7 +64,7 @@ export class FluxSyncStack extends TerraformStack {
         registrySecret(this, 'cluster-registry-secret', {
           name: plan.clusterSecret,
           namespace: options.namespace,
-          host: registryHost(options.clusterUrl),
+          host: plan.cluster!.registry,
           username: options.clusterUsername,
           password: declareSensitiveVariable(this, 'clusterPassword', options.clusterPassword),
         }),
@@ -78,7 +77,7 @@ export class FluxSyncStack extends TerraformStack {
           : declareSensitiveVariable(this, 'clusterPassword', options.clusterPassword);
       before.push(
         new NullResource(this, 'cluster-artifact', {
-          triggers: { url: options.clusterUrl, path: options.clusterPath },
+          triggers: { url: options.clusterUrl, path: options.clusterPath ?? '' },
           provisioners: [
             {
               type: 'local-exec',
@@ -101,7 +100,7 @@ export class FluxSyncStack extends TerraformStack {
     const manifests = plan.objects.map(
       (object) =>
         new Manifest(this, `${object.kind.toLowerCase()}-${object.metadata.name}`, {
-          manifest: object as unknown as Record<string, unknown>,
+          manifest: object,
           dependsOn: before.length > 0 ? before : undefined,
         }),
     );

@@ -21,7 +21,6 @@ describe('resolveBootstrapOptions', () => {
     expect(resolved).toMatchObject({
       url,
       provider: 'generic',
-      clusterPath: './',
       clusterDomain: 'cluster.local',
       components: [
         'source-controller',
@@ -49,13 +48,23 @@ describe('resolveBootstrapOptions', () => {
   test('normalises the cluster path and version', () => {
     const resolved = resolveBootstrapOptions({
       url,
-      clusterPath: 'clusters//prod/',
+      clusterUrl: 'oci://ghcr.io/acme/fleet:prod',
+      clusterPath: './eu/prod-1/',
       version: '2.7.1',
     });
-    expect(resolved.clusterPath).toBe('./clusters/prod');
+    expect(resolved.clusterPath).toBe('eu/prod-1');
     expect(resolved.version).toBe('v2.7.1');
   });
 
+  test('fails without a cluster path for a cluster url', () =>
+    fails(
+      { clusterUrl: 'oci://r.io/fleet:1' },
+      /--cluster-path \(clusterPath\) is required with --cluster-url/,
+    ));
+  test('fails on a url pinning a digest', () =>
+    fails({ url: `oci://r.io/xy@sha256:${'a'.repeat(64)}` }, /pins a digest: give a tag/));
+  test('fails on a url that is no reference', () =>
+    fails({ url: 'oci://ghcr.io/' }, /invalid OCI reference "oci:\/\/ghcr.io\/"/));
   test('fails without a url', () => fails({ url: '' }, /--url \(url\) is required/));
   test('fails on a url without oci://', () =>
     fails({ url: 'ghcr.io/acme/x:1' }, /'ghcr.io\/acme\/x:1' is not an OCI URL: write it as oci:/));
@@ -102,8 +111,8 @@ describe('resolveBootstrapOptions', () => {
     ));
   test('fails on a cluster path leaving the artifact', () =>
     fails(
-      { clusterPath: '../etc' },
-      /--cluster-path \(clusterPath\) '..\/etc' must be a relative path/,
+      { clusterUrl: 'oci://r.io/fleet:1', clusterPath: '../etc' },
+      /cluster path "..\/etc" must be a plain relative path/,
     ));
   test('fails on an unknown option', () =>
     fails({ unknown: 1 } as Partial<BootstrapOciOptions>, /unknown option 'unknown'/));

@@ -19,7 +19,7 @@ const story1: FluxBootstrapOciProps = {
   clusterUrl: 'oci://ghcr.io/acme/fleet:production',
   clusterUsername: 'fleet-reader',
   clusterPassword: FluxBootstrapOci.sensitiveVariable('oci_cluster_password'),
-  clusterPath: './clusters/production',
+  clusterPath: 'production',
   manifests: bundle,
   kubeconfig: '/home/ci/.kube/config',
 };
@@ -28,7 +28,7 @@ const story2: FluxBootstrapOciProps = {
   url: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/flux-manifests:production',
   provider: 'aws',
   clusterUrl: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet:production',
-  clusterPath: './clusters/eks-production',
+  clusterPath: 'eks-production',
   manifests: bundle,
   kubeconfig: '/home/ci/.kube/config',
 };
@@ -108,7 +108,7 @@ describe('FluxBootstrapOci', () => {
   test('clusters sharing the components build the artifact once', () => {
     const app = Testing.app() as App;
     const a = new FluxBootstrapOci(app, 'a', story2);
-    const b = new FluxBootstrapOci(app, 'b', { ...story2, clusterPath: './clusters/other' });
+    const b = new FluxBootstrapOci(app, 'b', { ...story2, clusterPath: 'other' });
     expect(b.installStack.componentsLayout).toBe(a.installStack.componentsLayout);
   });
 
