@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { splitCsvRecord } from '../../../src/cli/commands/build-artifact.js';
+import { main } from '../../../src/cli/main.js';
+import { readTar } from '../../../src/oci/content/tar-reader.js';
+import { makeTree } from './fixture-tree.js';
+import { ORACLE_TIMEOUT_MS, oracleBinary, runOracle } from './oracle.js';
+
+let work: string;
+let stderr: string;
+const originalWrite = process.stderr.write.bind(process.stderr);
+
+beforeAll(() => oracleBinary(), ORACLE_TIMEOUT_MS);
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), 'build-artifact-'));
+  stderr = '';
+  process.stderr.write = ((chunk: string) => {
+    stderr += chunk;
+    return true;
+  }) as typeof process.stderr.write;
+});
+afterEach(() => {
+  process.stderr.write = originalWrite;
+  rmSync(work, { recursive: true, force: true });
+});
+
+const run = (...args: string[]) => main(['node', 'flux-oci', ...args]);
+
+describe('flux-oci build artifact', () => {
+  test('writes the layer with mode 0640 and Flux-style lines; the tar is Flux 2.9’s', async () => {
+    const tree = makeTree([
+      { file: 'deploy/app.yaml', content: 'kind: A\n' },
+      { file: 'logo.png' },
+    ]);
+    const output = join(work, 'artifact.tgz');
+    try {
+      expect(await run('build', 'artifact', '--path', tree, '--output', output)).toBe(0);
+      expect(statSync(output).mode & 0o777).toBe(0o640);
+      expect(stderr).toBe(`► building artifact from ${tree}\n✔ artifact created at ${output}\n`);
+      expect(gunzipSync(readFileSync(output)).equals(runOracle(tree).tar)).toBe(true);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
+  });
+
+  test('--ignore-paths replaces the defaults; --add-ignore-paths appends', async () => {
+    const tree = makeTree([{ file: 'a.yaml' }, { file: 'b.png' }, { file: 'c.txt' }]);
+    const output = join(work, 'out.tgz');
+    const listing = () => readTar(gunzipSync(readFileSync(output))).map((e) => e.name);
+    try {
+      await run('build', 'artifact', '-p', tree, '-o', output, '--ignore-paths', '*.yaml');
+      expect(listing()).toEqual(['.', 'b.png', 'c.txt']);
+      await run(
+        'build',
+        'artifact',
+        '-p',
+        tree,
+        '-o',
+        output,
+        '--ignore-paths=',
+        '--add-ignore-paths',
+        'c.txt',
+      );
+      expect(listing()).toEqual(['.', 'a.yaml', 'b.png']);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
+  });
+
+  test('a missing path is a user error with exit code 1 and no stack', async () => {
+    expect(
+      await run('build', 'artifact', '--path', join(work, 'nope'), '-o', join(work, 'x.tgz')),
+    ).toBe(1);
+    expect(stderr).toBe(
+      `✗ invalid path '${join(work, 'nope')}', must point to an existing directory or file\n`,
+    );
+  });
+
+  test(
+    'reads stdin with --path -',
+    () => {
+      const output = join(work, 'stdin.tgz');
+      const script = `import { main } from ${JSON.stringify(resolve('src/cli/main.ts'))};
+        main(process.argv).then((code) => { process.exitCode = code; });`;
+      execFileSync(
+        resolve('node_modules/.bin/tsx'),
+        ['-e', script, 'flux-oci', 'build', 'artifact', '--path', '-', '--output', output],
+        { input: 'kind: ConfigMap\n\n', stdio: ['pipe', 'ignore', 'ignore'] },
+      );
+      const [root, file] = readTar(gunzipSync(readFileSync(output)));
+      expect(root!.name).toBe('.');
+      expect(file!.name).toMatch(/^\d+\.yaml$/);
+      expect(Buffer.from(file!.content).toString()).toBe('kind: ConfigMap');
+    },
+    ORACLE_TIMEOUT_MS,
+  );
+});
+
+describe('splitCsvRecord (pflag string slices)', () => {
+  test.each([
+    ['', []],
+    ['a', ['a']],
+    ['a,b', ['a', 'b']],
+    ['"a,b",c', ['a,b', 'c']],
+    ['"say ""hi""",x', ['say "hi"', 'x']],
+    [' a , b', [' a ', ' b']],
+  ])('%p', (value, expected) => {
+    expect(splitCsvRecord(value)).toEqual(expected);
+  });
+});

@@ -1,0 +1,56 @@
+import { rmSync } from 'node:fs';
+import { UserError } from '../../../src/errors.js';
+import { readTar } from '../../../src/oci/content/tar-reader.js';
+import { writeTar } from '../../../src/oci/content/tar-writer.js';
+import { makeTree } from './fixture-tree.js';
+import { ORACLE_TIMEOUT_MS, oracleBinary, runOracle } from './oracle.js';
+
+beforeAll(() => oracleBinary(), ORACLE_TIMEOUT_MS);
+
+describe('readTar', () => {
+  test("reads Go's archives: USTAR prefixes, PAX paths, modes and content", () => {
+    const long = `${'d'.repeat(120)}/${'f'.repeat(90)}`;
+    const root = makeTree([
+      { file: long, content: 'split' },
+      { file: `x/${'n'.repeat(130)}`, content: 'pax' },
+      { file: 'ünï/café.yaml', content: 'utf8', mode: 0o600 },
+    ]);
+    try {
+      const entries = readTar(runOracle(root).tar);
+      expect(
+        entries.map((e) => `${e.name} ${e.kind} ${e.mode.toString(8)} ${Buffer.from(e.content)}`),
+      ).toEqual([
+        '. directory 755 ',
+        `${'d'.repeat(120)} directory 755 `,
+        `${long} file 644 split`,
+        'x directory 755 ',
+        `x/${'n'.repeat(130)} file 644 pax`,
+        'ünï directory 755 ',
+        'ünï/café.yaml file 600 utf8',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('round trip with writeTar', () => {
+    const tar = writeTar([
+      { name: '.', type: 'directory', mode: 0o755 },
+      { name: 'a.bin', type: 'file', mode: 0o644, content: Buffer.alloc(1025, 7) },
+    ]);
+    const [root, file] = readTar(tar);
+    expect(root).toMatchObject({ name: '.', kind: 'directory', size: 0 });
+    expect(file).toMatchObject({ name: 'a.bin', kind: 'file', mode: 0o644, size: 1025 });
+    expect(Buffer.from(file!.content).equals(Buffer.alloc(1025, 7))).toBe(true);
+  });
+
+  test('refuses a bad checksum and a truncated entry', () => {
+    const tar = Buffer.from(
+      writeTar([{ name: 'a', type: 'file', mode: 0o644, content: Buffer.alloc(600) }]),
+    );
+    const corrupt = Buffer.from(tar);
+    corrupt[0] = 0x62;
+    expect(() => readTar(corrupt)).toThrow(/bad header checksum at offset 0/);
+    expect(() => readTar(tar.subarray(0, 700))).toThrow(UserError);
+  });
+});
