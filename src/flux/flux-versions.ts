@@ -2,7 +2,7 @@ import semver from 'semver';
 import { UserError } from '../errors.js';
 
 /** The Flux release used when no version is given: the latest stable 2.x known to this package. */
-export const DEFAULT_FLUX_VERSION = 'v2.9.4';
+export const DEFAULT_FLUX_VERSION = 'v2.9.5';
 
 /** The oldest Flux release supported: the first that serves `source.toolkit.fluxcd.io/v1` OCIRepository. */
 export const MINIMUM_FLUX_VERSION = 'v2.6.0';

@@ -119,3 +119,44 @@ describe('generateComponents matches kustomize on the kustomization flux install
     );
   });
 });
+
+describe('generateComponents on the real Flux 2.9.5 component set matches kustomize', () => {
+  const REAL = join(import.meta.dirname, '..', 'fixtures', 'flux-components');
+  const work = mkdtempSync(join(tmpdir(), 'flux-gen-real-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const components = ['source-controller', 'kustomize-controller'];
+
+  test.each([
+    ['defaults', {}],
+    [
+      'everything',
+      {
+        namespace: 'gitops',
+        registry: 'r.example/flux',
+        imagePullSecret: 's',
+        networkPolicy: false,
+        watchAllNamespaces: false,
+        logLevel: 'debug',
+        clusterDomain: 'c.test',
+        tolerationKeys: ['t'],
+      },
+    ],
+  ] as [string, InstallOptions][])('%s', async (name, options) => {
+    const bundle = await loadLocalManifests(REAL, 'v2.9.5');
+    const generated = generateComponents(bundle, { ...options, components });
+    const dir = join(work, name);
+    writeFluxInstallKustomization(dir, REAL, {
+      version: 'v2.9.5',
+      namespace: options.namespace ?? 'flux-system',
+      components,
+      registry: options.registry ?? 'ghcr.io/fluxcd',
+      imagePullSecret: options.imagePullSecret ?? '',
+      networkPolicy: options.networkPolicy ?? true,
+      watchAllNamespaces: options.watchAllNamespaces ?? true,
+      logLevel: options.logLevel ?? 'info',
+      clusterDomain: options.clusterDomain ?? 'cluster.local',
+      tolerationKeys: [...(options.tolerationKeys ?? [])],
+    });
+    expect(parseAllDocuments(generated.text).map((d) => d.toJS())).toEqual(kustomizeBuild(dir));
+  });
+});
