@@ -21,13 +21,13 @@ import { makeTree } from './fixture-tree.js';
 
 // Crafted archives come from tar-stream, an independent tar implementation that writes
 // whatever names and types it is given.
-type Item = tarStream.Headers & { content?: string; pax?: Record<string, string> };
+type Item = Partial<tarStream.Header> & { name: string; content?: string };
 
 async function craftLayer(items: readonly Item[]): Promise<Buffer> {
   const pack = tarStream.pack();
   const collected = (async () => {
     const chunks: Buffer[] = [];
-    for await (const chunk of pack) chunks.push(chunk);
+    for await (const chunk of pack) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
   })();
   for (const { content, ...header } of items) {
