@@ -33,6 +33,8 @@ export interface RegistryOptions {
    * @default false
    */
   readonly tokenAuth?: boolean;
+  /** With `tokenAuth`: issue the first tokens already expired (see TokenServerOptions). @default 0 */
+  readonly expiredTokens?: number;
 }
 
 /** A running CNCF distribution registry on 127.0.0.1. */
@@ -83,6 +85,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
         keyFile: signing.keyFile,
         certFile: signing.certFile,
         credentials: options.htpasswd,
+        expiredTokens: options.expiredTokens,
       });
       auth = {
         token: { realm: tokenServer.realm, service, issuer, rootcertbundle: signing.certFile },

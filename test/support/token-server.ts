@@ -17,6 +17,12 @@ export interface TokenServerOptions {
    * @default anonymous
    */
   readonly credentials?: { readonly username: string; readonly password: string };
+  /**
+   * Issue this many tokens already expired (an hour ago) while telling clients they last
+   * 300 s: the registry refuses them, as it would revoked tokens (a refresh test).
+   * @default 0
+   */
+  readonly expiredTokens?: number;
 }
 
 /** A running token server: its realm URL, what it was asked, and how to stop it. */
@@ -48,7 +54,8 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     }
     const scopes = url.searchParams.getAll('scope');
     requests.push(scopes);
-    const now = Math.floor(Date.now() / 1000);
+    const expired = requests.length <= (options.expiredTokens ?? 0);
+    const now = Math.floor(Date.now() / 1000) - (expired ? 7200 : 0);
     const claims = {
       iss: options.issuer,
       sub: options.credentials?.username ?? '',

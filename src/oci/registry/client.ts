@@ -58,6 +58,8 @@ export class RegistryClient {
   private authScheme: 'basic' | 'bearer' | undefined;
   private bearerChallenge: AuthChallenge | undefined;
   private readonly tokens = new Map<string, CachedToken>();
+  /** Token requests in flight, so parallel requests of one scope share one fetch. */
+  private readonly tokenFetches = new Map<string, Promise<void>>();
   private credentialsLookup: Promise<Credentials | undefined> | undefined;
 
   constructor(
@@ -161,7 +163,7 @@ export class RegistryClient {
         this.authScheme = 'bearer';
         this.bearerChallenge = challenge;
         this.tokens.delete(scope);
-        await this.fetchToken(scope, challenge, credentials, req.signal);
+        await this.fetchTokenOnce(scope, challenge, credentials, req.signal);
         continue;
       }
       throw credentials ? this.rejected(res, credentials) : this.authRequired(res, credentials);
@@ -201,14 +203,41 @@ export class RegistryClient {
       return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     }
     if (this.authScheme === 'bearer' && this.bearerChallenge) {
-      let cached = this.tokens.get(scope);
-      if (!cached || cached.expiresAt <= Date.now()) {
-        await this.fetchToken(scope, this.bearerChallenge, credentials, signal);
-        cached = this.tokens.get(scope);
+      let cached = this.validToken(scope);
+      if (!cached) {
+        await this.fetchTokenOnce(scope, this.bearerChallenge, credentials, signal);
+        cached = this.validToken(scope);
       }
       return cached ? `Bearer ${cached.token}` : undefined;
     }
     return undefined;
+  }
+
+  /** A cached token for `scope`; a push token serves pulls of the same repository too. */
+  private validToken(scope: string): CachedToken | undefined {
+    const now = Date.now();
+    const valid = (t: CachedToken | undefined): CachedToken | undefined =>
+      t && t.expiresAt > now ? t : undefined;
+    return (
+      valid(this.tokens.get(scope)) ??
+      (scope.endsWith(':pull') ? valid(this.tokens.get(`${scope},push`)) : undefined)
+    );
+  }
+
+  private fetchTokenOnce(
+    scope: string,
+    challenge: AuthChallenge,
+    credentials: Credentials | undefined,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    let fetch = this.tokenFetches.get(scope);
+    if (!fetch) {
+      fetch = this.fetchToken(scope, challenge, credentials, signal).finally(() =>
+        this.tokenFetches.delete(scope),
+      );
+      this.tokenFetches.set(scope, fetch);
+    }
+    return fetch;
   }
 
   /**

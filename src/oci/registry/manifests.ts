@@ -40,11 +40,14 @@ export async function headManifest(
   repository: string,
   reference: string,
   signal?: AbortSignal,
+  /** Ask for push access already (the operation will write next). */
+  push = false,
 ): Promise<ManifestInfo | undefined> {
   const res = await client.send({
     method: 'HEAD',
     path: manifestPath(repository, reference),
     repository,
+    push,
     headers: { accept: ACCEPT },
     signal,
   });
@@ -54,7 +57,7 @@ export async function headManifest(
   const digest = headerValue(res.headers, 'docker-content-digest');
   if (!digest) {
     // Some registries omit the digest on HEAD: read the manifest instead.
-    const manifest = await getManifest(client, repository, reference, signal);
+    const manifest = await getManifest(client, repository, reference, signal, push);
     return { digest: manifest.digest, size: manifest.bytes.length, mediaType: manifest.mediaType };
   }
   return {
@@ -73,11 +76,14 @@ export async function getManifest(
   repository: string,
   reference: string,
   signal?: AbortSignal,
+  /** Ask for push access already (the operation will write next). */
+  push = false,
 ): Promise<RemoteManifest> {
   const res = await client.send({
     method: 'GET',
     path: manifestPath(repository, reference),
     repository,
+    push,
     headers: { accept: ACCEPT },
     maxResponseBytes: MAX_MANIFEST_BYTES,
     signal,

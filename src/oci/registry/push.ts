@@ -56,7 +56,7 @@ export async function pushArtifact(
     let manifestPresent = false;
     let repositoryHasHistory = false;
     for (const tag of tags) {
-      const current = await headManifest(client, repository, tag, signal);
+      const current = await headManifest(client, repository, tag, signal, true);
       if (current?.digest === digest) manifestPresent = true;
       else tagsToWrite.push(tag);
       if (current && current.digest !== digest) repositoryHasHistory = true;
@@ -65,7 +65,8 @@ export async function pushArtifact(
     let uploadedBytes = 0;
     if (!manifestPresent && (tags.length === 0 || repositoryHasHistory)) {
       // Only worth a request when the manifest may be there: pushed before under another tag.
-      manifestPresent = (await headManifest(client, repository, digest, signal)) !== undefined;
+      manifestPresent =
+        (await headManifest(client, repository, digest, signal, true)) !== undefined;
     }
     if (!manifestPresent) {
       const missing: Blob[] = [];

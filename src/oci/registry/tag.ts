@@ -33,7 +33,13 @@ export async function tagArtifact(
   tags.forEach(validateTag);
   return withClient(ref.registry, options, async (client) => {
     const signal = client.operationSignal();
-    const manifest = await getManifest(client, ref.repository, referenceIdentifier(ref), signal);
+    const manifest = await getManifest(
+      client,
+      ref.repository,
+      referenceIdentifier(ref),
+      signal,
+      true,
+    );
     const tagged: string[] = [];
     for (const tag of tags) {
       await putManifest(client, ref.repository, tag, manifest.bytes, manifest.mediaType, signal);

@@ -1,0 +1,247 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  pullArtifact,
+  pushArtifact,
+  RegistryClient,
+  resolveArtifact,
+} from '../../../src/oci/registry/index.js';
+import { fluxArtifact } from '../../support/artifacts.js';
+import { startRegistry, type TestRegistry } from '../../support/registry.js';
+
+const user = { username: 'flux', password: 's3cret-pässword' };
+const files = { 'app.yaml': 'kind: ConfigMap\n' };
+
+/** Runs `fn` with a registry started with `options`, stopping it also on failure. */
+async function withRegistry(
+  options: Parameters<typeof startRegistry>[0],
+  fn: (registry: TestRegistry) => Promise<void>,
+): Promise<void> {
+  const registry = await startRegistry(options);
+  try {
+    await fn(registry);
+  } finally {
+    await registry.stop();
+  }
+}
+
+describe('TLS', () => {
+  it('pushes and pulls with the CA given as caFile', () =>
+    withRegistry({ tls: true }, async (registry) => {
+      const url = `oci://${registry.host}/tls/app:v1`;
+      const pushed = await pushArtifact(url, fluxArtifact(files), {
+        caFile: registry.caFile,
+        useAuthFile: false,
+      });
+      const pulled = await pullArtifact(url, { caFile: registry.caFile, useAuthFile: false });
+      expect(pulled.digest).toBe(pushed.digest);
+    }));
+
+  it('refuses an untrusted certificate and says to pass --ca-file, also with allowInsecureHttp', () =>
+    withRegistry({ tls: true }, async (registry) => {
+      const url = `oci://${registry.host}/tls/app:v1`;
+      for (const options of [{}, { allowInsecureHttp: true }]) {
+        await expect(
+          resolveArtifact(url, { ...options, useAuthFile: false, retries: 0 }),
+        ).rejects.toThrow(`TLS certificate of registry ${registry.host} is not trusted`);
+      }
+      await expect(resolveArtifact(url, { useAuthFile: false })).rejects.toThrow('--ca-file');
+    }));
+
+  it('refuses plain HTTP unless allowInsecureHttp', () =>
+    withRegistry({}, async (registry) => {
+      const url = `oci://${registry.host}/plain/app:v1`;
+      await expect(resolveArtifact(url, { useAuthFile: false, retries: 0 })).rejects.toThrow(
+        `registry ${registry.host} does not speak TLS`,
+      );
+      await expect(resolveArtifact(url, { useAuthFile: false, retries: 0 })).rejects.toThrow(
+        '--allow-insecure-http',
+      );
+      expect(
+        await resolveArtifact(url, { useAuthFile: false, allowInsecureHttp: true }),
+      ).toBeUndefined();
+    }));
+});
+
+describe('unreachable registries', () => {
+  it('names an unknown host', async () => {
+    await expect(
+      resolveArtifact('oci://no-such-registry.invalid/app:v1', { useAuthFile: false, retries: 0 }),
+    ).rejects.toThrow("cannot resolve the registry host 'no-such-registry.invalid'");
+  });
+
+  it('names a port nobody listens on', async () => {
+    const { freePort } = await import('../../support/ports.js');
+    const port = await freePort();
+    await expect(
+      resolveArtifact(`oci://127.0.0.1:${port}/app:v1`, { useAuthFile: false, retries: 0 }),
+    ).rejects.toThrow(`registry 127.0.0.1:${port} refused the connection`);
+  });
+});
+
+describe('basic auth (htpasswd)', () => {
+  it('pushes and pulls with the right credentials; says which user was rejected otherwise', () =>
+    withRegistry({ htpasswd: user }, async (registry) => {
+      const url = `oci://${registry.host}/basic/app:v1`;
+      const base = { allowInsecureHttp: true, useAuthFile: false };
+      const pushed = await pushArtifact(url, fluxArtifact(files), { ...base, credentials: user });
+      expect((await pullArtifact(url, { ...base, credentials: user })).digest).toBe(pushed.digest);
+
+      const wrong = pullArtifact(url, {
+        ...base,
+        credentials: { username: 'flux', password: 'wrong' },
+      });
+      await expect(wrong).rejects.toThrow(
+        `registry ${registry.host} rejected the credentials for user 'flux' (401): check --creds`,
+      );
+      await expect(pullArtifact(url, base)).rejects.toThrow(
+        `registry ${registry.host} requires authentication (401)`,
+      );
+    }));
+
+  it('never puts the password into an error message', () =>
+    withRegistry({ htpasswd: user }, async (registry) => {
+      const credentials = { username: 'flux', password: 'hunter2-not-it' };
+      const err = await pullArtifact(`oci://${registry.host}/basic/app:v1`, {
+        allowInsecureHttp: true,
+        useAuthFile: false,
+        credentials,
+      }).catch((e: Error) => e);
+      expect(String((err as Error).message)).not.toContain('hunter2');
+      expect(String((err as Error).stack)).not.toContain('hunter2');
+    }));
+
+  it('takes credentials from $DOCKER_CONFIG/config.json', () =>
+    withRegistry({ htpasswd: user }, async (registry) => {
+      const dir = mkdtempSync(join(tmpdir(), 'flux-oci-docker-config-'));
+      try {
+        const auth = Buffer.from(`${user.username}:${user.password}`).toString('base64');
+        writeFileSync(
+          join(dir, 'config.json'),
+          JSON.stringify({ auths: { [`http://${registry.host}`]: { auth } } }),
+        );
+        const env = { HOME: dir, DOCKER_CONFIG: dir, PATH: process.env.PATH };
+        const pushed = await pushArtifact(
+          `oci://${registry.host}/cfg/app:v1`,
+          fluxArtifact(files),
+          {
+            allowInsecureHttp: true,
+            env,
+          },
+        );
+        expect(pushed.uploadedBlobs).toBe(2);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }));
+
+  it('asks a credential helper, with the server on stdin and never in argv', () =>
+    withRegistry({ htpasswd: user }, async (registry) => {
+      const dir = mkdtempSync(join(tmpdir(), 'flux-oci-cred-helper-'));
+      try {
+        const helper = join(dir, 'docker-credential-fluxtest');
+        // Records its argv and stdin, answers for the test registry only.
+        writeFileSync(
+          helper,
+          `#!/bin/sh
+echo "$@" > "${dir}/argv"
+read server
+echo "$server" > "${dir}/stdin"
+if [ "$server" = "${registry.host}" ]; then
+  printf '{"ServerURL":"%s","Username":"${user.username}","Secret":"${user.password}"}' "$server"
+else
+  echo "credentials not found in native keychain"; exit 1
+fi
+`,
+        );
+        chmodSync(helper, 0o755);
+        writeFileSync(
+          join(dir, 'config.json'),
+          JSON.stringify({ credHelpers: { [registry.host]: 'fluxtest' } }),
+        );
+        const env = { HOME: dir, DOCKER_CONFIG: dir, PATH: `${dir}:${process.env.PATH}` };
+        const pushed = await pushArtifact(
+          `oci://${registry.host}/helper/app:v1`,
+          fluxArtifact(files),
+          {
+            allowInsecureHttp: true,
+            env,
+          },
+        );
+        expect(pushed.uploadedBlobs).toBe(2);
+        expect(readFileSync(join(dir, 'argv'), 'utf8').trim()).toBe('get');
+        expect(readFileSync(join(dir, 'stdin'), 'utf8').trim()).toBe(registry.host);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }));
+});
+
+describe('token auth', () => {
+  it('exchanges basic credentials for tokens, one per scope, cached across operations', () =>
+    withRegistry({ tokenAuth: true, htpasswd: user }, async (registry) => {
+      const client = new RegistryClient(registry.host, {
+        allowInsecureHttp: true,
+        useAuthFile: false,
+        credentials: user,
+      });
+      try {
+        const url = `oci://${registry.host}/token/app:v1`;
+        await pushArtifact(url, fluxArtifact(files), { client });
+        await pushArtifact(
+          `oci://${registry.host}/token/app:v2`,
+          fluxArtifact({ ...files, 'b.yaml': 'b\n' }),
+          {
+            client,
+          },
+        );
+        expect(registry.tokenServer!.requests).toEqual([['repository:token/app:pull,push']]);
+        // The push token covers pulls of the same repository.
+        await pullArtifact(url, { client });
+        expect(registry.tokenServer!.requests).toHaveLength(1);
+        // A new client asks for the pull scope only.
+        await pullArtifact(url, { allowInsecureHttp: true, useAuthFile: false, credentials: user });
+        expect(registry.tokenServer!.requests).toEqual([
+          ['repository:token/app:pull,push'],
+          ['repository:token/app:pull'],
+        ]);
+      } finally {
+        await client.close();
+      }
+    }));
+
+  it('reports rejected credentials at the token server', () =>
+    withRegistry({ tokenAuth: true, htpasswd: user }, async (registry) => {
+      await expect(
+        pullArtifact(`oci://${registry.host}/token/app:v1`, {
+          allowInsecureHttp: true,
+          useAuthFile: false,
+          credentials: { username: 'flux', password: 'nope' },
+        }),
+      ).rejects.toThrow(
+        `registry ${registry.host} rejected the credentials for user 'flux' (401): check --creds`,
+      );
+    }));
+
+  it('fetches a new token when the registry refuses one that expired early', () =>
+    withRegistry({ tokenAuth: true, htpasswd: user, expiredTokens: 1 }, async (registry) => {
+      const client = new RegistryClient(registry.host, {
+        allowInsecureHttp: true,
+        useAuthFile: false,
+        credentials: user,
+      });
+      try {
+        const url = `oci://${registry.host}/token/expiry:v1`;
+        const pushed = await pushArtifact(url, fluxArtifact(files), { client });
+        expect(pushed.uploadedBlobs).toBe(2);
+        // The first token was refused by the registry; the client fetched a second one.
+        expect(registry.tokenServer!.requests).toEqual([
+          ['repository:token/expiry:pull,push'],
+          ['repository:token/expiry:pull,push'],
+        ]);
+      } finally {
+        await client.close();
+      }
+    }));
+});
