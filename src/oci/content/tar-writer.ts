@@ -35,7 +35,7 @@ export function writeTar(entries: Iterable<TarEntry>): Uint8Array {
 }
 
 /** The header block(s) and padded content of one entry. */
-export function entryBlocks(entry: TarEntry): Uint8Array[] {
+function entryBlocks(entry: TarEntry): Uint8Array[] {
   const content = entry.type === 'file' ? (entry.content ?? new Uint8Array()) : new Uint8Array();
   if (content.length > MAX_OCTAL_SIZE) {
     throw new RangeError(`tar entry ${entry.name} is larger than 8 GiB`);
@@ -138,7 +138,7 @@ function padded(content: Uint8Array): Uint8Array[] {
 }
 
 /** `<length> <key>=<value>\n`, where length counts the whole record in bytes, itself included. */
-export function paxRecord(key: string, value: string): string {
+function paxRecord(key: string, value: string): string {
   const body = ` ${key}=${value}\n`;
   const bodyLength = Buffer.byteLength(body);
   let length = bodyLength + String(bodyLength).length;
@@ -150,7 +150,7 @@ export function paxRecord(key: string, value: string): string {
  * Go's splitUSTARPath: an ASCII name over 100 bytes splits at the last `/` within the
  * first 156 bytes into a prefix (≤155) and a name (≤100); otherwise it does not split.
  */
-export function splitUstarPath(name: string): { prefix: string; name: string } | undefined {
+function splitUstarPath(name: string): { prefix: string; name: string } | undefined {
   let length = name.length;
   if (length <= NAME_SIZE || !isAscii(name)) return undefined;
   if (length > PREFIX_SIZE + 1) length = PREFIX_SIZE + 1;
