@@ -14,6 +14,7 @@ import {
   type ServerSideApplyOptions,
 } from './server-side-apply.js';
 import { waitForReady } from './wait-for-ready.js';
+import { waitForCrdDiscovery } from './crd-discovery.js';
 
 export interface ApplyManifestsOptions {
   /**
@@ -80,10 +81,10 @@ export async function applyManifests(
     changes.push(...(await applyStage(client, stages.clusterDefinitions, applyOptions, logger)));
     const crds = stages.clusterDefinitions.filter((o) => o.kind === 'CustomResourceDefinition');
     if (crds.length > 0) {
-      await waitForReady(client, crds.map(refOf), {
-        timeoutMs: options.crdTimeoutMs ?? 60_000,
-        pollIntervalMs: options.crdPollIntervalMs ?? 500,
-      });
+      const timeoutMs = options.crdTimeoutMs ?? 60_000;
+      const pollIntervalMs = options.crdPollIntervalMs ?? 500;
+      await waitForReady(client, crds.map(refOf), { timeoutMs, pollIntervalMs });
+      await waitForCrdDiscovery(client, crds, timeoutMs, pollIntervalMs);
     }
   }
   if (stages.resources.length > 0) {

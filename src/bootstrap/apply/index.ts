@@ -2,6 +2,7 @@
 // uninstall, shared by `flux-oci bootstrap oci`, `flux-oci uninstall` and the CDKTF pre-apply
 // step.
 export { loadKubeConfig, type KubeConfigOptions } from './kubeconfig.js';
+export { connectToCluster, type ClusterConnectionOptions } from './connect.js';
 export {
   KubeClient,
   type KubeClientOptions,

@@ -43,6 +43,7 @@ export class KubeClient {
   readonly defaultNamespace: string;
   private readonly resources: ApiResources;
   private readonly requestTimeoutMs: number;
+  private agent: http.Agent | undefined;
 
   constructor(
     private readonly kubeConfig: KubeConfig,
@@ -64,7 +65,9 @@ export class KubeClient {
       if (value !== undefined) url.searchParams.set(key, value);
     }
     const requestOptions: https.RequestOptions = { method, headers: {} };
+    // Credentials are applied on every call (exec plugins and token files refresh them).
     await this.kubeConfig.applyToHTTPSOptions(requestOptions);
+    requestOptions.agent = this.connectionPool(requestOptions);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     requestOptions.headers = {
       ...requestOptions.headers,
@@ -102,6 +105,27 @@ export class KubeClient {
       throw kubeApiErrorFrom(statusCode, text, method, url.pathname);
     }
     return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  // One keep-alive agent for all calls (its client certificate is read once): without it
+  // every request pays a TLS handshake. Idle
+  // pooled sockets are unref'd by Node, so they never keep the process alive. A proxy keeps
+  // the agent the kubeconfig asked for.
+  private connectionPool(options: https.RequestOptions): http.Agent | undefined {
+    if (this.kubeConfig.getCurrentCluster()?.proxyUrl) {
+      return options.agent instanceof http.Agent ? options.agent : undefined;
+    }
+    this.agent ??= this.server.startsWith('http:')
+      ? new http.Agent({ keepAlive: true })
+      : new https.Agent({
+          keepAlive: true,
+          ca: options.ca,
+          cert: options.cert,
+          key: options.key,
+          rejectUnauthorized: options.rejectUnauthorized,
+          servername: options.servername,
+        });
+    return this.agent;
   }
 
   /** The REST resource for a kind; undefined when the cluster does not serve it. */

@@ -1,8 +1,8 @@
 // Staged server-side apply against a real kube-apiserver.
 import { jest } from '@jest/globals';
 import { startCluster } from '../harness/cluster.js';
-import { loadKubeConfig } from '../../../src/bootstrap/apply/kubeconfig.js';
-import { KubeClient } from '../../../src/bootstrap/apply/kube-client.js';
+import { connectToCluster } from '../../../src/bootstrap/apply/connect.js';
+import type { KubeClient } from '../../../src/bootstrap/apply/kube-client.js';
 import { applyManifests } from '../../../src/bootstrap/apply/apply-manifests.js';
 import { ApplyError } from '../../../src/bootstrap/apply/apply-error.js';
 import { formatChangeSet } from '../../../src/bootstrap/apply/change-set.js';
@@ -17,7 +17,7 @@ let client: KubeClient;
 
 beforeAll(async () => {
   cluster = await startCluster();
-  client = new KubeClient(loadKubeConfig({ kubeconfig: cluster.kubeconfigPath }));
+  client = connectToCluster({ kubeconfig: cluster.kubeconfigPath });
 });
 afterAll(async () => {
   await cluster?.stop();

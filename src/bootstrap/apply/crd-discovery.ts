@@ -1,0 +1,42 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UserError } from '../../errors.js';
+import { formatDuration } from './duration.js';
+import type { KubeClient } from './kube-client.js';
+import type { KubeObject } from './kube-object.js';
+
+interface CrdSpec {
+  group: string;
+  names: { kind: string };
+  versions?: { name: string; served?: boolean }[];
+}
+
+/**
+ * Waits until discovery lists the kinds of these CustomResourceDefinitions for every served
+ * version. Established means the API server serves them; its discovery documents follow a
+ * moment later, and objects of those kinds can only be addressed once they list them.
+ */
+export async function waitForCrdDiscovery(
+  client: KubeClient,
+  crds: readonly KubeObject[],
+  timeoutMs: number,
+  pollIntervalMs: number,
+): Promise<void> {
+  const wanted = crds.flatMap((crd) => {
+    const spec = crd.spec as CrdSpec;
+    return (spec.versions ?? [])
+      .filter((v) => v.served !== false)
+      .map((v) => ({ apiVersion: `${spec.group}/${v.name}`, kind: spec.names.kind }));
+  });
+  const deadline = Date.now() + timeoutMs;
+  for (const { apiVersion, kind } of wanted) {
+    while (!(await client.resourceFor(apiVersion, kind))) {
+      if (Date.now() >= deadline) {
+        throw new UserError(
+          `${kind} (${apiVersion}) is Established but not in the API server's discovery after ` +
+            `${formatDuration(timeoutMs)}; check the API server's health`,
+        );
+      }
+      await sleep(pollIntervalMs);
+    }
+  }
+}
