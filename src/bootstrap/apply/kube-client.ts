@@ -108,9 +108,8 @@ export class KubeClient {
   }
 
   // One keep-alive agent for all calls (its client certificate is read once): without it
-  // every request pays a TLS handshake. Idle
-  // pooled sockets are unref'd by Node, so they never keep the process alive. A proxy keeps
-  // the agent the kubeconfig asked for.
+  // every request pays a TLS handshake. Idle pooled sockets are unref'd by Node, so they never
+  // keep the process alive. A proxy keeps the agent the kubeconfig asked for.
   private connectionPool(options: https.RequestOptions): http.Agent | undefined {
     if (this.kubeConfig.getCurrentCluster()?.proxyUrl) {
       return options.agent instanceof http.Agent ? options.agent : undefined;
