@@ -23,6 +23,8 @@ export function buildProgram(): Command {
   const program = new Command('flux-oci')
     .description('Flux bootstrap and artifacts for OCI-compliant container registries')
     .version(PACKAGE_VERSION, '-v, --version')
+    // Sub-commands own the options after their name: `install --version v2.9.5` is Flux's.
+    .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

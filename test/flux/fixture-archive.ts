@@ -10,8 +10,8 @@ export const FIXTURE_BUNDLE = join(import.meta.dirname, '..', 'fixtures', 'flux-
 export async function tarGz(entries: Record<string, string>): Promise<Buffer> {
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((resolve) => pack.on('end', resolve));
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
   for (const [name, content] of Object.entries(entries)) pack.entry({ name }, content);
   pack.finalize();
   await done;

@@ -1,4 +1,76 @@
 import type { Command } from 'commander';
+import { UserError } from '../../errors.js';
+import { DEFAULT_NAMESPACE } from '../../flux/install-options.js';
+import { exportSecretYaml, registrySecretObject } from '../../flux/registry-secret.js';
+import { group } from '../group.js';
 
-/** Registers `flux-oci create secret oci`. Not implemented yet. */
-export function register(_program: Command): void {}
+/** Environment variable the registry password can come from, as in the RFC. */
+export const PASSWORD_ENV = 'OCI_PASSWORD';
+
+interface CreateSecretOciFlags {
+  url?: string;
+  username?: string;
+  password?: string;
+  passwordStdin?: boolean;
+  namespace: string;
+  export?: boolean;
+}
+
+/** Registers `flux-oci create secret oci NAME`, Flux's registry credentials Secret. */
+export function register(program: Command): void {
+  const secret = group(group(program, 'create', 'Create Flux objects'), 'secret', 'Create Secrets');
+  secret
+    .command('oci')
+    .description(
+      'Generate a registry credentials Secret (kubernetes.io/dockerconfigjson) for OCIRepository',
+    )
+    .argument('<name>', 'name of the Secret')
+    .option('--url <registry>', 'registry address, e.g. ghcr.io')
+    .option('-u, --username <username>', 'registry user name')
+    .option(
+      '-p, --password <password>',
+      `registry password (prefer --password-stdin or ${PASSWORD_ENV}: arguments are visible to other users)`,
+    )
+    .option('--password-stdin', 'read the registry password from standard input')
+    .option('-n, --namespace <namespace>', 'namespace of the Secret', DEFAULT_NAMESPACE)
+    .option('--export', 'print the Secret to standard output')
+    .exitOverride()
+    .action(async (name: string, flags: CreateSecretOciFlags) => {
+      if (!flags.url) throw new UserError('--url is required: the registry address, e.g. ghcr.io');
+      if (flags.url.includes('://')) {
+        throw new UserError(
+          `--url "${flags.url}" must be a registry address without a scheme, e.g. ghcr.io`,
+        );
+      }
+      if (!flags.username) throw new UserError('--username is required');
+      const password =
+        flags.password ?? (flags.passwordStdin ? await readStdin() : process.env[PASSWORD_ENV]);
+      if (!password) {
+        throw new UserError(
+          `no registry password: pipe it in with --password-stdin or set ${PASSWORD_ENV}`,
+        );
+      }
+      const secretObject = registrySecretObject({
+        name,
+        namespace: flags.namespace,
+        registry: flags.url,
+        username: flags.username,
+        password,
+      });
+      if (!flags.export) {
+        throw new UserError(
+          'create secret oci does not write to the cluster yet: add --export and apply the output (kubectl apply -f -), or let `flux-oci bootstrap oci` create the Secret',
+        );
+      }
+      process.stdout.write(`${exportSecretYaml(secretObject)}\n`);
+    });
+}
+
+/** Standard input up to its end, without the trailing line break. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}

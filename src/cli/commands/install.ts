@@ -1,4 +1,50 @@
 import type { Command } from 'commander';
+import type { BootstrapOciOptions } from '../../bootstrap/options.js';
+import { UserError } from '../../errors.js';
+import { generateComponents } from '../../flux/generate-components.js';
+import { resolveInstallOptions } from '../../flux/install-options.js';
+import { loadManifests } from '../../flux/manifests-source.js';
+import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 
-/** Registers `flux-oci install`. Not implemented yet. */
-export function register(_program: Command): void {}
+/** The `flux install` flags, plus where the manifests come from. */
+const INSTALL_FLAGS: readonly (keyof BootstrapOciOptions)[] = [
+  'version',
+  'namespace',
+  'components',
+  'componentsExtra',
+  'registry',
+  'imagePullSecret',
+  'networkPolicy',
+  'watchAllNamespaces',
+  'logLevel',
+  'clusterDomain',
+  'tolerationKeys',
+  'manifests',
+  'manifestsBaseUrl',
+];
+
+/** Registers `flux-oci install`: with --export, prints the components as `flux install --export` does. */
+export function register(program: Command): void {
+  const command = program
+    .command('install')
+    .description("Generate Flux's component manifests (flux install --export)")
+    .option('--export', 'print the manifests to standard output')
+    .exitOverride();
+  addOptionFlags(command, INSTALL_FLAGS);
+  command.action(async (opts: Record<string, unknown>) => {
+    const flags = readOptionFlags(opts, INSTALL_FLAGS);
+    // Check every option before the (possibly slow) download.
+    resolveInstallOptions(flags);
+    if (!opts.export) {
+      throw new UserError(
+        'flux-oci install only generates manifests: add --export to print them, and use `flux-oci bootstrap oci` to install Flux on a cluster',
+      );
+    }
+    const bundle = await loadManifests({
+      version: flags.version,
+      manifestsPath: flags.manifests,
+      baseUrl: flags.manifestsBaseUrl,
+    });
+    process.stdout.write(generateComponents(bundle, flags).text);
+  });
+}

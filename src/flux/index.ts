@@ -1,0 +1,75 @@
+export {
+  DEFAULT_FLUX_VERSION,
+  MINIMUM_FLUX_VERSION,
+  normalizeFluxVersion,
+} from './flux-versions.js';
+export { DEFAULT_COMPONENTS, EXTRA_COMPONENTS, resolveComponents } from './flux-components.js';
+export {
+  DEFAULT_CLUSTER_DOMAIN,
+  DEFAULT_NAMESPACE,
+  DEFAULT_REGISTRY,
+  LOG_LEVELS,
+  resolveInstallOptions,
+  type InstallOptions,
+  type LogLevel,
+  type ResolvedInstallOptions,
+} from './install-options.js';
+export { checkDnsLabel, checkDnsSubdomain, checkQualifiedName } from './kubernetes-names.js';
+export type { KubeObject, KubeObjectMetadata, PlainMap } from './kube-object.js';
+export { parseKubeObjects, stringifyKubeObjects, stringifyYaml } from './yaml-documents.js';
+export { PINNED_MANIFEST_CHECKSUMS } from './manifest-checksums.js';
+export { readBundleObjects, type ManifestsBundle } from './manifests-bundle.js';
+export {
+  FLUX_MANIFESTS_ENV,
+  FLUX_RELEASES_BASE_URL,
+  loadLocalManifests,
+  loadManifests,
+  type ManifestsSourceOptions,
+} from './manifests-source.js';
+export {
+  generateComponents,
+  generatedHeader,
+  type GeneratedComponents,
+} from './generate-components.js';
+export { writeArtifactFiles, type ArtifactFile } from './artifact-files.js';
+export {
+  COMPONENTS_FILE,
+  parseUserKustomization,
+  readUserKustomization,
+  type KustomizationPatch,
+  type UserKustomization,
+} from './user-kustomization.js';
+export { applyUserKustomization } from './apply-kustomization.js';
+export {
+  buildComponentsArtifact,
+  defaultKustomization,
+  type ComponentsArtifact,
+} from './components-artifact.js';
+export { applyImageOverrides, splitImage, type ImageOverride } from './image-transformer.js';
+export { strategicMerge } from './strategic-merge-patch.js';
+export { matchesTarget, type PatchTarget } from './patch-target.js';
+export {
+  CLUSTER_SYNC_NAME,
+  COMPONENTS_SYNC_NAME,
+  OCI_PROVIDERS,
+  checkRepositoryUrl,
+  clusterSyncObjects,
+  componentsSyncObjects,
+  kustomizationObject,
+  normalizeSyncPath,
+  ociRepositoryObject,
+  syncObjects,
+  type OciProvider,
+  type OciSignatureVerification,
+  type OciSyncOptions,
+} from './sync-objects.js';
+export {
+  dockerConfigJson,
+  exportSecretYaml,
+  registryHostOf,
+  registrySecretObject,
+  registrySecretsFor,
+  type RegistrySecretOptions,
+} from './registry-secret.js';
+export { caSecretObject, type CaSecretOptions } from './ca-secret.js';
+export { clusterDirectory, emptyClusterArtifactFiles } from './cluster-artifact.js';
