@@ -1,4 +1,96 @@
-import type { Command } from 'commander';
+import { Command, Option } from 'commander';
+import {
+  stderrProgressLogger,
+  silentProgressLogger,
+} from '../../bootstrap/apply/progress-logger.js';
+import { bootstrapOci, kubeClientFor } from '../../bootstrap/bootstrap-oci.js';
+import { runInstallPhase } from '../../bootstrap/install-phase.js';
+import type { BootstrapOciOptions } from '../../bootstrap/options.js';
+import { PASSWORD_ENV } from '../../bootstrap/registry-access.js';
+import { resolveBootstrapOptions } from '../../bootstrap/resolve-options.js';
+import { ensureClusterArtifact, waitForSync } from '../../bootstrap/sync-phase.js';
+import { planSync } from '../../bootstrap/sync-plan.js';
+import { UserError } from '../../errors.js';
+import { readOciLayout } from '../../oci/layout.js';
+import { group } from '../group.js';
+import { addOptionFlags, readOptionFlags } from '../option-flags.js';
+import { readStdin } from '../read-stdin.js';
 
-/** Registers `flux-oci bootstrap oci`. Not implemented yet. */
-export function register(_program: Command): void {}
+/**
+ * Registers `flux-oci bootstrap oci`: both phases against a cluster, with the RFC's flags.
+ * `--phase` runs one step alone; the CDKTF construct's pre-apply steps use it.
+ */
+export function register(program: Command): void {
+  const command = group(program, 'bootstrap', 'Deploy Flux on a cluster the GitOps way')
+    .command('oci')
+    .description(
+      'Push the Flux components to an OCI registry, install them, and make Flux follow the registry',
+    )
+    .option(
+      '--password-stdin',
+      `read the registry password from standard input (or set ${PASSWORD_ENV})`,
+    )
+    .addOption(
+      new Option('--phase <phase>', 'run one step alone (used by the CDKTF construct)')
+        .choices(['all', 'install', 'cluster-artifact', 'wait'])
+        .default('all'),
+    )
+    .option('--artifact <dir>', 'push this prebuilt components artifact (an OCI image layout)')
+    .option(
+      '--components-digest <digest>',
+      'with --phase=wait: the digest flux-components must reach',
+    )
+    .option('--silent', 'print nothing but errors');
+  addOptionFlags(command);
+  command.action(async (opts: Record<string, unknown>) => {
+    const logger = opts.silent ? silentProgressLogger : stderrProgressLogger();
+    const given: { -readonly [K in keyof BootstrapOciOptions]?: BootstrapOciOptions[K] } =
+      readOptionFlags(opts);
+    if (given.password !== undefined) {
+      process.stderr.write(
+        `warning: --password is visible to other users of this machine; prefer --password-stdin or ${PASSWORD_ENV}\n`,
+      );
+    }
+    if (opts.passwordStdin) given.password = await readStdin('the registry password');
+    const options = resolveBootstrapOptions(given as BootstrapOciOptions);
+
+    switch (opts.phase) {
+      case 'install': {
+        const artifact = opts.artifact ? readOciLayout(opts.artifact as string) : undefined;
+        await runInstallPhase(kubeClientFor(options), options, {
+          logger,
+          artifact,
+          applySecret: false,
+        });
+        return;
+      }
+      case 'cluster-artifact':
+        await ensureClusterArtifact(options, logger);
+        return;
+      case 'wait':
+        await waitForSync(
+          kubeClientFor(options),
+          options,
+          planSync(options, requireDigest(opts)),
+          logger,
+        );
+        return;
+      default: {
+        const result = await bootstrapOci(options, logger);
+        logger.success(
+          `bootstrap finished: Flux follows ${options.url} at ${result.componentsRevision}`,
+        );
+      }
+    }
+  });
+}
+
+function requireDigest(opts: Record<string, unknown>): string {
+  const digest = opts.componentsDigest as string | undefined;
+  if (!digest || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+    throw new UserError(
+      `--phase=wait needs --components-digest=sha256:<64 hex digits> (got '${digest ?? ''}'): the digest the install step pushed`,
+    );
+  }
+  return digest;
+}

@@ -1,4 +1,61 @@
 import type { Command } from 'commander';
+import { createInterface } from 'node:readline/promises';
+import { KubeClient } from '../../bootstrap/apply/kube-client.js';
+import { loadKubeConfig } from '../../bootstrap/apply/kubeconfig.js';
+import { stderrProgressLogger } from '../../bootstrap/apply/progress-logger.js';
+import { uninstallFlux } from '../../bootstrap/apply/uninstall-flux.js';
+import { UserError } from '../../errors.js';
 
-/** Registers `flux-oci uninstall`. Not implemented yet. */
-export function register(_program: Command): void {}
+/**
+ * Registers `flux-oci uninstall`: Flux's own order (components, finalizers, CRDs, then the
+ * namespace unless kept), tolerating what is already gone; workloads Flux applied stay.
+ */
+export function register(program: Command): void {
+  program
+    .command('uninstall')
+    .description(
+      'Uninstall Flux and its custom resource definitions; what Flux applied keeps running',
+    )
+    .option('--namespace <namespace>', 'namespace Flux is installed in', 'flux-system')
+    .option(
+      '--keep-namespace [bool]',
+      'keep the namespace',
+      (v: string | undefined) => v !== 'false',
+    )
+    .option('--dry-run', 'only print what would be deleted')
+    .option('-s, --silent', 'delete without asking for confirmation')
+    .option('--kubeconfig <path>', 'path to the kubeconfig file')
+    .option('--context <name>', 'kubeconfig context to use')
+    .action(async (opts: Record<string, unknown>) => {
+      const namespace = opts.namespace as string;
+      if (!opts.silent && !opts.dryRun) await confirm(namespace);
+      const kube = new KubeClient(
+        loadKubeConfig({ kubeconfig: opts.kubeconfig as string, context: opts.context as string }),
+      );
+      const logger = stderrProgressLogger();
+      await uninstallFlux(kube, {
+        namespace,
+        keepNamespace: Boolean(opts.keepNamespace),
+        dryRun: Boolean(opts.dryRun),
+        logger,
+      });
+      logger.success(opts.dryRun ? 'uninstall dry run finished' : 'uninstall finished');
+    });
+}
+
+async function confirm(namespace: string): Promise<void> {
+  if (!process.stdin.isTTY) {
+    throw new UserError(
+      'uninstall deletes Flux and its custom resources; pass --silent to confirm without a prompt',
+    );
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(
+      `Are you sure you want to delete Flux and its custom resource definitions from "${namespace}"? [y/N] `,
+    );
+    if (!/^y(es)?$/i.test(answer.trim())) throw new UserError('uninstall cancelled', 1);
+  } finally {
+    prompt.close();
+  }
+}

@@ -1,0 +1,120 @@
+import type { Artifact } from '../oci/content/descriptor.js';
+import { pushArtifact } from '../oci/registry/push.js';
+import { registrySecretObject } from '../flux/registry-secret.js';
+import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
+import { applyManifests } from './apply/apply-manifests.js';
+import type { KubeClient } from './apply/kube-client.js';
+import type { ProgressLogger } from './apply/progress-logger.js';
+import { packComponents, unpackComponents } from './components-artifact.js';
+import { componentsRegistryAccess } from './registry-access.js';
+import type { ResolvedBootstrapOptions } from './resolve-options.js';
+import { goDurationMs } from './go-duration.js';
+
+export interface InstallPhaseOptions {
+  readonly logger: ProgressLogger;
+  /**
+   * The components artifact built ahead (the construct builds it at synth time).
+   * @default - built here from the options
+   */
+  readonly artifact?: Artifact;
+  /**
+   * Apply the components registry Secret too. The construct writes it through Terraform's
+   * write-only attributes instead.
+   * @default true
+   */
+  readonly applySecret?: boolean;
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface InstallPhaseResult {
+  /** `sha256:` of the pushed components artifact. */
+  readonly digest: string;
+  /** Whether the components were applied (false once Flux owns them). */
+  readonly applied: boolean;
+}
+
+/**
+ * Phase 1 of the RFC: push the components artifact by digest and move the tag, then apply
+ * the components (CRDs and Namespace first) unless the `flux-components` Kustomization has
+ * already taken them over, then the registry Secret.
+ */
+export async function runInstallPhase(
+  kube: KubeClient,
+  options: ResolvedBootstrapOptions,
+  phase: InstallPhaseOptions,
+): Promise<InstallPhaseResult> {
+  const { logger } = phase;
+  const access = componentsRegistryAccess(options, phase.env);
+  let artifact = phase.artifact;
+  if (!artifact) {
+    logger.step('generating component manifests');
+    const packed = await packComponents(options);
+    artifact = packed.artifact;
+    logger.success(
+      `generated Flux ${packed.version} component manifests (${packed.objects.length} objects)`,
+    );
+  }
+
+  logger.step(`pushing components artifact to ${options.url}`);
+  const pushed = await pushArtifact(options.url, artifact, access);
+  logger.success(
+    pushed.uploadedBlobs === 0
+      ? `components artifact already in the registry at ${pushed.digestReference}`
+      : `components artifact pushed to ${pushed.digestReference}`,
+  );
+
+  let applied = false;
+  if (await managedByFlux(kube, options.namespace)) {
+    logger.success(
+      `components are managed by Kustomization ${options.namespace}/${COMPONENTS_SYNC_NAME}: Flux updates them from the registry`,
+    );
+  } else {
+    logger.step(`installing components in "${options.namespace}" namespace`);
+    const objects = unpackComponents(artifact, options.namespace);
+    await applyManifests(kube, objects, {
+      skipOwnedBy: { name: COMPONENTS_SYNC_NAME, namespace: options.namespace },
+      crdTimeoutMs: goDurationMs(options.timeout),
+      logger,
+    });
+    logger.success('installed components');
+    applied = true;
+  }
+
+  if ((phase.applySecret ?? true) && access.credentials && 'username' in access.credentials) {
+    logger.step(`applying registry Secret ${options.namespace}/${COMPONENTS_SYNC_NAME}`);
+    await applyManifests(
+      kube,
+      [
+        registrySecretObject({
+          name: COMPONENTS_SYNC_NAME,
+          namespace: options.namespace,
+          registry: pushed.reference.registry,
+          username: access.credentials.username,
+          password: access.credentials.password,
+        }),
+      ],
+      { logger },
+    );
+    logger.success('registry Secret applied');
+  }
+  return { digest: pushed.digest, applied };
+}
+
+/**
+ * Whether the `flux-components` Kustomization has applied the components at least once:
+ * from then on they are Flux's, and a re-run must not revert a self-update.
+ */
+async function managedByFlux(kube: KubeClient, namespace: string): Promise<boolean> {
+  const apiVersion = 'kustomize.toolkit.fluxcd.io/v1';
+  // No Kustomization kind served yet: a fresh cluster.
+  if (!(await kube.resourceFor(apiVersion, 'Kustomization'))) return false;
+  const kustomization = await kube.get({
+    apiVersion,
+    kind: 'Kustomization',
+    namespace,
+    name: COMPONENTS_SYNC_NAME,
+  });
+  const status = kustomization?.status as { lastAppliedRevision?: string } | undefined;
+  return Boolean(status?.lastAppliedRevision);
+}

@@ -1,0 +1,121 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { writeArtifactFiles } from '../flux/artifact-files.js';
+import { caSecretObject } from '../flux/ca-secret.js';
+import { emptyClusterArtifactFiles } from '../flux/cluster-artifact.js';
+import type { KubeObject } from '../flux/kube-object.js';
+import { registrySecretObject } from '../flux/registry-secret.js';
+import { buildArtifact } from '../oci/content/build.js';
+import { parseOciReference } from '../oci/reference.js';
+import { pushArtifact } from '../oci/registry/push.js';
+import { resolveArtifact } from '../oci/registry/resolve.js';
+import { applyManifests } from './apply/apply-manifests.js';
+import type { KubeClient } from './apply/kube-client.js';
+import type { ProgressLogger } from './apply/progress-logger.js';
+import { waitForReady, type ReadinessTarget } from './apply/wait-for-ready.js';
+import { goDurationMs } from './go-duration.js';
+import { clusterRegistryAccess } from './registry-access.js';
+import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
+import type { ResolvedBootstrapOptions } from './resolve-options.js';
+import type { SyncPlan } from './sync-plan.js';
+
+/** Where the empty cluster artifact says it comes from. */
+export const EMPTY_CLUSTER_SOURCE = 'flux-bootstrap-oci';
+
+/**
+ * Pushes the empty cluster artifact (`clusters/<path>/kustomization.yaml`, no resources)
+ * when the cluster tag does not exist; an existing tag is never touched.
+ */
+export async function ensureClusterArtifact(
+  options: ResolvedBootstrapOptions,
+  logger: ProgressLogger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  if (!options.clusterUrl || options.clusterPath === undefined) return;
+  const sameRegistry =
+    parseOciReference(options.clusterUrl).registry === parseOciReference(options.url).registry;
+  const access = clusterRegistryAccess(options, sameRegistry, env);
+  const existing = await resolveArtifact(options.clusterUrl, access);
+  if (existing) {
+    logger.success(`cluster artifact ${options.clusterUrl} exists (${existing.digest})`);
+    return;
+  }
+  logger.step(`pushing an empty cluster artifact to ${options.clusterUrl}`);
+  const dir = await writeArtifactFiles(emptyClusterArtifactFiles(options.clusterPath));
+  try {
+    const artifact = buildArtifact({ path: dir, source: EMPTY_CLUSTER_SOURCE });
+    const pushed = await pushArtifact(options.clusterUrl, artifact, access);
+    logger.success(`empty cluster artifact pushed to ${pushed.digestReference}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The Secrets and sync objects of phase 2, as the command applies them. */
+export function syncObjectsToApply(
+  options: ResolvedBootstrapOptions,
+  plan: SyncPlan,
+  env: NodeJS.ProcessEnv = process.env,
+): KubeObject[] {
+  const objects: KubeObject[] = [];
+  if (plan.caSecret && options.caFile) {
+    objects.push(
+      caSecretObject({
+        name: plan.caSecret,
+        namespace: options.namespace,
+        caCertificate: readFileSync(options.caFile, 'utf8'),
+        source: options.caFile,
+      }),
+    );
+  }
+  if (plan.clusterSecret && plan.cluster) {
+    const credentials = clusterRegistryAccess(options, plan.sameRegistry, env).credentials;
+    if (credentials && 'username' in credentials) {
+      objects.push(
+        registrySecretObject({
+          name: plan.clusterSecret,
+          namespace: options.namespace,
+          registry: plan.cluster.registry,
+          ...credentials,
+        }),
+      );
+    }
+  }
+  return [...objects, ...plan.objects];
+}
+
+/**
+ * Waits until Flux has taken over: the `flux-components` objects report the pushed
+ * revision, and the `flux-system` objects are Ready. A failure names the object, its
+ * condition and message.
+ */
+export async function waitForSync(
+  kube: KubeClient,
+  options: ResolvedBootstrapOptions,
+  plan: SyncPlan,
+  logger: ProgressLogger,
+): Promise<void> {
+  const targets: ReadinessTarget[] = plan.objects.map((object) => ({
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    namespace: object.metadata.namespace,
+    name: object.metadata.name,
+    expectedRevision:
+      object.metadata.name === COMPONENTS_SYNC_NAME ? plan.componentsRevision : undefined,
+  }));
+  await waitForReady(kube, targets, { timeoutMs: goDurationMs(options.timeout), logger });
+}
+
+/** Phase 2 as the command runs it: cluster artifact, Secrets, sync objects, readiness. */
+export async function runSyncPhase(
+  kube: KubeClient,
+  options: ResolvedBootstrapOptions,
+  plan: SyncPlan,
+  logger: ProgressLogger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  await ensureClusterArtifact(options, logger, env);
+  logger.step('applying sync manifests');
+  await applyManifests(kube, syncObjectsToApply(options, plan, env), { logger });
+  logger.success('sync manifests applied');
+  await waitForSync(kube, options, plan, logger);
+}

@@ -1,0 +1,13 @@
+import { UserError } from '../errors.js';
+
+/** Reads standard input to the end, without the trailing line break (`--password-stdin`). */
+export async function readStdin(what: string): Promise<string> {
+  if (process.stdin.isTTY) {
+    throw new UserError(`${what} was asked on standard input, but it is a terminal: pipe it in`);
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
