@@ -3,6 +3,11 @@
 //
 //	flux-artifact-oracle --path <dir|file> --tar out.tar [--ignore p]... \
 //	    [--manifest m.json --config c.json --created T --source S --revision R --annotation k=v]...
+//	flux-artifact-oracle --match < {"patterns":[...],"paths":[{"path":"a/b","dir":true}],"globs":[["*.y","a.y"]]}
+//
+// --match answers, as JSON on stdout, what fluxcd/pkg/sourceignore decides for each path
+// ("ignored") and what path/filepath.Match says for each glob ("match", "no-match" or
+// "bad-pattern"), so the ignore rules can be compared case by case.
 //
 // The layer is built by fluxcd/pkg/oci's Build (what `flux build artifact` and
 // `flux push artifact` call); the uncompressed tar is written to --tar. The manifest and
@@ -13,6 +18,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -55,7 +61,11 @@ func run() error {
 	flag.StringVar(&source, "source", "", "source annotation")
 	flag.StringVar(&revision, "revision", "", "revision annotation")
 	flag.Var(&annotations, "annotation", "custom annotation key=value (repeatable)")
+	match := flag.Bool("match", false, "answer ignore and glob questions read as JSON from stdin")
 	flag.Parse()
+	if *match {
+		return answerMatches()
+	}
 
 	ignorePaths := []string(ignores)
 	if len(ignorePaths) == 0 {
@@ -159,4 +169,45 @@ func run() error {
 		}
 	}
 	return nil
+}
+
+type matchQuestions struct {
+	Patterns []string `json:"patterns"`
+	Paths    []struct {
+		Path string `json:"path"`
+		Dir  bool   `json:"dir"`
+	} `json:"paths"`
+	Globs [][2]string `json:"globs"`
+}
+
+type matchAnswers struct {
+	Ignored []bool   `json:"ignored"`
+	Globs   []string `json:"globs"`
+}
+
+// answerMatches uses the same calls as fluxcd/pkg/oci build: ReadPatterns on the joined
+// patterns, then Match on the path split into components (here relative, with no domain).
+func answerMatches() error {
+	var q matchQuestions
+	if err := json.NewDecoder(os.Stdin).Decode(&q); err != nil {
+		return err
+	}
+	ps := sourceignore.ReadPatterns(strings.NewReader(strings.Join(q.Patterns, "\n")), nil)
+	matcher := sourceignore.NewMatcher(ps)
+	a := matchAnswers{Ignored: []bool{}, Globs: []string{}}
+	for _, p := range q.Paths {
+		a.Ignored = append(a.Ignored, matcher.Match(strings.Split(p.Path, "/"), p.Dir))
+	}
+	for _, g := range q.Globs {
+		ok, err := filepath.Match(g[0], g[1])
+		switch {
+		case err != nil:
+			a.Globs = append(a.Globs, "bad-pattern")
+		case ok:
+			a.Globs = append(a.Globs, "match")
+		default:
+			a.Globs = append(a.Globs, "no-match")
+		}
+	}
+	return json.NewEncoder(os.Stdout).Encode(a)
 }

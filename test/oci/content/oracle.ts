@@ -69,3 +69,24 @@ export function runOracle(path: string, options: OracleOptions = {}): OracleOutp
     rmSync(out, { recursive: true, force: true });
   }
 }
+
+/** Questions for the oracle's --match mode: sourceignore decisions and filepath.Match results. */
+export interface MatchQuestions {
+  readonly patterns: readonly string[];
+  readonly paths: readonly { readonly path: string; readonly dir: boolean }[];
+  readonly globs: readonly (readonly [string, string])[];
+}
+
+export interface MatchAnswers {
+  readonly ignored: boolean[];
+  readonly globs: string[];
+}
+
+export function askOracle(questions: MatchQuestions): MatchAnswers {
+  const out = execFileSync(oracleBinary(), ['--match'], {
+    input: JSON.stringify(questions),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(out) as MatchAnswers;
+}
