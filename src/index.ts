@@ -12,3 +12,4 @@ export {
 } from './bootstrap/components-artifact.js';
 export { planSync, type SyncPlan } from './bootstrap/sync-plan.js';
 export { readOciLayout, writeOciLayout } from './oci/layout.js';
+export * from './flux/index.js';
