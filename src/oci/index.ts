@@ -27,6 +27,8 @@ export {
   OCI_MANIFEST_MEDIA_TYPE,
 } from './content/media-types.js';
 export type { StageOptions, StagedTree } from './content/stage.js';
+export type { TarEntryDifference } from './content/tar-diff.js';
+export { diffTarEntries } from './content/tar-diff.js';
 export type { TarEntryKind, TarReadEntry } from './content/tar-reader.js';
 export { readTar } from './content/tar-reader.js';
 export type { TarEntry } from './content/tar-writer.js';

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { UserError } from '../../../src/errors.js';
+import { diffTarEntries } from '../../../src/oci/content/tar-diff.js';
 import { readTar } from '../../../src/oci/content/tar-reader.js';
 import { writeTar } from '../../../src/oci/content/tar-writer.js';
 import { makeTree } from './fixture-tree.js';
@@ -52,5 +53,52 @@ describe('readTar', () => {
     corrupt[0] = 0x62;
     expect(() => readTar(corrupt)).toThrow(/bad header checksum at offset 0/);
     expect(() => readTar(tar.subarray(0, 700))).toThrow(UserError);
+  });
+});
+
+describe('diffTarEntries', () => {
+  const dir = (name: string, mode = 0o755) => ({ name, type: 'directory' as const, mode });
+  const file = (name: string, content: string, mode = 0o644) => ({
+    name,
+    type: 'file' as const,
+    mode,
+    content: Buffer.from(content),
+  });
+
+  test('same trees have no differences, even written by another tool', () => {
+    const ours = readTar(writeTar([dir('.'), dir('a'), file('a/x.yaml', 'x')]));
+    const theirs = ours.map((e) => ({
+      ...e,
+      name: e.kind === 'directory' && e.name !== '.' ? `./${e.name}/` : e.name,
+    }));
+    expect(diffTarEntries(ours, theirs)).toEqual([]);
+  });
+
+  test('reports added, removed, mode, kind and content changes by name', () => {
+    const local = readTar(
+      writeTar([
+        dir('.'),
+        file('mode.yaml', 'm'),
+        file('content.yaml', 'old'),
+        file('kind', 'k'),
+        file('gone', 'g'),
+      ]),
+    );
+    const remote = readTar(
+      writeTar([
+        dir('.'),
+        file('mode.yaml', 'm', 0o600),
+        file('content.yaml', 'new'),
+        dir('kind'),
+        file('new', 'n'),
+      ]),
+    );
+    expect(diffTarEntries(local, remote)).toEqual([
+      { name: 'content.yaml', change: 'content' },
+      { name: 'gone', change: 'only-local' },
+      { name: 'kind', change: 'kind' },
+      { name: 'mode.yaml', change: 'mode' },
+      { name: 'new', change: 'only-remote' },
+    ]);
   });
 });
