@@ -3,7 +3,7 @@ import { DEFAULT_NAMESPACE } from './install-options.js';
 import type { KubeObject } from './kube-object.js';
 import { checkDnsLabel, checkDnsSubdomain } from './kubernetes-names.js';
 import type { OciProvider } from './sync-objects.js';
-import { stringifyYaml } from './yaml-documents.js';
+import { sortKeys, stringifyYaml } from './yaml-documents.js';
 
 /** A registry credentials Secret (`kubernetes.io/dockerconfigjson`), as `flux create secret oci` makes it. */
 export interface RegistrySecretOptions {
@@ -68,14 +68,4 @@ export function registryHostOf(url: string): string {
 /** A Secret as `flux create secret ... --export` prints it: `---`, then YAML with sorted keys. */
 export function exportSecretYaml(secret: KubeObject): string {
   return `---\n${stringifyYaml(sortKeys(secret))}`;
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-  );
 }

@@ -34,9 +34,24 @@ function isKubeObject(value: unknown): value is KubeObject {
   );
 }
 
-/** Serializes objects as one YAML stream, documents separated by `---` (as kustomize prints). */
+/**
+ * Serializes objects as one YAML stream the way kustomize prints it: documents separated by
+ * `---`, map keys sorted at every level (kustomize goes through JSON and sigs.k8s.io/yaml).
+ */
 export function stringifyKubeObjects(objects: readonly KubeObject[]): string {
-  return objects.map((o) => stringifyYaml(o)).join('---\n');
+  return objects.map((o) => stringifyYaml(sortKeys(o))).join('---\n');
+}
+
+/** A copy of JSON-like data with the keys of every map in byte order. */
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  const map = value as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(map)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((k) => [k, sortKeys(map[k])]),
+  );
 }
 
 /** YAML as kustomize writes it: block style, list items not indented, no line folding. */
