@@ -61,7 +61,8 @@ export function stageTree(options: StageOptions): StagedTree {
       copyResolvingSymlinks(absolute, staged.root, new Set());
     } catch (err) {
       staged.cleanup();
-      throw err;
+      if (err instanceof UserError) throw err;
+      throw new UserError(`resolving symlinks failed: ${(err as Error).message}`);
     }
     return staged;
   }
