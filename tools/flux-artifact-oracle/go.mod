@@ -6,7 +6,7 @@ go 1.26.0
 require (
 	github.com/fluxcd/pkg/oci v0.68.1
 	github.com/fluxcd/pkg/sourceignore v0.18.0
-	github.com/fluxcd/pkg/tar v1.2.0 // indirect
+	github.com/fluxcd/pkg/tar v1.2.0
 	github.com/google/go-containerregistry v0.21.6
 )
 

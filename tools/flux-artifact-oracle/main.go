@@ -5,6 +5,11 @@
 //	    [--manifest m.json --config c.json --created T --source S --revision R --annotation k=v]...
 //	flux-artifact-oracle --match < {"patterns":[...],"paths":[{"path":"a/b","dir":true}],"globs":[["*.y","a.y"]]}
 //
+//	flux-artifact-oracle --untar layer.tgz --into <dir>
+//
+// --untar extracts a layer with fluxcd/pkg/tar's Untar, which source-controller uses for
+// OCI artifacts, to show that Flux consumes what we build.
+//
 // --match answers, as JSON on stdout, what fluxcd/pkg/sourceignore decides for each path
 // ("ignored") and what path/filepath.Match says for each glob ("match", "no-match" or
 // "bad-pattern"), so the ignore rules can be compared case by case.
@@ -29,6 +34,7 @@ import (
 
 	"github.com/fluxcd/pkg/oci"
 	"github.com/fluxcd/pkg/sourceignore"
+	"github.com/fluxcd/pkg/tar"
 	gcrv1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -62,9 +68,19 @@ func run() error {
 	flag.StringVar(&revision, "revision", "", "revision annotation")
 	flag.Var(&annotations, "annotation", "custom annotation key=value (repeatable)")
 	match := flag.Bool("match", false, "answer ignore and glob questions read as JSON from stdin")
+	untar := flag.String("untar", "", "a gzip layer to extract with fluxcd/pkg/tar Untar")
+	into := flag.String("into", "", "where --untar extracts to")
 	flag.Parse()
 	if *match {
 		return answerMatches()
+	}
+	if *untar != "" {
+		f, err := os.Open(*untar)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return tar.Untar(f, *into)
 	}
 
 	ignorePaths := []string(ignores)

@@ -90,3 +90,10 @@ export function askOracle(questions: MatchQuestions): MatchAnswers {
   });
   return JSON.parse(out) as MatchAnswers;
 }
+
+/** Extracts a gzip layer file with fluxcd/pkg/tar Untar (what source-controller runs). */
+export function oracleUntar(layerFile: string, into: string): void {
+  execFileSync(oracleBinary(), ['--untar', layerFile, '--into', into], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
