@@ -13,3 +13,27 @@ export {
 export { planSync, type SyncPlan } from './bootstrap/sync-plan.js';
 export { readOciLayout, writeOciLayout } from './oci/layout.js';
 export * from './flux/index.js';
+export {
+  ApplyError,
+  KubeApiError,
+  KubeClient,
+  ReadinessError,
+  applyManifests,
+  connectToCluster,
+  formatChangeSet,
+  loadKubeConfig,
+  silentProgressLogger,
+  stderrProgressLogger,
+  uninstallFlux,
+  waitForReady,
+  type ApplyAction,
+  type ApplyManifestsOptions,
+  type ChangeSetEntry,
+  type ClusterConnectionOptions,
+  type ObjectRef,
+  type ProgressLogger,
+  type ReadinessTarget,
+  type UninstallOptions,
+  type UninstallReport,
+  type WaitOptions,
+} from './bootstrap/apply/index.js';

@@ -27,7 +27,7 @@ beforeAll(async () => {
   cluster = await startCluster();
   client = new KubeClient(loadKubeConfig({ kubeconfig: cluster.kubeconfigPath }));
   const generated = generateComponents(await loadLocalManifests(BUNDLE, 'v2.9.4'));
-  components = { text: generated.text, objects: generated.objects as KubeObject[] };
+  components = { text: generated.text, objects: generated.objects };
 });
 afterAll(async () => {
   await cluster?.stop();
