@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { splitCsvRecord } from '../../../src/cli/commands/build-artifact.js';
-import { main } from '../../../src/cli/main.js';
+import { Command } from 'commander';
+import { register, splitCsvRecord } from '../../../src/cli/commands/build-artifact.js';
+import { UserError } from '../../../src/errors.js';
 import { readTar } from '../../../src/oci/content/tar-reader.js';
 import { makeTree } from './fixture-tree.js';
 import { ORACLE_TIMEOUT_MS, oracleBinary, runOracle } from './oracle.js';
@@ -27,7 +28,13 @@ afterEach(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const run = (...args: string[]) => main(['node', 'flux-oci', ...args]);
+// Only this command is registered, so the test does not depend on the others.
+async function run(...args: string[]): Promise<number> {
+  const program = new Command('flux-oci').exitOverride();
+  register(program);
+  await program.parseAsync(['node', 'flux-oci', ...args]);
+  return 0;
+}
 
 describe('flux-oci build artifact', () => {
   test('writes the layer with mode 0640 and Flux-style lines; the tar is Flux 2.9’s', async () => {
@@ -70,12 +77,18 @@ describe('flux-oci build artifact', () => {
     }
   });
 
-  test('a missing path is a user error with exit code 1 and no stack', async () => {
-    expect(
-      await run('build', 'artifact', '--path', join(work, 'nope'), '-o', join(work, 'x.tgz')),
-    ).toBe(1);
-    expect(stderr).toBe(
-      `✗ invalid path '${join(work, 'nope')}', must point to an existing directory or file\n`,
+  test('a missing path is a user error naming the path', async () => {
+    const attempt = run(
+      'build',
+      'artifact',
+      '--path',
+      join(work, 'nope'),
+      '-o',
+      join(work, 'x.tgz'),
+    );
+    await expect(attempt).rejects.toThrow(UserError);
+    await expect(run('build', 'artifact', '--path', join(work, 'nope'))).rejects.toThrow(
+      `invalid path '${join(work, 'nope')}', must point to an existing directory or file`,
     );
   });
 
@@ -83,12 +96,19 @@ describe('flux-oci build artifact', () => {
     'reads stdin with --path -',
     () => {
       const output = join(work, 'stdin.tgz');
-      const script = `import { main } from ${JSON.stringify(resolve('src/cli/main.ts'))};
-        main(process.argv).then((code) => { process.exitCode = code; });`;
+
       execFileSync(
         resolve('node_modules/.bin/tsx'),
-        ['-e', script, 'flux-oci', 'build', 'artifact', '--path', '-', '--output', output],
-        { input: 'kind: ConfigMap\n\n', stdio: ['pipe', 'ignore', 'ignore'] },
+        [
+          resolve('test/oci/content/run-build-artifact.ts'),
+          'build',
+          'artifact',
+          '--path',
+          '-',
+          '--output',
+          output,
+        ],
+        { input: 'kind: ConfigMap\n\n', stdio: ['pipe', 'ignore', 'inherit'] },
       );
       const [root, file] = readTar(gunzipSync(readFileSync(output)));
       expect(root!.name).toBe('.');
