@@ -39,6 +39,7 @@ export { fluxObjectReadiness, attemptedRevision } from './flux-readiness.js';
 export { crdReadiness } from './crd-readiness.js';
 export type { Readiness, ReadinessState, Condition } from './readiness.js';
 export { uninstallFlux, type UninstallOptions, type UninstallReport } from './uninstall-flux.js';
+export { UninstallError } from './uninstall-error.js';
 export {
   stderrProgressLogger,
   silentProgressLogger,

@@ -1,9 +1,9 @@
-import { UserError } from '../../errors.js';
 import { isNotFound } from './kube-api-error.js';
 import type { KubeClient } from './kube-client.js';
 import { formatRef, refOf, type KubeObject, type ObjectRef } from './kube-object.js';
 import { instanceLabel, partOfFlux, partOfLabel } from './flux-labels.js';
 import { silentProgressLogger, type ProgressLogger } from './progress-logger.js';
+import { UninstallError } from './uninstall-error.js';
 
 export interface UninstallOptions {
   /**
@@ -55,7 +55,7 @@ const crdApiVersion = 'apiextensions.k8s.io/v1';
  * nothing: the workloads Flux applied stay), then Flux's CustomResourceDefinitions (which
  * takes the custom resources along), then the namespace unless kept. What is already gone
  * is skipped; a failing step does not stop the next ones, and all failures are reported
- * together at the end (UserError).
+ * together at the end (UninstallError).
  */
 export async function uninstallFlux(
   client: KubeClient,
@@ -125,11 +125,7 @@ export async function uninstallFlux(
     await deleteObject({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
   }
 
-  if (failures.length > 0) {
-    throw new UserError(
-      `uninstall incomplete, ${failures.length} step(s) failed:\n  ${failures.join('\n  ')}`,
-    );
-  }
+  if (failures.length > 0) throw new UninstallError(failures, report);
   logger.success(`uninstall finished${suffix}`);
   return report;
 }

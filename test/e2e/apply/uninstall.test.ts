@@ -7,6 +7,7 @@ import { loadKubeConfig } from '../../../src/bootstrap/apply/kubeconfig.js';
 import { KubeClient } from '../../../src/bootstrap/apply/kube-client.js';
 import { applyManifests } from '../../../src/bootstrap/apply/apply-manifests.js';
 import { uninstallFlux } from '../../../src/bootstrap/apply/uninstall-flux.js';
+import { UninstallError } from '../../../src/bootstrap/apply/uninstall-error.js';
 import type { KubeObject } from '../../../src/bootstrap/apply/kube-object.js';
 import {
   deployment,
@@ -260,5 +261,76 @@ describe('uninstallFlux', () => {
         name: 'crd-controller-other-flux',
       }),
     ).toBe(true);
+  });
+
+  it('carries on past a deletion the cluster refuses and reports it at the end', async () => {
+    await applyManifests(client, fluxInstallation('guarded'));
+    // An admission policy that refuses to delete one Service, as a cluster's guard rails may.
+    const policy: KubeObject = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: 'keep-guarded-service' },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: [''],
+              apiVersions: ['v1'],
+              operations: ['DELETE'],
+              resources: ['services'],
+            },
+          ],
+        },
+        validations: [
+          {
+            expression: "oldObject.metadata.namespace != 'guarded'",
+            message: 'Services in guarded are protected',
+          },
+        ],
+      },
+    };
+    const binding: KubeObject = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: 'keep-guarded-service' },
+      spec: { policyName: 'keep-guarded-service', validationActions: ['Deny'] },
+    };
+    await applyManifests(client, [policy, binding]);
+    const service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      namespace: 'guarded',
+      name: 'source-controller',
+    };
+    const deadline = Date.now() + 30_000;
+    // The policy takes effect once the API server has loaded it.
+    while (
+      await client.delete(service, { dryRun: true }).then(
+        () => Date.now() < deadline,
+        () => false,
+      )
+    ) {
+      await sleep(200);
+    }
+
+    const logger = recordingLogger();
+    const error = await uninstallFlux(client, {
+      namespace: 'guarded',
+      keepNamespace: true,
+      logger,
+    }).catch((e: unknown) => e);
+    await client.delete(binding);
+    await client.delete(policy);
+    expect(error).toBeInstanceOf(UninstallError);
+    expect((error as Error).message).toMatch(
+      /^uninstall incomplete, 1 step failed:\n {2}Service\/guarded\/source-controller deletion failed: .*Services in guarded are protected/,
+    );
+    expect((error as UninstallError).report.deleted).toContain(
+      'Deployment/guarded/source-controller',
+    );
+    expect(logger.lines).toContain('► deleting toolkit.fluxcd.io custom resource definitions');
+    await waitUntilGone(crdRef('kustomizations'));
+    expect(await exists(service)).toBe(true);
   });
 });
