@@ -2,7 +2,7 @@ import { cloneData, isPlainMap, type PlainMap } from './kube-object.js';
 
 /**
  * Merge keys of the built-in list fields that have one (Kubernetes' patchMergeKey), by
- * field name. `ports` is decided per element: containerPort in containers, port elsewhere.
+ * field name.
  */
 const MERGE_KEYS: Readonly<Record<string, string>> = {
   containers: 'name',
@@ -14,7 +14,6 @@ const MERGE_KEYS: Readonly<Record<string, string>> = {
   volumeDevices: 'devicePath',
   imagePullSecrets: 'name',
   hostAliases: 'ip',
-  topologySpreadConstraints: 'topologyKey',
   resourceClaims: 'name',
   conditions: 'type',
 };
@@ -32,6 +31,15 @@ const INFERRED_KEYS = [
   'name',
   'containerPort',
 ];
+
+/**
+ * Built-in lists whose elements are identified by two keys (x-kubernetes-list-map-keys), the
+ * second often left out in patches. `ports` is decided per list: containerPort + protocol in
+ * containers, port + protocol in Services.
+ */
+const TWO_KEY_LISTS: Readonly<Record<string, readonly [string, string]>> = {
+  topologySpreadConstraints: ['topologyKey', 'whenUnsatisfiable'],
+};
 
 /** Built-in list fields merged as a whole (no merge key in the Kubernetes API). */
 const REPLACED_LISTS = new Set(['tolerations', 'args', 'command', 'rules', 'finalizers']);
@@ -79,6 +87,8 @@ function mergeList(field: string, dest: unknown[], patch: unknown[]): unknown[] 
     (e) => isPlainMap(e) && e.$patch === 'replace' && Object.keys(e).length === 1,
   );
   if (replaceAll) return stripDirectives(patch.filter((e) => e !== replaceAll)) as unknown[];
+  const keys = twoKeysOf(field, dest, patch);
+  if (keys) return mergeTwoKeyList(keys, dest, patch);
   const key = mergeKeyOf(field, dest, patch);
   if (key === undefined) return stripDirectives(patch) as unknown[];
   // kustomize prepends: patch elements first, in patch order (merged with their match),
@@ -101,13 +111,57 @@ function mergeList(field: string, dest: unknown[], patch: unknown[]): unknown[] 
   return result;
 }
 
+function twoKeysOf(
+  field: string,
+  dest: unknown[],
+  patch: unknown[],
+): readonly string[] | undefined {
+  const elements = [...dest, ...patch];
+  if (elements.length === 0 || !elements.every(isPlainMap)) return undefined;
+  if (field === 'ports') {
+    const first = (elements as PlainMap[]).some((e) => 'containerPort' in e)
+      ? 'containerPort'
+      : 'port';
+    return [first, 'protocol'];
+  }
+  return TWO_KEY_LISTS[field];
+}
+
+/**
+ * Two-key lists, as kustomize (kyaml) merges them: a patch element merges into the element
+ * with the same values for both keys (a missing key counts as empty); one that matches an
+ * element only on the keys it sets (e.g. `port: 80` against `port: 80, protocol: TCP`) is
+ * dropped; the others are new and go first, in patch order, before the target's elements.
+ */
+function mergeTwoKeyList(keys: readonly string[], dest: unknown[], patch: unknown[]): unknown[] {
+  const valueOf = (e: PlainMap, k: string) => (e[k] === undefined ? '' : String(e[k]));
+  const sameTuple = (a: PlainMap, b: PlainMap) =>
+    keys.every((k) => valueOf(a, k) === valueOf(b, k));
+  const result = [...(dest as PlainMap[])];
+  const added: unknown[] = [];
+  for (const element of patch as PlainMap[]) {
+    const given = keys.filter((k) => valueOf(element, k) !== '');
+    const matchesGiven = (e: PlainMap) => given.every((k) => valueOf(e, k) === valueOf(element, k));
+    if (element.$patch === 'delete') {
+      for (let i = result.length - 1; i >= 0; i--) if (matchesGiven(result[i])) result.splice(i, 1);
+      continue;
+    }
+    const index = result.findIndex((e) => sameTuple(e, element));
+    if (index >= 0) {
+      const merged = mergeMap(result[index], element);
+      if (merged === undefined) result.splice(index, 1);
+      else result[index] = merged;
+    } else if (!result.some(matchesGiven)) {
+      added.push(stripDirectives(element));
+    }
+  }
+  return [...added, ...result];
+}
+
 function mergeKeyOf(field: string, dest: unknown[], patch: unknown[]): string | undefined {
   if (REPLACED_LISTS.has(field)) return undefined;
   const elements = [...dest, ...patch];
   if (!elements.every(isPlainMap) || elements.length === 0) return undefined;
-  if (field === 'ports') {
-    return (elements as PlainMap[]).some((e) => 'containerPort' in e) ? 'containerPort' : 'port';
-  }
   const known = MERGE_KEYS[field];
   if (known) return known;
   return INFERRED_KEYS.find((k) => (elements as PlainMap[]).every((e) => k in e));

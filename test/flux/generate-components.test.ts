@@ -53,6 +53,24 @@ const CASES: Record<string, InstallOptions> = {
   },
 };
 
+/** More combinations: each option toggled against its neighbours, picked deterministically. */
+const TOGGLES: InstallOptions[] = [
+  { namespace: 'flux-ops' },
+  { componentsExtra: ['image-reflector-controller'] },
+  { registry: 'localhost:5000/fluxcd' },
+  { imagePullSecret: 'pull-secret' },
+  { networkPolicy: false },
+  { watchAllNamespaces: false },
+  { logLevel: 'error' },
+  { clusterDomain: 'cluster.example' },
+  { tolerationKeys: ['a', 'b/c'] },
+  { components: ['helm-controller', 'source-controller'] },
+];
+for (let i = 0; i < 8; i++) {
+  const picked = TOGGLES.filter((_, j) => ((i * 7 + 3) >> (j % 4)) % 3 === j % 3 || j === i);
+  CASES[`combination ${i + 1}`] = Object.assign({}, ...picked) as InstallOptions;
+}
+
 describe('generateComponents matches kustomize on the kustomization flux install writes', () => {
   const work = mkdtempSync(join(tmpdir(), 'flux-gen-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -115,6 +115,91 @@ patches:
                 value: c
 `,
   },
+  'targets by namespace and annotation selector; images behind a registry port': {
+    'kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - gotk-components.yaml
+patches:
+  - target:
+      kind: Deployment
+      namespace: flux-system
+      annotationSelector: prometheus.io/scrape=true
+    patch: |
+      - op: add
+        path: /spec/template/metadata/annotations/team
+        value: platform
+  - target:
+      version: v1
+      kind: Service
+      name: webhook-.*
+    patch: |
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: any
+        annotations:
+          lb: internal
+      spec:
+        type: LoadBalancer
+        ports:
+          - name: http
+            port: 80
+            nodePort: 30080
+          - name: https
+            port: 443
+            targetPort: https
+images:
+  - name: localhost:5000/fluxcd/helm-controller
+    newName: localhost:5001/helm
+    newTag: v2
+`,
+  },
+  'two-key lists: ports by port and protocol, topology spread constraints': {
+    'kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - gotk-components.yaml
+patches:
+  - path: ports.yaml
+`,
+    'ports.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: source-controller
+  namespace: flux-system
+spec:
+  template:
+    spec:
+      topologySpreadConstraints:
+        - maxSkew: 1
+          topologyKey: zone
+          whenUnsatisfiable: DoNotSchedule
+      containers:
+        - name: manager
+          ports:
+            - containerPort: 9090
+              name: renamed
+            - containerPort: 8080
+              protocol: TCP
+              hostPort: 18080
+            - containerPort: 7070
+            - containerPort: 6060
+              protocol: UDP
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: kustomize-controller
+  namespace: flux-system
+spec:
+  template:
+    spec:
+      topologySpreadConstraints:
+        - maxSkew: 2
+          topologyKey: zone
+`,
+  },
   '$patch delete and replace, null deletes a field': {
     'kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
@@ -178,9 +263,9 @@ patchesJson6902:
     name: source-controller
   path: sc-patch.yaml
 images:
-- name: ghcr.io/fluxcd/source-controller
+- name: localhost:5000/fluxcd/source-controller
   newTag: v9.9.9
-- name: ghcr.io/fluxcd/kustomize-controller
+- name: localhost:5000/fluxcd/kustomize-controller
   newName: mirror.example.com/kc
   digest: sha256:0000000000000000000000000000000000000000000000000000000000000001
 `,
@@ -203,7 +288,10 @@ describe('user kustomization applied before the first apply equals kustomize bui
     const kustomization = readUserKustomization(join(input, 'kustomization.yaml'));
 
     const bundle = await loadLocalManifests(BUNDLE, 'v2.9.4');
-    const components = generateComponents(bundle, { tolerationKeys: ['dedicated'] });
+    const components = generateComponents(bundle, {
+      tolerationKeys: ['dedicated'],
+      registry: 'localhost:5000/fluxcd',
+    });
     const artifact = buildComponentsArtifact(components, 'flux-system', kustomization);
     const out = await writeArtifactFiles(
       artifact.files,
