@@ -1,0 +1,174 @@
+// `flux-oci bootstrap oci` against real components: a TLS registry with basic auth, a real
+// API server, and the real source-controller and kustomize-controller, which must pull our
+// artifact and take the components over.
+import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { startCluster, type Cluster } from './harness/cluster.js';
+import { startFlux, type Flux } from './harness/flux.js';
+import { tail } from './harness/process.js';
+import { repoRoot } from './harness/tools.js';
+import { waitFor } from './harness/wait.js';
+import { runFluxOci, type CliResult } from './support/flux-oci-cli.js';
+
+const user = { username: 'flux', password: 'e2e-Secret-p4ss' };
+const startTimeout = 30 * 60 * 1000;
+
+interface FluxObject {
+  metadata: { labels?: Record<string, string> };
+  status?: {
+    artifact?: { revision: string; metadata?: Record<string, string> };
+    lastAppliedRevision?: string;
+    conditions?: { type: string; status: string; message: string }[];
+  };
+}
+
+describe('flux-oci bootstrap oci (real registry, API server and Flux controllers)', () => {
+  let registry: TestRegistry;
+  let cluster: Cluster;
+  let flux: Flux | undefined;
+  let objects: KubernetesObjectApi;
+  let core: CoreV1Api;
+  let first: CliResult;
+  // Stops a bootstrap still running when the set-up fails.
+  const abort = new AbortController();
+
+  const args = (): string[] => [
+    'bootstrap',
+    'oci',
+    `--url=oci://${registry.host}/flux/components:latest`,
+    `--username=${user.username}`,
+    '--password-stdin',
+    `--cluster-url=oci://${registry.host}/fleet/cluster:production`,
+    '--cluster-path=production',
+    `--ca-file=${registry.caFile}`,
+    `--manifests=${join(repoRoot, 'test/fixtures/flux-components')}`,
+    '--version=v2.9.5',
+    '--components=source-controller,kustomize-controller',
+    `--kubeconfig=${cluster.kubeconfigPath}`,
+    '--timeout=3m',
+  ];
+
+  const read = (kind: string, apiVersion: string, name: string) =>
+    objects.read({
+      apiVersion,
+      kind,
+      metadata: { name, namespace: 'flux-system' },
+    }) as unknown as Promise<FluxObject>;
+
+  beforeAll(async () => {
+    registry = await startRegistry({ tls: true, htpasswd: user });
+    cluster = await startCluster();
+    const kc = new KubeConfig();
+    kc.loadFromFile(cluster.kubeconfigPath);
+    objects = KubernetesObjectApi.makeApiClient(kc);
+    core = kc.makeApiClient(CoreV1Api);
+
+    // The controllers start once their CRDs are served, as their Deployments would.
+    const bootstrap = runFluxOci(args(), { stdin: user.password, signal: abort.signal });
+    await waitFor(
+      'the Flux CRDs applied by the bootstrap',
+      async () =>
+        objects.read({
+          apiVersion: 'apiextensions.k8s.io/v1',
+          kind: 'CustomResourceDefinition',
+          metadata: { name: 'kustomizations.kustomize.toolkit.fluxcd.io' },
+        }),
+      180_000,
+    );
+    flux = await startFlux(cluster, { installCrds: false });
+    first = await bootstrap;
+  }, startTimeout);
+
+  afterAll(async () => {
+    abort.abort();
+    await flux?.stop();
+    await cluster?.stop();
+    await registry?.stop();
+  });
+
+  const logs = () =>
+    flux
+      ? `\nsource-controller:\n${tail(flux.logs.sourceController)}\nkustomize-controller:\n${tail(flux.logs.kustomizeController)}`
+      : '';
+
+  test('bootstraps and reports each step like flux bootstrap', () => {
+    if (first.code !== 0) throw new Error(`exit ${first.code}\n${first.stderr}${logs()}`);
+    expect(first.stderr).toMatch(/► pushing components artifact to oci:\/\//);
+    expect(first.stderr).toMatch(/✔ installed components/);
+    expect(first.stderr).toMatch(/✔ empty cluster artifact pushed to/);
+    expect(first.stderr).toMatch(/✔ bootstrap finished/);
+    expect(first.stdout).toBe('');
+  });
+
+  test('source-controller serves the components at the digest we pushed', async () => {
+    const manifest = execFileSync('skopeo', [
+      'inspect',
+      '--raw',
+      '--tls-verify=false',
+      `--creds=${user.username}:${user.password}`,
+      `docker://${registry.host}/flux/components:latest`,
+    ]);
+    const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+    const repo = await read('OCIRepository', 'source.toolkit.fluxcd.io/v1', 'flux-components');
+    expect(repo.status?.artifact?.revision).toBe(`latest@${digest}`);
+    const ks = await read('Kustomization', 'kustomize.toolkit.fluxcd.io/v1', 'flux-components');
+    expect(ks.status?.lastAppliedRevision).toBe(`latest@${digest}`);
+  });
+
+  test('kustomize-controller has taken the components over', async () => {
+    const sa = await core.readNamespacedServiceAccount({
+      name: 'source-controller',
+      namespace: 'flux-system',
+    });
+    expect(sa.metadata?.labels?.['kustomize.toolkit.fluxcd.io/name']).toBe('flux-components');
+  });
+
+  test('the cluster artifact is followed at the cluster path', async () => {
+    const ks = await read('Kustomization', 'kustomize.toolkit.fluxcd.io/v1', 'flux-system');
+    expect(ks.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect(ks.status?.lastAppliedRevision).toMatch(/^production@sha256:[a-f0-9]{64}$/);
+  });
+
+  test('the registry password appears in no output', () => {
+    expect(first.stdout + first.stderr).not.toContain(user.password);
+  });
+
+  test('a second run leaves the components to Flux', async () => {
+    const second = await runFluxOci(args(), { stdin: user.password });
+    if (second.code !== 0) throw new Error(`exit ${second.code}\n${second.stderr}${logs()}`);
+    expect(second.stderr).toMatch(
+      /components are managed by Kustomization flux-system\/flux-components/,
+    );
+    expect(second.stderr).toMatch(/components artifact already in the registry/);
+    expect(second.stderr).toMatch(/cluster artifact .* exists/);
+  }, 300_000);
+
+  test('a wrong password fails with a clear message and exit code 1', async () => {
+    const result = await runFluxOci(args(), { stdin: 'not-the-password' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/✗ .*(rejected|unauthorized|credentials)/i);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
+  test('uninstall removes Flux and leaves the namespace when asked', async () => {
+    const result = await runFluxOci([
+      'uninstall',
+      '--silent',
+      '--keep-namespace',
+      `--kubeconfig=${cluster.kubeconfigPath}`,
+    ]);
+    if (result.code !== 0) throw new Error(`exit ${result.code}\n${result.stderr}`);
+    await expect(
+      objects.read({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'ocirepositories.source.toolkit.fluxcd.io' },
+      }),
+    ).rejects.toThrow();
+    const ns = await core.readNamespace({ name: 'flux-system' });
+    expect(ns.metadata?.name).toBe('flux-system');
+  }, 300_000);
+});
