@@ -1,4 +1,4 @@
-import { cloneData, isPlainMap, type PlainMap } from './kube-object.js';
+import { apiGroupOf, cloneData, isPlainMap, type PlainMap } from './kube-object.js';
 
 /**
  * Merge keys of the built-in list fields that have one (Kubernetes' patchMergeKey), by
@@ -19,8 +19,8 @@ const MERGE_KEYS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Keys kustomize (kyaml) uses to merge a list of maps field schemas say nothing about:
- * the first key present in every element, in this order.
+ * Keys kustomize (kyaml) uses to merge lists of maps in objects it has no schema for
+ * (custom resources): the first key present in every element, in this order.
  */
 const INFERRED_KEYS = [
   'mountPath',
@@ -41,8 +41,31 @@ const TWO_KEY_LISTS: Readonly<Record<string, readonly [string, string]>> = {
   topologySpreadConstraints: ['topologyKey', 'whenUnsatisfiable'],
 };
 
-/** Built-in list fields merged as a whole (no merge key in the Kubernetes API). */
-const REPLACED_LISTS = new Set(['tolerations', 'args', 'command', 'rules', 'finalizers']);
+/**
+ * API groups of the built-in kinds, whose schema kustomize knows: their lists without a
+ * merge key (tolerations, args, subjects, CRD versions, ...) are replaced, never merged.
+ */
+const BUILT_IN_GROUPS = new Set([
+  '',
+  'admissionregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'apiregistration.k8s.io',
+  'apps',
+  'autoscaling',
+  'batch',
+  'certificates.k8s.io',
+  'coordination.k8s.io',
+  'discovery.k8s.io',
+  'events.k8s.io',
+  'flowcontrol.apiserver.k8s.io',
+  'networking.k8s.io',
+  'node.k8s.io',
+  'policy',
+  'rbac.authorization.k8s.io',
+  'resource.k8s.io',
+  'scheduling.k8s.io',
+  'storage.k8s.io',
+]);
 
 /**
  * Applies a strategic-merge patch to `target` and returns the result (the input is not
@@ -53,10 +76,12 @@ const REPLACED_LISTS = new Set(['tolerations', 'args', 'command', 'rules', 'fina
  * patch deletes the whole object.
  */
 export function strategicMerge(target: PlainMap, patch: PlainMap): PlainMap | undefined {
-  return mergeMap(cloneData(target), patch);
+  const apiVersion = typeof target.apiVersion === 'string' ? target.apiVersion : '';
+  return mergeMap(cloneData(target), patch, BUILT_IN_GROUPS.has(apiGroupOf(apiVersion)));
 }
 
-function mergeMap(dest: PlainMap, patch: PlainMap): PlainMap | undefined {
+/** `builtIn`: the object is of a built-in kind, whose list merge keys come from its schema. */
+function mergeMap(dest: PlainMap, patch: PlainMap, builtIn: boolean): PlainMap | undefined {
   const directive = patch.$patch;
   if (directive === 'delete') return undefined;
   if (directive === 'replace') return stripDirectives(patch) as PlainMap;
@@ -68,11 +93,11 @@ function mergeMap(dest: PlainMap, patch: PlainMap): PlainMap | undefined {
     }
     const current = dest[key];
     if (isPlainMap(value) && isPlainMap(current)) {
-      const merged = mergeMap(current, value);
+      const merged = mergeMap(current, value, builtIn);
       if (merged === undefined) delete dest[key];
       else dest[key] = merged;
     } else if (Array.isArray(value) && Array.isArray(current)) {
-      dest[key] = mergeList(key, current, value);
+      dest[key] = mergeList(key, current, value, builtIn);
     } else if (isPlainMap(value) && value.$patch === 'delete') {
       delete dest[key];
     } else {
@@ -82,14 +107,14 @@ function mergeMap(dest: PlainMap, patch: PlainMap): PlainMap | undefined {
   return dest;
 }
 
-function mergeList(field: string, dest: unknown[], patch: unknown[]): unknown[] {
+function mergeList(field: string, dest: unknown[], patch: unknown[], builtIn: boolean): unknown[] {
   const replaceAll = patch.find(
     (e) => isPlainMap(e) && e.$patch === 'replace' && Object.keys(e).length === 1,
   );
   if (replaceAll) return stripDirectives(patch.filter((e) => e !== replaceAll)) as unknown[];
-  const keys = twoKeysOf(field, dest, patch);
-  if (keys) return mergeTwoKeyList(keys, dest, patch);
-  const key = mergeKeyOf(field, dest, patch);
+  const keys = builtIn ? twoKeysOf(field, dest, patch) : undefined;
+  if (keys) return mergeTwoKeyList(keys, dest, patch, builtIn);
+  const key = mergeKeyOf(field, dest, patch, builtIn);
   if (key === undefined) return stripDirectives(patch) as unknown[];
   // kustomize prepends: patch elements first, in patch order (merged with their match),
   // then the elements only the target has, in their order.
@@ -104,7 +129,7 @@ function mergeList(field: string, dest: unknown[], patch: unknown[]): unknown[] 
       result.push(stripDirectives(element));
       continue;
     }
-    const merged = mergeMap(match as PlainMap, element);
+    const merged = mergeMap(match as PlainMap, element, builtIn);
     if (merged !== undefined) result.push(merged);
   }
   for (const element of dest) if (!matched.has(element)) result.push(element);
@@ -133,7 +158,12 @@ function twoKeysOf(
  * element only on the keys it sets (e.g. `port: 80` against `port: 80, protocol: TCP`) is
  * dropped; the others are new and go first, in patch order, before the target's elements.
  */
-function mergeTwoKeyList(keys: readonly string[], dest: unknown[], patch: unknown[]): unknown[] {
+function mergeTwoKeyList(
+  keys: readonly string[],
+  dest: unknown[],
+  patch: unknown[],
+  builtIn: boolean,
+): unknown[] {
   const valueOf = (e: PlainMap, k: string) => (e[k] === undefined ? '' : String(e[k]));
   const sameTuple = (a: PlainMap, b: PlainMap) =>
     keys.every((k) => valueOf(a, k) === valueOf(b, k));
@@ -148,7 +178,7 @@ function mergeTwoKeyList(keys: readonly string[], dest: unknown[], patch: unknow
     }
     const index = result.findIndex((e) => sameTuple(e, element));
     if (index >= 0) {
-      const merged = mergeMap(result[index], element);
+      const merged = mergeMap(result[index], element, builtIn);
       if (merged === undefined) result.splice(index, 1);
       else result[index] = merged;
     } else if (!result.some(matchesGiven)) {
@@ -158,12 +188,15 @@ function mergeTwoKeyList(keys: readonly string[], dest: unknown[], patch: unknow
   return [...added, ...result];
 }
 
-function mergeKeyOf(field: string, dest: unknown[], patch: unknown[]): string | undefined {
-  if (REPLACED_LISTS.has(field)) return undefined;
+function mergeKeyOf(
+  field: string,
+  dest: unknown[],
+  patch: unknown[],
+  builtIn: boolean,
+): string | undefined {
   const elements = [...dest, ...patch];
   if (!elements.every(isPlainMap) || elements.length === 0) return undefined;
-  const known = MERGE_KEYS[field];
-  if (known) return known;
+  if (builtIn) return MERGE_KEYS[field];
   return INFERRED_KEYS.find((k) => (elements as PlainMap[]).every((e) => k in e));
 }
 

@@ -200,6 +200,50 @@ spec:
           topologyKey: zone
 `,
   },
+  'lists without a schema merge key: subjects, CRD versions, rules': {
+    'kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - gotk-components.yaml
+patches:
+  - patch: |
+      apiVersion: rbac.authorization.k8s.io/v1
+      kind: ClusterRoleBinding
+      metadata:
+        name: cluster-reconciler-flux-system
+      subjects:
+        - kind: ServiceAccount
+          name: extra
+          namespace: tenants
+        - kind: ServiceAccount
+          name: helm-controller
+          namespace: other
+  - patch: |
+      apiVersion: rbac.authorization.k8s.io/v1
+      kind: ClusterRole
+      metadata:
+        name: flux-view-flux-system
+      rules:
+        - apiGroups: ['']
+          resources: [configmaps]
+          verbs: [get]
+  - target:
+      kind: CustomResourceDefinition
+      name: ocirepositories.source.toolkit.fluxcd.io
+    patch: |
+      apiVersion: apiextensions.k8s.io/v1
+      kind: CustomResourceDefinition
+      metadata:
+        name: x
+        annotations:
+          note: patched
+      spec:
+        versions:
+          - name: v1
+            served: true
+            deprecated: true
+`,
+  },
   '$patch delete and replace, null deletes a field': {
     'kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
