@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { writeArtifactFiles } from '../../src/flux/artifact-files.js';
 import { clusterDirectory, emptyClusterArtifactFiles } from '../../src/flux/cluster-artifact.js';
 import { clusterSyncObjects } from '../../src/flux/sync-objects.js';
-import { kustomizeBuild } from './kustomize-oracle.js';
+import { kustomizeBinary, kustomizeBuild } from './kustomize-oracle.js';
 
 describe('empty cluster artifact', () => {
+  // A cold machine builds kustomize from its Go module first (cached afterwards).
+  beforeAll(() => void kustomizeBinary(), 15 * 60_000);
   test('clusters/<path>/kustomization.yaml with no resources, which kustomize builds to nothing', async () => {
     const files = emptyClusterArtifactFiles('./eu/prod-1/');
     expect(files).toEqual([

@@ -6,7 +6,7 @@ import { generateComponents } from '../../src/flux/generate-components.js';
 import { DEFAULT_COMPONENTS } from '../../src/flux/flux-components.js';
 import { loadLocalManifests } from '../../src/flux/manifests-source.js';
 import type { InstallOptions } from '../../src/flux/install-options.js';
-import { kustomizeBuild } from './kustomize-oracle.js';
+import { kustomizeBinary, kustomizeBuild } from './kustomize-oracle.js';
 import { writeFluxInstallKustomization } from './flux-install-kustomization.js';
 
 const BUNDLE = join(import.meta.dirname, '..', 'fixtures', 'flux-bundle');
@@ -72,6 +72,8 @@ for (let i = 0; i < 8; i++) {
 }
 
 describe('generateComponents matches kustomize on the kustomization flux install writes', () => {
+  // A cold machine builds kustomize from its Go module first (cached afterwards).
+  beforeAll(() => void kustomizeBinary(), 15 * 60_000);
   const work = mkdtempSync(join(tmpdir(), 'flux-gen-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 

@@ -9,7 +9,7 @@ import {
   parseUserKustomization,
   readUserKustomization,
 } from '../../src/flux/user-kustomization.js';
-import { kustomizeBuild } from './kustomize-oracle.js';
+import { kustomizeBinary, kustomizeBuild } from './kustomize-oracle.js';
 
 const BUNDLE = join(import.meta.dirname, '..', 'fixtures', 'flux-bundle');
 
@@ -320,6 +320,8 @@ images:
 };
 
 describe('user kustomization applied before the first apply equals kustomize build of the artifact', () => {
+  // A cold machine builds kustomize from its Go module first (cached afterwards).
+  beforeAll(() => void kustomizeBinary(), 15 * 60_000);
   const work = mkdtempSync(join(tmpdir(), 'flux-kust-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 

@@ -45,6 +45,12 @@ export function register(program: Command): void {
       manifestsPath: flags.manifests,
       baseUrl: flags.manifestsBaseUrl,
     });
+    if (!bundle.verified && /^https?:/.test(bundle.origin)) {
+      // Only pinned versions can be checked; say so rather than pretend.
+      process.stderr.write(
+        `! no pinned checksum for Flux ${bundle.version}: ${bundle.origin} was not verified\n`,
+      );
+    }
     process.stdout.write(generateComponents(bundle, flags).text);
   });
 }
