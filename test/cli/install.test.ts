@@ -1,5 +1,10 @@
 import { jest } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fixtureArchive } from '../flux/fixture-archive.js';
 import { main } from '../../src/cli/main.js';
 import { generateComponents } from '../../src/flux/generate-components.js';
 import { loadLocalManifests } from '../../src/flux/manifests-source.js';
@@ -111,6 +116,40 @@ describe('flux-oci install --export', () => {
     expect(result.code).not.toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
+  });
+
+  test('downloads from --manifests-base-url into the cache, and warns that it is unpinned', async () => {
+    const archive = await fixtureArchive();
+    const server = createServer((req, res) =>
+      req.url === '/mirror/download/v2.9.5/manifests.tar.gz'
+        ? res.writeHead(200).end(archive)
+        : res.writeHead(404).end(),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const cache = mkdtempSync(join(tmpdir(), 'install-cache-'));
+    const manifestsEnv = process.env.FLUX_MANIFESTS;
+    delete process.env.FLUX_MANIFESTS; // this test is about the download
+    process.env.FLUX_OCI_CACHE = cache;
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mirror`;
+      const result = await run('install', '--export', '--manifests-base-url', url);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain(
+        `! no pinned checksum for Flux v2.9.5: ${url}/download/v2.9.5/manifests.tar.gz was not verified`,
+      );
+      const bundle = await loadLocalManifests(BUNDLE, 'v2.9.5');
+      expect(result.stdout).toBe(generateComponents(bundle).text);
+      const again = await loadLocalManifests(
+        join(cache, 'manifests', 'v2.9.5', 'manifests.tar.gz'),
+        'v2.9.5',
+      );
+      expect(again.files).toEqual(bundle.files);
+    } finally {
+      delete process.env.FLUX_OCI_CACHE;
+      if (manifestsEnv !== undefined) process.env.FLUX_MANIFESTS = manifestsEnv;
+      rmSync(cache, { recursive: true, force: true });
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   test('without --export it says what to use instead', async () => {
