@@ -1,9 +1,11 @@
 // `flux-oci bootstrap oci` against real components: a TLS registry with basic auth, a real
 // API server, and the real source-controller and kustomize-controller, which must pull our
 // artifact and take the components over.
-import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { startCluster, type Cluster } from './harness/cluster.js';
@@ -153,6 +155,79 @@ describe('flux-oci bootstrap oci (real registry, API server and Flux controllers
     expect(result.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
 
+  test('story 3: a fleet artifact pushed and tagged by CI is applied and traceable', async () => {
+    const sha = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+    const tree = mkdtempSync(join(tmpdir(), 'fleet-'));
+    try {
+      mkdirSync(join(tree, 'clusters', 'production'), { recursive: true });
+      writeFileSync(
+        join(tree, 'clusters', 'production', 'app.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fleet-app\n  namespace: default\ndata:\n  from: fleet\n',
+      );
+      const registryFlags = [
+        `--ca-file=${registry.caFile}`,
+        `--username=${user.username}`,
+        '--password-stdin',
+      ];
+      const pushed = await runFluxOci(
+        [
+          'push',
+          'artifact',
+          `oci://${registry.host}/fleet/cluster:${sha.slice(0, 7)}`,
+          `--path=${tree}`,
+          '--source=https://github.com/acme/fleet',
+          `--revision=main@sha1:${sha}`,
+          ...registryFlags,
+        ],
+        { stdin: user.password },
+      );
+      if (pushed.code !== 0) throw new Error(pushed.stderr);
+      const tagged = await runFluxOci(
+        [
+          'tag',
+          'artifact',
+          `oci://${registry.host}/fleet/cluster:${sha.slice(0, 7)}`,
+          '--tag=production',
+          ...registryFlags,
+        ],
+        { stdin: user.password },
+      );
+      if (tagged.code !== 0) throw new Error(tagged.stderr);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
+    // What `flux reconcile source oci flux-system` does, so the test need not wait a minute.
+    await objects.patch(
+      {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'OCIRepository',
+        metadata: {
+          name: 'flux-system',
+          namespace: 'flux-system',
+          annotations: { 'reconcile.fluxcd.io/requestedAt': new Date().toISOString() },
+        },
+      },
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    const configMap = await waitFor(
+      'the fleet ConfigMap',
+      () => core.readNamespacedConfigMap({ name: 'fleet-app', namespace: 'default' }),
+      120_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}${logs()}`);
+    });
+    expect(configMap.metadata?.labels?.['kustomize.toolkit.fluxcd.io/name']).toBe('flux-system');
+    const repo = await read('OCIRepository', 'source.toolkit.fluxcd.io/v1', 'flux-system');
+    expect(repo.status?.artifact?.metadata).toMatchObject({
+      'org.opencontainers.image.source': 'https://github.com/acme/fleet',
+      'org.opencontainers.image.revision': `main@sha1:${sha}`,
+    });
+  }, 300_000);
+
   test('uninstall removes Flux and leaves the namespace when asked', async () => {
     const result = await runFluxOci([
       'uninstall',
@@ -161,14 +236,26 @@ describe('flux-oci bootstrap oci (real registry, API server and Flux controllers
       `--kubeconfig=${cluster.kubeconfigPath}`,
     ]);
     if (result.code !== 0) throw new Error(`exit ${result.code}\n${result.stderr}`);
-    await expect(
-      objects.read({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name: 'ocirepositories.source.toolkit.fluxcd.io' },
-      }),
-    ).rejects.toThrow();
+    // CRDs go once the API server has removed their custom resources.
+    await waitFor(
+      'the OCIRepository CRD to be gone',
+      async () => {
+        const crd = await objects
+          .read({
+            apiVersion: 'apiextensions.k8s.io/v1',
+            kind: 'CustomResourceDefinition',
+            metadata: { name: 'ocirepositories.source.toolkit.fluxcd.io' },
+          })
+          .catch(() => undefined);
+        if (crd) throw new Error('still there');
+        return true;
+      },
+      60_000,
+    );
     const ns = await core.readNamespace({ name: 'flux-system' });
     expect(ns.metadata?.name).toBe('flux-system');
+    // What Flux applied keeps running.
+    const app = await core.readNamespacedConfigMap({ name: 'fleet-app', namespace: 'default' });
+    expect(app.data).toEqual({ from: 'fleet' });
   }, 300_000);
 });
