@@ -1,4 +1,76 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { UserError } from '../../errors.js';
+import { buildLayer, DEFAULT_IGNORE_PATHS } from '../../oci/index.js';
+import { diffArtifact, toReference } from '../../oci/registry/index.js';
+import { group } from '../group.js';
+import { log, parseOutputFormat, printStructured } from '../output.js';
+import {
+  addRegistryFlags,
+  registryClientOptions,
+  type RegistryFlags,
+} from '../registry-options.js';
+import { splitCsvRecord } from './build-artifact.js';
 
-/** Registers `flux-oci diff artifact`. Not implemented yet. */
-export function register(_program: Command): void {}
+interface DiffArtifactFlags extends RegistryFlags {
+  readonly path?: string;
+  readonly ignorePaths?: string[];
+  readonly output?: string;
+}
+
+/** Exit code when local and remote differ (as Flux); 0 when equal. */
+export const DIFFERENT_EXIT_CODE = 1;
+/** Exit code when the comparison could not be made (registry, path, flags). */
+export const DIFF_ERROR_EXIT_CODE = 2;
+
+/**
+ * Registers `flux-oci diff artifact URL --path dir`, Flux's command: builds the local
+ * layer with the same ignore rules and compares digest and size with the remote one.
+ * Exits 0 when equal, 1 when different, 2 when it cannot tell.
+ */
+export function register(program: Command): void {
+  const command = group(program, 'diff', 'Diff artifacts')
+    .command('artifact')
+    .description('Compare a local directory or file with the content of a remote artifact')
+    .argument('<url>', 'oci://<registry>/<repository>[:<tag>|@<digest>]')
+    .option(
+      '-p, --path <path>',
+      'path to the directory or file where the Kubernetes manifests are located',
+    )
+    .option(
+      '--ignore-paths <paths>',
+      `set paths to ignore in .gitignore format, comma separated (default "${DEFAULT_IGNORE_PATHS.join(',')}")`,
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), ...splitCsvRecord(v)],
+    )
+    .option('-o, --output <format>', 'print the comparison as json or yaml');
+  addRegistryFlags(command).action(async (url: string, flags: DiffArtifactFlags) => {
+    let same: boolean;
+    try {
+      const format = parseOutputFormat(flags.output);
+      const path = flags.path ?? '';
+      if (path === '' || !existsSync(path)) {
+        throw new UserError(
+          `invalid path '${path}': --path must point to an existing directory or file`,
+        );
+      }
+      const ref = toReference(url);
+      const clientOptions = await registryClientOptions(flags);
+      const { layer } = buildLayer({
+        path,
+        ignorePaths: flags.ignorePaths ?? DEFAULT_IGNORE_PATHS,
+      });
+      const diff = await diffArtifact(ref, layer.descriptor, clientOptions);
+      same = diff.same;
+      if (format) printStructured(format, diff);
+    } catch (err) {
+      if (err instanceof UserError) throw new UserError(err.message, DIFF_ERROR_EXIT_CODE);
+      throw err;
+    }
+    if (!same)
+      throw new UserError(
+        'the remote artifact contents differs from the local one',
+        DIFFERENT_EXIT_CODE,
+      );
+    log.success('no changes detected');
+  });
+}

@@ -1,4 +1,122 @@
 import type { Command } from 'commander';
+import { UserError } from '../../errors.js';
+import { buildArtifact, DEFAULT_IGNORE_PATHS, parseAnnotationFlags } from '../../oci/index.js';
+import { pushArtifact, toReference } from '../../oci/registry/index.js';
+import { repositoryName, referenceName } from '../../oci/reference.js';
+import { group } from '../group.js';
+import { log, parseOutputFormat, printStructured } from '../output.js';
+import {
+  addRegistryFlags,
+  registryClientOptions,
+  type RegistryFlags,
+} from '../registry-options.js';
+import { splitCsvRecord } from './build-artifact.js';
 
-/** Registers `flux-oci push artifact`. Not implemented yet. */
-export function register(_program: Command): void {}
+interface PushArtifactFlags extends RegistryFlags {
+  readonly path?: string;
+  readonly source?: string;
+  readonly revision?: string;
+  readonly annotations: string[];
+  readonly ignorePaths?: string[];
+  readonly addIgnorePaths?: string[];
+  readonly reproducible?: boolean;
+  readonly resolveSymlinks?: boolean;
+  readonly output?: string;
+}
+
+/**
+ * Registers `flux-oci push artifact`, Flux's command: builds the artifact from a directory,
+ * file or stdin and pushes it; blobs the registry has are not sent again, and the tag is
+ * written last.
+ */
+export function register(program: Command): void {
+  const command = group(program, 'push', 'Push artifacts')
+    .command('artifact')
+    .description('Push Kubernetes manifests to an OCI registry as a Flux artifact')
+    .argument('<url>', 'oci://<registry>/<repository>[:<tag>]')
+    .option('-f, --path <path>', 'path to the directory, file, or - for stdin')
+    .option('--source <source>', 'the source address, e.g. the Git URL')
+    .option(
+      '--revision <revision>',
+      'the source revision in the format <branch|tag>@sha1:<commit-sha>',
+    )
+    .option('-a, --annotations <key=value>', 'set custom OCI annotations (repeatable)', collect, [])
+    .option(
+      '--ignore-paths <paths>',
+      `set paths to ignore in .gitignore format, comma separated (default "${DEFAULT_IGNORE_PATHS.join(',')}")`,
+      collectCsv,
+    )
+    .option(
+      '--add-ignore-paths <paths>',
+      'paths to ignore in addition to --ignore-paths',
+      collectCsv,
+    )
+    .option(
+      '--reproducible',
+      'set the created timestamp to the Unix epoch, so equal content gives an equal digest',
+    )
+    .option('--resolve-symlinks', 'resolve symlinks by copying their targets into the artifact')
+    .option(
+      '-o, --output <format>',
+      'the format in which the artifact digest should be printed: json or yaml',
+    );
+  addRegistryFlags(command).action(async (url: string, flags: PushArtifactFlags) => {
+    const format = parseOutputFormat(flags.output);
+    if (!flags.source)
+      throw new UserError(
+        '--source is required, e.g. --source="$(git config --get remote.origin.url)"',
+      );
+    if (!flags.revision)
+      throw new UserError(
+        '--revision is required, e.g. --revision="main@sha1:$(git rev-parse HEAD)"',
+      );
+    if (!flags.path) throw new UserError('--path is required: a directory, a file, or - for stdin');
+    if (flags.path === '-' && flags.passwordStdin) {
+      throw new UserError(
+        '--path - and --password-stdin both read standard input: set $OCI_PASSWORD instead',
+      );
+    }
+    const ref = toReference(url);
+    const clientOptions = await registryClientOptions(flags);
+    const stdin = flags.path === '-' ? await readAll() : undefined;
+    const artifact = buildArtifact({
+      path: flags.path,
+      stdin,
+      ignorePaths: [
+        ...(flags.ignorePaths ?? DEFAULT_IGNORE_PATHS),
+        ...(flags.addIgnorePaths ?? []),
+      ],
+      resolveSymlinks: flags.resolveSymlinks ?? false,
+      source: flags.source,
+      revision: flags.revision,
+      annotations: parseAnnotationFlags(flags.annotations),
+      reproducible: flags.reproducible ?? false,
+    });
+    if (!format) log.action(`pushing artifact to ${referenceName(ref)}`);
+    const result = await pushArtifact(ref, artifact, clientOptions);
+    if (!format) {
+      log.success(`artifact successfully pushed to ${result.digestReference}`);
+      return;
+    }
+    printStructured(format, {
+      url: `oci://${result.digestReference}`,
+      repository: repositoryName(ref),
+      tag: ref.tag ?? '',
+      digest: result.digest,
+    });
+  });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function collectCsv(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...splitCsvRecord(value)];
+}
+
+async function readAll(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

@@ -1,4 +1,44 @@
 import type { Command } from 'commander';
+import { UserError } from '../../errors.js';
+import { tagArtifact, toReference } from '../../oci/registry/index.js';
+import { group } from '../group.js';
+import { log, parseOutputFormat, printStructured } from '../output.js';
+import {
+  addRegistryFlags,
+  registryClientOptions,
+  type RegistryFlags,
+} from '../registry-options.js';
+import { splitCsvRecord } from './build-artifact.js';
 
-/** Registers `flux-oci tag artifact`. Not implemented yet. */
-export function register(_program: Command): void {}
+interface TagArtifactFlags extends RegistryFlags {
+  readonly tag?: string[];
+  readonly output?: string;
+}
+
+/** Registers `flux-oci tag artifact URL --tag t1,t2`: the manifest copied under new tags. */
+export function register(program: Command): void {
+  const command = group(program, 'tag', 'Tag artifacts')
+    .command('artifact')
+    .description('Tag an OCI artifact with more tags (no content is transferred)')
+    .argument('<url>', 'oci://<registry>/<repository>[:<tag>|@<digest>]')
+    .option(
+      '--tag <tags>',
+      'tag name (comma separated, repeatable)',
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), ...splitCsvRecord(v)],
+    )
+    .option('-o, --output <format>', 'print the result as json or yaml');
+  addRegistryFlags(command).action(async (url: string, flags: TagArtifactFlags) => {
+    const format = parseOutputFormat(flags.output);
+    const tags = (flags.tag ?? []).filter((t) => t !== '');
+    if (tags.length === 0) throw new UserError('--tag is required, e.g. --tag latest,v1.0.0');
+    const ref = toReference(url);
+    const clientOptions = await registryClientOptions(flags);
+    if (!format) log.action('tagging artifact');
+    const result = await tagArtifact(ref, tags, clientOptions);
+    if (format) {
+      printStructured(format, { digest: result.digest, tags: result.tagged });
+      return;
+    }
+    for (const tagged of result.tagged) log.success(`artifact tagged as ${tagged}`);
+  });
+}

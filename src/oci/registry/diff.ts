@@ -14,24 +14,28 @@ export interface ArtifactDiff {
 }
 
 /**
- * Compares a locally built artifact's content layer with the remote one by digest and
- * size, as `flux diff artifact` does: one manifest request, no blob download.
+ * Compares a local content layer (of a built artifact, or its descriptor) with the remote
+ * artifact's by digest and size, as `flux diff artifact` does: one manifest request, no
+ * blob download.
  */
 export async function diffArtifact(
   reference: OciReference | string,
-  artifact: Artifact,
+  local: Artifact | Descriptor,
   options: OperationOptions = {},
 ): Promise<ArtifactDiff> {
   const ref = toReference(reference);
-  const local = selectLayer(
-    {
-      schemaVersion: 2,
-      config: artifact.config.descriptor,
-      layers: artifact.layers.map((l) => l.descriptor),
-    },
-    FLUX_CONTENT_MEDIA_TYPE,
-  );
-  if (!local) throw new UserError('the local artifact has no layers');
+  const localLayer =
+    'manifest' in local
+      ? selectLayer(
+          {
+            schemaVersion: 2,
+            config: local.config.descriptor,
+            layers: local.layers.map((l) => l.descriptor),
+          },
+          FLUX_CONTENT_MEDIA_TYPE,
+        )
+      : local;
+  if (!localLayer) throw new UserError('the local artifact has no layers');
   return withClient(ref.registry, options, async (client) => {
     const remoteManifest = await getManifest(
       client,
@@ -40,11 +44,10 @@ export async function diffArtifact(
       client.operationSignal(),
     );
     const name = referenceName(ref);
-    const remote = selectLayer(
-      parseImageManifest(remoteManifest.bytes, remoteManifest.mediaType, name),
-      FLUX_CONTENT_MEDIA_TYPE,
-    );
+    const manifest = parseImageManifest(remoteManifest.bytes, remoteManifest.mediaType, name);
+    const remote = selectLayer(manifest, FLUX_CONTENT_MEDIA_TYPE);
     if (!remote) throw new UserError(`artifact ${name} has no layers`);
-    return { same: remote.digest === local.digest && remote.size === local.size, local, remote };
+    const same = remote.digest === localLayer.digest && remote.size === localLayer.size;
+    return { same, local: localLayer, remote };
   });
 }

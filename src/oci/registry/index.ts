@@ -7,7 +7,7 @@ export {
 } from './client-options.js';
 export { describeCredentials, type Credentials } from './credentials.js';
 export { credentialsFromConfig, findAuthConfigFile } from './docker-config.js';
-export type { OperationOptions } from './operation.js';
+export { toReference, type OperationOptions } from './operation.js';
 export { pushArtifact, type PushOptions, type PushResult } from './push.js';
 export {
   pullArtifact,

@@ -1,0 +1,69 @@
+import { Option, type Command } from 'commander';
+import { UserError } from '../errors.js';
+import type { RegistryClientOptions } from '../oci/registry/index.js';
+import { addCredentialFlags, credentialsFromFlags, type CredentialFlags } from './credentials.js';
+import { progressReporter } from './progress.js';
+
+/** The registry access flags every artifact command shares. */
+export interface RegistryFlags extends CredentialFlags {
+  readonly provider: string;
+  readonly allowInsecureHttp?: boolean;
+  readonly insecureRegistry?: boolean;
+  readonly caFile?: string;
+  readonly timeout: string;
+}
+
+/** Adds credentials, `--provider`, `--ca-file`, `--allow-insecure-http` (alias `--insecure-registry`) and `--timeout`. */
+export function addRegistryFlags(command: Command): Command {
+  return addCredentialFlags(command)
+    .addOption(
+      new Option('--provider <provider>', 'the OCI provider name')
+        .choices(['generic', 'aws', 'azure', 'gcp'])
+        .default('generic'),
+    )
+    .option('--ca-file <file>', 'PEM file of a CA to trust next to the system roots')
+    .option('--allow-insecure-http', 'allow plain HTTP for registries that do not speak TLS')
+    .addOption(new Option('--insecure-registry', 'alias of --allow-insecure-http (Flux CLI name)'))
+    .option('--timeout <duration>', 'timeout of the operation, retries included', '5m0s');
+}
+
+/** Client options from the flags: credentials (flags, else the auth file), TLS, timeout, progress. */
+export async function registryClientOptions(flags: RegistryFlags): Promise<RegistryClientOptions> {
+  if (flags.provider !== 'generic') {
+    throw new UserError(
+      `--provider ${flags.provider} is not supported yet: use --creds, or a Docker credential helper (e.g. docker-credential-ecr-login) in ~/.docker/config.json`,
+    );
+  }
+  return {
+    credentials: await credentialsFromFlags(flags),
+    caFile: flags.caFile,
+    allowInsecureHttp: Boolean(flags.allowInsecureHttp || flags.insecureRegistry),
+    timeoutMs: parseGoDuration(flags.timeout, '--timeout'),
+    onProgress: progressReporter(),
+  };
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/** Milliseconds of a Go duration (`5m`, `1h30m`, `90s`); a UserError naming the flag otherwise. */
+export function parseGoDuration(value: string, flag: string): number {
+  const part = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (const match of value.matchAll(part)) {
+    total += Number(match[1]) * UNIT_MS[match[2]];
+    consumed += match[0].length;
+  }
+  if (value === '' || consumed !== value.length || total <= 0) {
+    throw new UserError(`invalid ${flag} '${value}': use a duration such as 30s, 5m or 1h30m`);
+  }
+  return Math.round(total);
+}
