@@ -1,0 +1,139 @@
+// Flux source-controller and kustomize-controller, built from their Go modules, run as
+// local processes against a harness cluster (there is no kubelet to run their
+// Deployments). source-controller serves artifacts on 127.0.0.1 and advertises that
+// address, so kustomize-controller fetches from it as it would from the in-cluster Service.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { applyFiles } from './apply.js';
+import type { Cluster } from './cluster.js';
+import { freePort } from './ports.js';
+import { startProcess, type ServerProcess } from './process.js';
+import { goTool, repoRoot } from './tools.js';
+
+const run = promisify(execFile);
+
+export interface FluxOptions {
+  /** RUNTIME_NAMESPACE of the controllers. @default 'flux-system' */
+  namespace?: string;
+  /**
+   * Apply the controllers' CRDs (from the same module versions) before starting them; the
+   * controllers exit when their kinds are not served. @default true
+   */
+  installCrds?: boolean;
+  /** --log-level of both controllers. @default 'info' */
+  logLevel?: 'debug' | 'info' | 'error';
+}
+
+export interface Flux {
+  /** http://127.0.0.1:<port>: source-controller's artifact storage server. */
+  storageUrl: string;
+  /** Log files of the controllers, for failure messages. */
+  logs: { sourceController: string; kustomizeController: string };
+  stop(): Promise<void>;
+}
+
+/** The CRD files of the controller modules the harness builds (source, then kustomize). */
+export async function fluxCrdFiles(): Promise<string[]> {
+  const files: string[] = [];
+  for (const [tool, module] of [
+    ['source-controller', 'github.com/fluxcd/source-controller'],
+    ['kustomize-controller', 'github.com/fluxcd/kustomize-controller'],
+  ]) {
+    const dir = await moduleDir(tool, module);
+    const bases = join(dir, 'config/crd/bases');
+    for (const name of (await readdir(bases)).filter((f) => f.endsWith('.yaml')).sort()) {
+      files.push(join(bases, name));
+    }
+  }
+  return files;
+}
+
+/** The module's directory in the Go module cache, downloading it if needed. */
+async function moduleDir(tool: string, module: string): Promise<string> {
+  const { stdout } = await run('go', ['mod', 'download', '-json', module], {
+    cwd: join(repoRoot, 'tools', tool),
+    env: { ...process.env, GOFLAGS: '-mod=readonly' },
+  });
+  return (JSON.parse(stdout) as { Dir: string }).Dir;
+}
+
+export async function startFlux(cluster: Cluster, opts: FluxOptions = {}): Promise<Flux> {
+  const [sourceBin, kustomizeBin] = [
+    await goTool('source-controller'),
+    await goTool('kustomize-controller'),
+  ];
+  if (opts.installCrds ?? true) await applyFiles(cluster.kubeconfigPath, await fluxCrdFiles());
+
+  const dir = await mkdtemp(join(cluster.dir, 'flux-'));
+  // The controllers find the API server through KUBECONFIG (controller-runtime's loader).
+  const env = {
+    KUBECONFIG: cluster.kubeconfigPath,
+    RUNTIME_NAMESPACE: opts.namespace ?? 'flux-system',
+  };
+  const logLevel = opts.logLevel ?? 'info';
+  const procs: ServerProcess[] = [];
+  const stop = async (): Promise<void> => {
+    for (const p of procs.reverse()) await p.stop();
+    procs.length = 0;
+    if (!process.env.FLUX_OCI_KEEP_HARNESS) await rm(dir, { recursive: true, force: true });
+  };
+  const common = async (): Promise<{ args: string[]; health: number }> => {
+    const health = await freePort();
+    return {
+      health,
+      args: [
+        `--metrics-addr=127.0.0.1:${await freePort()}`,
+        `--health-addr=127.0.0.1:${health}`,
+        '--enable-leader-election=false',
+        '--events-addr=',
+        `--log-level=${logLevel}`,
+        '--log-encoding=json',
+      ],
+    };
+  };
+  try {
+    const storagePath = join(dir, 'storage');
+    await mkdir(storagePath); // source-controller refuses a storage path that does not exist
+    const storagePort = await freePort();
+    const storageAddr = `127.0.0.1:${storagePort}`;
+    const source = await common();
+    const logs = {
+      sourceController: join(dir, 'source-controller.log'),
+      kustomizeController: join(dir, 'kustomize-controller.log'),
+    };
+    procs.push(
+      await startProcess({
+        name: 'source-controller',
+        command: sourceBin,
+        args: [
+          ...source.args,
+          `--storage-path=${storagePath}`,
+          `--storage-addr=${storageAddr}`,
+          `--storage-adv-addr=${storageAddr}`,
+        ],
+        env,
+        cwd: dir,
+        logFile: logs.sourceController,
+        ready: async () => (await fetch(`http://127.0.0.1:${source.health}/readyz`)).ok,
+      }),
+    );
+    const kustomize = await common();
+    procs.push(
+      await startProcess({
+        name: 'kustomize-controller',
+        command: kustomizeBin,
+        args: kustomize.args,
+        env,
+        cwd: dir,
+        logFile: logs.kustomizeController,
+        ready: async () => (await fetch(`http://127.0.0.1:${kustomize.health}/readyz`)).ok,
+      }),
+    );
+    return { storageUrl: `http://${storageAddr}`, logs, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,103 @@
+// The Terraform side of the harness: OpenTofu built from its Go module, Terraform where
+// the machine has it, and a filesystem mirror of the providers built from tools/
+// terraform-provider-<name> (tool.conf: PROVIDER_VERSION=), with a CLI configuration that
+// installs providers from that mirror only, so init, plan and apply never go online.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { goTool, repoRoot } from './tools.js';
+
+const run = promisify(execFile);
+
+export interface TerraformSetup {
+  /** OpenTofu, built from github.com/opentofu/opentofu. */
+  tofuPath: string;
+  /** Terraform, when the machine has one (PATH or /usr/local/bin). */
+  terraformPath?: string;
+  /** <mirror>/registry.terraform.io/hashicorp/<name>/<version>/linux_amd64/terraform-provider-<name>_v<version> */
+  mirrorDir: string;
+  /** The providers in the mirror, as registry.terraform.io/hashicorp/<name> → version. */
+  providers: Record<string, string>;
+  /** The CLI configuration file (provider_installation from the mirror only). */
+  cliConfigFile: string;
+  /**
+   * Environment for tofu/terraform and cdktf: TF_CLI_CONFIG_FILE, no checkpoint calls,
+   * TF_IN_AUTOMATION. Add TERRAFORM_BINARY_NAME=<tofuPath or terraformPath> for cdktf.
+   */
+  env: Record<string, string>;
+}
+
+/** The cache shared with scripts/go-tool.sh. */
+function cacheDir(): string {
+  return process.env.FLUX_OCI_CACHE ?? join(homedir(), '.cache', 'flux-bootstrap-oci');
+}
+
+async function providerTools(): Promise<{ tool: string; name: string; version: string }[]> {
+  const found = [];
+  for (const tool of (await readdir(join(repoRoot, 'tools'))).sort()) {
+    if (!tool.startsWith('terraform-provider-')) continue;
+    const conf = await readFile(join(repoRoot, 'tools', tool, 'tool.conf'), 'utf8');
+    const version = /^PROVIDER_VERSION=(\S+)$/m.exec(conf)?.[1];
+    if (!version) throw new Error(`tools/${tool}/tool.conf must set PROVIDER_VERSION`);
+    found.push({ tool, name: tool.slice('terraform-provider-'.length), version });
+  }
+  return found;
+}
+
+async function findTerraform(): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('bash', ['-c', 'command -v terraform']);
+    return stdout.trim() || undefined;
+  } catch {
+    return existsSync('/usr/local/bin/terraform') ? '/usr/local/bin/terraform' : undefined;
+  }
+}
+
+export async function prepareTerraform(): Promise<TerraformSetup> {
+  const tofuPath = await goTool('tofu');
+  const root = join(cacheDir(), 'terraform');
+  const mirrorDir = join(root, 'mirror');
+  const providers: Record<string, string> = {};
+  for (const p of await providerTools()) {
+    const binary = await goTool(p.tool);
+    const dir = join(
+      mirrorDir,
+      'registry.terraform.io',
+      'hashicorp',
+      p.name,
+      p.version,
+      'linux_amd64',
+    );
+    await mkdir(dir, { recursive: true });
+    const target = join(dir, `terraform-provider-${p.name}_v${p.version}`);
+    // A copy, not a link: tofu hashes the mirror's files into .terraform.lock.hcl.
+    if (!existsSync(target)) await copyFile(binary, target);
+    providers[`registry.terraform.io/hashicorp/${p.name}`] = p.version;
+  }
+  await mkdir(mirrorDir, { recursive: true });
+  const cliConfigFile = join(root, 'cli.tfrc');
+  await writeFile(
+    cliConfigFile,
+    [
+      '# Written by test/e2e/harness/terraform.ts: providers come from the local mirror only.',
+      'provider_installation {',
+      '  filesystem_mirror {',
+      `    path    = ${JSON.stringify(mirrorDir)}`,
+      '    include = ["registry.terraform.io/*/*"]',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  return {
+    tofuPath,
+    terraformPath: await findTerraform(),
+    mirrorDir,
+    providers,
+    cliConfigFile,
+    env: { TF_CLI_CONFIG_FILE: cliConfigFile, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' },
+  };
+}
