@@ -43,3 +43,6 @@ export {
   repositoryName,
   withDigest,
 } from './reference.js';
+
+// The registry client: transport, auth and the artifact operations.
+export * from './registry/index.js';
