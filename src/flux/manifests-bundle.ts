@@ -10,7 +10,10 @@ export interface ManifestsBundle {
   readonly files: ReadonlyMap<string, string>;
   /** Where the bundle came from (URL or path), for messages. */
   readonly origin: string;
-  /** True when the bundle's sha256 was checked against a pinned checksum. */
+  /**
+   * True when the downloaded bundle's sha256 matched a pinned checksum or the checksums file
+   * published with the release; false for local bundles and unverifiable downloads.
+   */
   readonly verified: boolean;
 }
 

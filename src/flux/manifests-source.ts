@@ -80,19 +80,35 @@ export async function loadManifests(
   const cachedFile = join(cacheDir, version, 'manifests.tar.gz');
   const url = `${baseUrl}/download/${version}/manifests.tar.gz`;
 
+  const timeoutMs = options.timeoutMs ?? 60_000;
   let archive = await readIfExists(cachedFile);
-  if (archive && pinned && sha256(archive) !== pinned) archive = undefined; // stale or tampered
+  let verified = false;
+  if (archive) {
+    const digest = sha256(archive);
+    if (pinned) {
+      verified = digest === pinned;
+      if (!verified) archive = undefined; // stale or tampered: download again
+    } else {
+      const recorded = await readIfExists(`${cachedFile}.sha256`);
+      verified = recorded !== undefined && Buffer.from(recorded).toString('utf8').trim() === digest;
+    }
+  }
   if (!archive) {
-    archive = await download(url, version, options.timeoutMs ?? 60_000);
-    if (pinned && sha256(archive) !== pinned) {
+    archive = await download(url, version, timeoutMs);
+    const digest = sha256(archive);
+    // Unpinned versions are checked against the checksums file published with the release.
+    const expected = pinned ?? (await publishedChecksum(baseUrl, version, timeoutMs));
+    if (expected !== undefined && digest !== expected) {
       throw new UserError(
-        `the Flux ${version} manifests downloaded from ${url} have sha256 ${sha256(archive)}, not the pinned ${pinned}; the download or the mirror is corrupt or tampered with; fix the mirror or use --manifests`,
+        `the Flux ${version} manifests downloaded from ${url} have sha256 ${digest}, not the ${pinned ? 'pinned' : 'published'} ${expected}; the download or the mirror is corrupt or tampered with; fix the mirror or use --manifests`,
       );
     }
+    verified = expected !== undefined;
     await writeAtomically(cachedFile, archive);
+    if (verified && !pinned) await writeAtomically(`${cachedFile}.sha256`, Buffer.from(digest));
   }
   const files = bundleRoot(await readArchiveYamlFiles(archive, url), url);
-  return { version, files, origin: url, verified: pinned !== undefined };
+  return { version, files, origin: url, verified };
 }
 
 /** Loads a bundle from a local directory or `.tar.gz`; its version is taken on trust. */
@@ -171,6 +187,29 @@ async function download(url: string, version: string, timeoutMs: number): Promis
     );
   }
   return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * The sha256 of manifests.tar.gz from the release's `flux_<version>_checksums.txt`, or
+ * undefined when the release (or mirror) does not publish one.
+ */
+async function publishedChecksum(
+  baseUrl: string,
+  version: string,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  const url = `${baseUrl}/download/${version}/flux_${version.slice(1)}_checksums.txt`;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) return undefined;
+    const line = (await response.text())
+      .split('\n')
+      .map((l) => /^([a-f0-9]{64})\s+\*?manifests\.tar\.gz\s*$/.exec(l.trim()))
+      .find((m) => m !== null);
+    return line?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 /** The tag of the newest release, from the GitHub API; mirrors must name a version. */

@@ -135,7 +135,7 @@ describe('flux-oci install --export', () => {
       const result = await run('install', '--export', '--manifests-base-url', url);
       expect(result.code).toBe(0);
       expect(result.stderr).toContain(
-        `! no pinned checksum for Flux v2.9.5: ${url}/download/v2.9.5/manifests.tar.gz was not verified`,
+        `! ${url}/download/v2.9.5/manifests.tar.gz was not verified: Flux v2.9.5 has no pinned checksum and the release publishes none`,
       );
       const bundle = await loadLocalManifests(BUNDLE, 'v2.9.5');
       expect(result.stdout).toBe(generateComponents(bundle).text);

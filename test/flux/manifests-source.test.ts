@@ -40,6 +40,16 @@ describe('manifests source: download from a releases base URL or mirror', () => 
         res.writeHead(302, { location: '/blobs/v2.7.0.tgz' }).end();
       } else if (req.url === '/blobs/v2.7.0.tgz') {
         res.writeHead(200).end(archive);
+      } else if (req.url === '/fluxcd/flux2/releases/download/v2.8.0/manifests.tar.gz') {
+        res.writeHead(200).end(archive);
+      } else if (req.url === '/fluxcd/flux2/releases/download/v2.8.0/flux_2.8.0_checksums.txt') {
+        res
+          .writeHead(200)
+          .end(`${'1'.repeat(64)}  flux_2.8.0_linux_amd64.tar.gz\n${checksum}  manifests.tar.gz\n`);
+      } else if (req.url === '/fluxcd/flux2/releases/download/v2.8.1/manifests.tar.gz') {
+        res.writeHead(200).end(archive);
+      } else if (req.url === '/fluxcd/flux2/releases/download/v2.8.1/flux_2.8.1_checksums.txt') {
+        res.writeHead(200).end(`${'2'.repeat(64)}  manifests.tar.gz\n`);
       } else {
         res.writeHead(404).end('not found');
       }
@@ -111,6 +121,22 @@ describe('manifests source: download from a releases base URL or mirror', () => 
     });
     expect(bundle.verified).toBe(false);
     expect(bundle.origin).toBe(`${baseUrl}/download/v2.7.0/manifests.tar.gz`);
+  });
+
+  test('an unpinned version is verified against the release checksums file, also from the cache', async () => {
+    const options = { version: 'v2.8.0', baseUrl, cacheDir: work, checksums: {}, env: {} };
+    expect((await loadManifests(options)).verified).toBe(true);
+    expect((await loadManifests(options)).verified).toBe(true);
+    expect(requests).toEqual([
+      '/fluxcd/flux2/releases/download/v2.8.0/manifests.tar.gz',
+      '/fluxcd/flux2/releases/download/v2.8.0/flux_2.8.0_checksums.txt',
+    ]);
+  });
+
+  test('a download that does not match the published checksum is refused', async () => {
+    const options = { version: 'v2.8.1', baseUrl, cacheDir: work, checksums: {}, env: {} };
+    await expect(loadManifests(options)).rejects.toThrow(new RegExp(`not the published 2{64}`));
+    expect(existsSync(join(work, 'v2.8.1', 'manifests.tar.gz'))).toBe(false);
   });
 
   test('a version that does not exist says so', async () => {

@@ -46,9 +46,9 @@ export function register(program: Command): void {
       baseUrl: flags.manifestsBaseUrl,
     });
     if (!bundle.verified && /^https?:/.test(bundle.origin)) {
-      // Only pinned versions can be checked; say so rather than pretend.
+      // Say so rather than pretend when neither a pinned nor a published checksum exists.
       process.stderr.write(
-        `! no pinned checksum for Flux ${bundle.version}: ${bundle.origin} was not verified\n`,
+        `! ${bundle.origin} was not verified: Flux ${bundle.version} has no pinned checksum and the release publishes none\n`,
       );
     }
     process.stdout.write(generateComponents(bundle, flags).text);
