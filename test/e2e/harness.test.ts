@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startRegistry } from '../support/registry.js';
 import { startCluster, type Cluster } from './harness/cluster.js';
-import { startFlux, type Flux } from './harness/flux.js';
+import { applyFiles } from './harness/apply.js';
+import { fluxCrdFiles, startFlux, type Flux } from './harness/flux.js';
 import { tail } from './harness/process.js';
 import { pushArtifact } from './harness/push-artifact.js';
 import { prepareTerraform } from './harness/terraform.js';
@@ -151,6 +152,32 @@ describe('harness: Flux controllers', () => {
         await cluster?.stop();
         await registry.stop();
         await rm(work, { recursive: true, force: true });
+      }
+    },
+    startTimeout,
+  );
+});
+
+describe('harness: Flux controllers started before their CRDs exist', () => {
+  test(
+    'startFlux({ installCrds: false }) waits until the kinds are served, then starts them',
+    async () => {
+      const cluster = await startCluster();
+      try {
+        let settled = false;
+        const starting = startFlux(cluster, { installCrds: false, crdTimeoutMs: 120_000 }).finally(
+          () => {
+            settled = true;
+          },
+        );
+        starting.catch(() => undefined); // awaited below; avoids an unhandled rejection meanwhile
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        expect(settled).toBe(false);
+        await applyFiles(cluster.kubeconfigPath, await fluxCrdFiles());
+        const flux = await starting;
+        await flux.stop();
+      } finally {
+        await cluster.stop();
       }
     },
     startTimeout,

@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { applyFiles } from './apply.js';
 import type { Cluster } from './cluster.js';
+import { KubeRequester } from './kube-request.js';
 import { freePort } from './ports.js';
 import { startProcess, type ServerProcess } from './process.js';
 import { goTool, repoRoot } from './tools.js';
+import { waitFor } from './wait.js';
 
 const run = promisify(execFile);
 
@@ -18,10 +20,14 @@ export interface FluxOptions {
   /** RUNTIME_NAMESPACE of the controllers. @default 'flux-system' */
   namespace?: string;
   /**
-   * Apply the controllers' CRDs (from the same module versions) before starting them; the
-   * controllers exit when their kinds are not served. @default true
+   * Apply the controllers' CRDs (from the same module versions) before starting them. With
+   * false, something else installs them (the bootstrap under test): startFlux waits until
+   * the kinds are served, since the controllers exit at start-up when they are not.
+   * @default true
    */
   installCrds?: boolean;
+  /** How long to wait for the kinds to be served. @default 120000 */
+  crdTimeoutMs?: number;
   /** --log-level of both controllers. @default 'info' */
   logLevel?: 'debug' | 'info' | 'error';
 }
@@ -59,12 +65,41 @@ async function moduleDir(tool: string, module: string): Promise<string> {
   return (JSON.parse(stdout) as { Dir: string }).Dir;
 }
 
+/** The kinds the two controllers watch, by API group version. */
+const watchedKinds: Record<string, string[]> = {
+  'source.toolkit.fluxcd.io/v1': [
+    'OCIRepository',
+    'GitRepository',
+    'Bucket',
+    'HelmRepository',
+    'HelmChart',
+  ],
+  'kustomize.toolkit.fluxcd.io/v1': ['Kustomization'],
+};
+
+async function waitForKinds(kubeconfigPath: string, timeoutMs: number): Promise<void> {
+  const kube = new KubeRequester(kubeconfigPath);
+  for (const [groupVersion, kinds] of Object.entries(watchedKinds)) {
+    await waitFor(
+      `${kinds.join(', ')} served at /apis/${groupVersion}`,
+      async () => {
+        const res = await kube.send('GET', `/apis/${groupVersion}`);
+        const served =
+          res.status === 200 ? (res.body as { resources: { kind: string }[] }).resources : [];
+        return kinds.every((k) => served.some((r) => r.kind === k)) ? true : undefined;
+      },
+      timeoutMs,
+    );
+  }
+}
+
 export async function startFlux(cluster: Cluster, opts: FluxOptions = {}): Promise<Flux> {
   const [sourceBin, kustomizeBin] = [
     await goTool('source-controller'),
     await goTool('kustomize-controller'),
   ];
   if (opts.installCrds ?? true) await applyFiles(cluster.kubeconfigPath, await fluxCrdFiles());
+  await waitForKinds(cluster.kubeconfigPath, opts.crdTimeoutMs ?? 120_000);
 
   const dir = await mkdtemp(join(cluster.dir, 'flux-'));
   // The controllers find the API server through KUBECONFIG (controller-runtime's loader).
