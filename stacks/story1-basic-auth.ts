@@ -5,7 +5,8 @@
 //   export TF_VAR_oci_cluster_password=...   # fleet registry password
 //   npx cdktf deploy '*'
 //
-// The FLUX_OCI_* variables let the end-to-end tests point the same app at their registry.
+// The FLUX_OCI_* variables point the same app at another registry and cluster (the
+// end-to-end tests use them).
 import { App } from 'cdktf';
 import { FluxBootstrapOci } from '../src/index.js';
 
@@ -19,7 +20,10 @@ new FluxBootstrapOci(app, 'flux', {
   clusterUsername: env.FLUX_OCI_CLUSTER_USERNAME ?? 'fleet-reader',
   clusterPassword: FluxBootstrapOci.sensitiveVariable('oci_cluster_password'),
   clusterPath: 'production',
+  components: env.FLUX_OCI_COMPONENTS?.split(','),
+  version: env.FLUX_OCI_VERSION,
   caFile: env.FLUX_OCI_CA_FILE,
   kubeconfig: env.FLUX_OCI_KUBECONFIG,
+  keepNamespace: env.FLUX_OCI_KEEP_NAMESPACE === 'true',
 });
 app.synth();

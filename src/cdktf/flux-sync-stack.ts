@@ -13,6 +13,8 @@ import { registrySecret } from './registry-secret.js';
 import { declareSensitiveVariable } from './sensitive-variable.js';
 
 const CLUSTER_ARTIFACT_KEYS = [
+  'url',
+  'username',
   'clusterUrl',
   'clusterUsername',
   'clusterPath',
@@ -20,7 +22,15 @@ const CLUSTER_ARTIFACT_KEYS = [
   'allowInsecureHttp',
   'timeout',
 ] as const;
-const WAIT_KEYS = ['url', 'namespace', 'clusterUrl', 'timeout', 'context'] as const;
+const WAIT_KEYS = [
+  'url',
+  'namespace',
+  'clusterUrl',
+  'clusterPath',
+  'pinByDigest',
+  'timeout',
+  'context',
+] as const;
 
 /**
  * Phase 2: the OCIRepository and Kustomization objects through which Flux follows the
@@ -71,10 +81,18 @@ export class FluxSyncStack extends TerraformStack {
       );
     }
     if (options.clusterUrl) {
-      const clusterPassword =
-        options.clusterPassword === undefined
-          ? undefined
-          : declareSensitiveVariable(this, 'clusterPassword', options.clusterPassword);
+      // The cluster registry's credentials, or the components' when they are shared.
+      const environment: Record<string, string> = {};
+      if (options.clusterPassword !== undefined) {
+        environment.OCI_CLUSTER_PASSWORD = declareSensitiveVariable(
+          this,
+          'clusterPassword',
+          options.clusterPassword,
+        );
+      }
+      if (options.clusterUsername === undefined && plan.sameRegistry && options.password) {
+        environment.OCI_PASSWORD = declareSensitiveVariable(this, 'password', options.password);
+      }
       before.push(
         new NullResource(this, 'cluster-artifact', {
           triggers: { url: options.clusterUrl, path: options.clusterPath ?? '' },
@@ -87,10 +105,7 @@ export class FluxSyncStack extends TerraformStack {
                 '--phase=cluster-artifact',
                 ...optionsToArgs(options, CLUSTER_ARTIFACT_KEYS),
               ]),
-              environment:
-                clusterPassword === undefined
-                  ? undefined
-                  : { OCI_CLUSTER_PASSWORD: clusterPassword },
+              environment: Object.keys(environment).length > 0 ? environment : undefined,
             },
           ],
         }),

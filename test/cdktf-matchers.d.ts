@@ -1,0 +1,21 @@
+// The CDKTF jest matchers (added by Testing.setupJest() in test/setup.ts). cdktf declares
+// them on `jest.Matchers<R>`, which no longer merges with @types/jest 30's
+// `Matchers<R, T>`; this declares them on the current shape.
+import type { TerraformConstructor } from 'cdktf/lib/testing/matchers';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace jest {
+    interface Matchers<R, T> {
+      toHaveResource(resourceConstructor: TerraformConstructor): R;
+      toHaveResourceWithProperties(
+        resourceConstructor: TerraformConstructor,
+        properties: Record<string, unknown>,
+      ): R;
+      toHaveDataSource(dataSourceConstructor: TerraformConstructor): R;
+      toHaveProvider(providerConstructor: TerraformConstructor): R;
+      toBeValidTerraform(): R;
+      toPlanSuccessfully(): R;
+    }
+  }
+}

@@ -1,0 +1,238 @@
+// RFC story 1 through `cdktf deploy` of the example app (stacks/story1-basic-auth.ts) with
+// real OpenTofu and providers, a TLS registry with basic auth, a real API server and the
+// real Flux controllers; then a no-op redeploy, a tag moved by CI (story 4) that the next
+// deploy leaves alone, and destroy.
+import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { packComponents } from '../../src/bootstrap/components-artifact.js';
+import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
+import { pushArtifact } from '../../src/oci/registry/push.js';
+import { resolveArtifact } from '../../src/oci/registry/resolve.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { startCluster, type Cluster } from './harness/cluster.js';
+import { startFlux, type Flux } from './harness/flux.js';
+import { tail } from './harness/process.js';
+import { prepareTerraform, type TerraformSetup } from './harness/terraform.js';
+import { repoRoot } from './harness/tools.js';
+import { waitFor } from './harness/wait.js';
+import { runCdktf, writeCdktfProject, type CdktfResult } from './support/cdktf-cli.js';
+
+const run = promisify(execFile);
+const user = { username: 'flux', password: 'cdktf-Secret-p4ss' };
+const startTimeout = 30 * 60 * 1000;
+const manifests = join(repoRoot, 'test/fixtures/flux-components');
+
+interface FluxObject {
+  status?: {
+    artifact?: { revision: string };
+    lastAppliedRevision?: string;
+    conditions?: { type: string; status: string; message: string }[];
+  };
+}
+
+describe('cdktf deploy of the story 1 example app', () => {
+  let registry: TestRegistry;
+  let cluster: Cluster;
+  let flux: Flux | undefined;
+  let tf: TerraformSetup;
+  let work: string;
+  let objects: KubernetesObjectApi;
+  let core: CoreV1Api;
+  const outputs: string[] = [];
+
+  const env = (): NodeJS.ProcessEnv => ({
+    ...tf.env,
+    TERRAFORM_BINARY_NAME: tf.tofuPath,
+    TF_VAR_oci_password: user.password,
+    TF_VAR_oci_cluster_password: user.password,
+    FLUX_OCI_URL: `oci://${registry.host}/flux/components:production`,
+    FLUX_OCI_USERNAME: user.username,
+    FLUX_OCI_CLUSTER_URL: `oci://${registry.host}/fleet/cluster:production`,
+    FLUX_OCI_CLUSTER_USERNAME: user.username,
+    FLUX_OCI_COMPONENTS: 'source-controller,kustomize-controller',
+    FLUX_OCI_VERSION: 'v2.9.5',
+    FLUX_OCI_CA_FILE: registry.caFile,
+    FLUX_OCI_KUBECONFIG: cluster.kubeconfigPath,
+    FLUX_MANIFESTS: manifests,
+  });
+
+  const cdktf = async (args: string[]): Promise<CdktfResult> => {
+    const result = await runCdktf(work, args, env());
+    outputs.push(result.output);
+    return result;
+  };
+  const logs = () =>
+    flux
+      ? `\nsource-controller:\n${tail(flux.logs.sourceController)}\nkustomize-controller:\n${tail(flux.logs.kustomizeController)}`
+      : '';
+  const read = (kind: string, apiVersion: string, name: string) =>
+    objects.read({
+      apiVersion,
+      kind,
+      metadata: { name, namespace: 'flux-system' },
+    }) as unknown as Promise<FluxObject>;
+  const tagDigest = async (url: string) =>
+    (
+      await resolveArtifact(url, {
+        credentials: user,
+        caFile: registry.caFile,
+      })
+    )?.digest;
+  /** `tofu plan -detailed-exitcode` in a synthesized stack: 0 means no changes. */
+  const planExitCode = async (stack: string): Promise<number> => {
+    try {
+      await run(tf.tofuPath, ['plan', '-detailed-exitcode', '-input=false', '-no-color'], {
+        cwd: join(work, 'cdktf.out', 'stacks', stack),
+        env: { ...process.env, ...env() },
+      });
+      return 0;
+    } catch (err) {
+      const failure = err as { code?: number; stdout?: string; stderr?: string };
+      outputs.push(`${failure.stdout ?? ''}${failure.stderr ?? ''}`);
+      if (failure.code === 2) return 2;
+      throw new Error(`plan of ${stack} failed: ${failure.stderr}`);
+    }
+  };
+
+  beforeAll(async () => {
+    tf = await prepareTerraform();
+    registry = await startRegistry({ tls: true, htpasswd: user });
+    cluster = await startCluster();
+    const kc = new KubeConfig();
+    kc.loadFromFile(cluster.kubeconfigPath);
+    objects = KubernetesObjectApi.makeApiClient(kc);
+    core = kc.makeApiClient(CoreV1Api);
+    work = mkdtempSync(join(tmpdir(), 'flux-oci-cdktf-'));
+    writeCdktfProject(work, 'story1-basic-auth.ts');
+  }, startTimeout);
+
+  afterAll(async () => {
+    await flux?.stop();
+    await cluster?.stop();
+    await registry?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('one deploy bootstraps a fresh cluster', async () => {
+    const deploy = cdktf(['deploy', '*', '--auto-approve']);
+    // The controllers start once their CRDs are served, as their Deployments would.
+    await waitFor(
+      'the Flux CRDs applied by the install stack',
+      async () =>
+        objects.read({
+          apiVersion: 'apiextensions.k8s.io/v1',
+          kind: 'CustomResourceDefinition',
+          metadata: { name: 'kustomizations.kustomize.toolkit.fluxcd.io' },
+        }),
+      600_000,
+    ).catch(async (err: Error) => {
+      const result = await deploy;
+      throw new Error(`${err.message}\n${result.output}`);
+    });
+    flux = await startFlux(cluster, { installCrds: false });
+    const result = await deploy;
+    if (result.code !== 0)
+      throw new Error(`cdktf deploy exited ${result.code}\n${result.output}${logs()}`);
+
+    const digest = await tagDigest(`oci://${registry.host}/flux/components:production`);
+    expect(digest).toMatch(/^sha256:/);
+    const repo = await read('OCIRepository', 'source.toolkit.fluxcd.io/v1', 'flux-components');
+    expect(repo.status?.artifact?.revision).toBe(`production@${digest}`);
+    const ks = await read('Kustomization', 'kustomize.toolkit.fluxcd.io/v1', 'flux-components');
+    expect(ks.status?.lastAppliedRevision).toBe(`production@${digest}`);
+    const fleet = await read('Kustomization', 'kustomize.toolkit.fluxcd.io/v1', 'flux-system');
+    expect(fleet.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    const sa = await core.readNamespacedServiceAccount({
+      name: 'kustomize-controller',
+      namespace: 'flux-system',
+    });
+    expect(sa.metadata?.labels?.['kustomize.toolkit.fluxcd.io/name']).toBe('flux-components');
+    const secret = await core.readNamespacedSecret({
+      name: 'flux-components',
+      namespace: 'flux-system',
+    });
+    expect(secret.type).toBe('kubernetes.io/dockerconfigjson');
+  }, 900_000);
+
+  test('a second deploy with the same inputs plans no changes', async () => {
+    const result = await cdktf(['deploy', '*', '--auto-approve']);
+    if (result.code !== 0) throw new Error(result.output);
+    expect(await planExitCode('flux-install')).toBe(0);
+    expect(await planExitCode('flux-sync')).toBe(0);
+  }, 600_000);
+
+  test('story 4: a tag moved by CI is not moved back by the next deploy', async () => {
+    const url = `oci://${registry.host}/flux/components:production`;
+    const options = resolveBootstrapOptions({
+      url,
+      manifests,
+      version: 'v2.9.5',
+      components: ['source-controller', 'kustomize-controller'],
+      logLevel: 'debug',
+    });
+    const { artifact } = await packComponents(options);
+    await pushArtifact(url, artifact, { credentials: user, caFile: registry.caFile });
+    const moved = artifact.manifest.descriptor.digest;
+    await waitFor(
+      'Flux to apply the components CI pushed',
+      async () => {
+        const ks = await read('Kustomization', 'kustomize.toolkit.fluxcd.io/v1', 'flux-components');
+        return ks.status?.lastAppliedRevision === `production@${moved}` ? true : undefined;
+      },
+      180_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}${logs()}`);
+    });
+
+    const result = await cdktf(['deploy', '*', '--auto-approve']);
+    if (result.code !== 0) throw new Error(result.output);
+    expect(await tagDigest(url)).toBe(moved);
+    expect(await planExitCode('flux-install')).toBe(0);
+  }, 600_000);
+
+  test('the password is in no synthesized file, state file or output', () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (name === '.terraform') continue; // provider binaries
+        if (statSync(path).isDirectory()) walk(path);
+        else files.push(path);
+      }
+    };
+    walk(work);
+    expect(files.some((f) => f.endsWith('.tfstate'))).toBe(true);
+    for (const file of files) {
+      expect({ file, leaked: readFileSync(file, 'utf8').includes(user.password) }).toEqual({
+        file,
+        leaked: false,
+      });
+    }
+    expect(outputs.join('\n')).not.toContain(user.password);
+  });
+
+  test('destroy removes Flux in its order and leaves what Flux applied', async () => {
+    const result = await cdktf(['destroy', '*', '--auto-approve']);
+    if (result.code !== 0) throw new Error(`${result.output}${logs()}`);
+    await waitFor(
+      'the flux-system namespace to be gone',
+      async () => {
+        const ns = await core.readNamespace({ name: 'flux-system' }).catch(() => undefined);
+        if (ns) throw new Error(`still there (${ns.status?.phase})`);
+        return true;
+      },
+      120_000,
+    );
+    await expect(
+      objects.read({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'kustomizations.kustomize.toolkit.fluxcd.io' },
+      }),
+    ).rejects.toThrow();
+  }, 600_000);
+});
