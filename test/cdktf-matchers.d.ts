@@ -4,8 +4,8 @@
 import type { TerraformConstructor } from 'cdktf/lib/testing/matchers';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace jest {
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- must match @types/jest's parameters
     interface Matchers<R, T> {
       toHaveResource(resourceConstructor: TerraformConstructor): R;
       toHaveResourceWithProperties(

@@ -94,7 +94,7 @@ describe('cdktf deploy of the story 1 example app', () => {
       const failure = err as { code?: number; stdout?: string; stderr?: string };
       outputs.push(`${failure.stdout ?? ''}${failure.stderr ?? ''}`);
       if (failure.code === 2) return 2;
-      throw new Error(`plan of ${stack} failed: ${failure.stderr}`);
+      throw new Error(`plan of ${stack} failed: ${failure.stderr}`, { cause: err });
     }
   };
 
