@@ -1,0 +1,413 @@
+import { chmodSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import semver from 'semver';
+import { UserError } from '../errors.js';
+import { writeArtifactFiles } from '../flux/artifact-files.js';
+import { DEFAULT_FLUX_VERSION, normalizeFluxVersion } from '../flux/flux-versions.js';
+import { generateComponents } from '../flux/generate-components.js';
+import { resolveInstallOptions, type InstallOptions } from '../flux/install-options.js';
+import { loadManifests } from '../flux/manifests-source.js';
+import { COMPONENTS_FILE } from '../flux/user-kustomization.js';
+import { parseKubeObjects } from '../flux/yaml-documents.js';
+import { buildArtifact, type BuiltArtifact } from '../oci/content/build.js';
+import { readLayer, safeParts } from '../oci/content/extract.js';
+import { RegistryClient } from '../oci/registry/client.js';
+import { pullArtifact } from '../oci/registry/pull.js';
+import { pushArtifact } from '../oci/registry/push.js';
+import { resolveArtifact } from '../oci/registry/resolve.js';
+import { tagArtifact } from '../oci/registry/tag.js';
+import {
+  parseOciReference,
+  referenceName,
+  repositoryName,
+  withDigest,
+  type OciReference,
+} from '../oci/reference.js';
+import { silentProgressLogger, type ProgressLogger } from './apply/progress-logger.js';
+import { COMPONENTS_SOURCE, unpackComponents } from './components-artifact.js';
+import { goDurationMs } from './go-duration.js';
+import { installedComponents } from './installed-options.js';
+import { PASSWORD_ENV, requirePassword } from './registry-access.js';
+
+/**
+ * RFC story 4: Flux updated from CI without access to the cluster. Every install option
+ * defaults to what the artifact was generated with, so only what is given changes.
+ */
+export interface UpgradeComponentsOptions {
+  /** `oci://<registry>/<repository>:<tag>` of the components artifact whose tag Flux follows. */
+  readonly url: string;
+  /**
+   * Flux version to regenerate the components for (`latest` needs network access).
+   * @default DEFAULT_FLUX_VERSION, the latest stable release this package knows
+   */
+  readonly version?: string;
+  /**
+   * Refuse nothing but versions older than 2.6 when the new version is older than the artifact's.
+   * @default false
+   */
+  readonly allowDowngrade?: boolean;
+  /**
+   * Controllers to install.
+   * @default - the artifact's `# Components:` header
+   */
+  readonly components?: readonly string[];
+  /**
+   * Extra controllers, added to `components`.
+   * @default []
+   */
+  readonly componentsExtra?: readonly string[];
+  /**
+   * Registry the controller images come from.
+   * @default - the registry of the artifact's controller images
+   */
+  readonly registry?: string;
+  /**
+   * Secret the controllers' pods pull their images with.
+   * @default - the artifact's
+   */
+  readonly imagePullSecret?: string;
+  /**
+   * Deny ingress to the controllers from other namespaces.
+   * @default - whether the artifact has the network policies
+   */
+  readonly networkPolicy?: boolean;
+  /**
+   * Watch custom resources in all namespaces.
+   * @default - the artifact's `--watch-all-namespaces`
+   */
+  readonly watchAllNamespaces?: boolean;
+  /**
+   * Controllers' log level.
+   * @default - the artifact's `--log-level`
+   */
+  readonly logLevel?: 'debug' | 'info' | 'error';
+  /**
+   * Internal cluster domain.
+   * @default - the artifact's, else 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * Taint keys the controllers tolerate.
+   * @default - the artifact's
+   */
+  readonly tolerationKeys?: readonly string[];
+  /**
+   * Namespace Flux is installed in: the artifact's directory holding gotk-components.yaml.
+   * @default - the one directory of the artifact that holds gotk-components.yaml
+   */
+  readonly namespace?: string;
+  /**
+   * `org.opencontainers.image.source` of the new artifact.
+   * @default COMPONENTS_SOURCE, as the bootstrap writes it
+   */
+  readonly source?: string;
+  /**
+   * `org.opencontainers.image.revision` of the new artifact.
+   * @default - the Flux version, as the bootstrap writes it
+   */
+  readonly revision?: string;
+  /**
+   * Local release manifests (directory or manifests.tar.gz).
+   * @default - `FLUX_MANIFESTS` from the environment, else downloaded for `version`
+   */
+  readonly manifests?: string;
+  /**
+   * Releases base URL or a mirror with the same layout.
+   * @default 'https://github.com/fluxcd/flux2/releases'
+   */
+  readonly manifestsBaseUrl?: string;
+  /**
+   * Registry user name.
+   * @default - the Docker/Podman auth file, else anonymous
+   */
+  readonly username?: string;
+  /**
+   * Registry password; never pass it on a command line.
+   * @default - `OCI_PASSWORD` from `env` when `username` is set
+   */
+  readonly password?: string;
+  /**
+   * PEM file of a CA to trust next to the system roots.
+   * @default - the system's trusted roots
+   */
+  readonly caFile?: string;
+  /**
+   * Allow plain HTTP for a registry that does not speak TLS.
+   * @default false
+   */
+  readonly allowInsecureHttp?: boolean;
+  /**
+   * Deadline of each registry operation, as a Go duration.
+   * @default '5m'
+   */
+  readonly timeout?: string;
+  /**
+   * Where progress lines go.
+   * @default silentProgressLogger
+   */
+  readonly logger?: ProgressLogger;
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** What the upgrade found and did. */
+export interface UpgradeComponentsResult {
+  /** `registry/repository:tag` that was upgraded. */
+  readonly reference: string;
+  /** Flux version of the artifact the tag pointed at. */
+  readonly previousVersion: string;
+  /** `sha256:` the tag pointed at. */
+  readonly previousDigest: string;
+  /** Flux version the tag points at now. */
+  readonly version: string;
+  /** `sha256:` the tag points at now; the previous one when nothing changed. */
+  readonly digest: string;
+  /** False when the artifact already held these components: nothing was pushed. */
+  readonly changed: boolean;
+}
+
+// Go's time.ParseDuration syntax, as the bootstrap options take it.
+const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+
+/**
+ * Pulls the components artifact `url` names (digests verified), regenerates its
+ * gotk-components.yaml for another Flux version while keeping every other file (the
+ * user's kustomization and patches), checks that the patches still apply, pushes the new
+ * artifact by digest, reads it back, and only then moves the tag, unless someone else
+ * moved it meanwhile. The digest is the artifact's immutable checksum address. Identical
+ * content pushes nothing.
+ */
+export async function upgradeComponents(
+  options: UpgradeComponentsOptions,
+): Promise<UpgradeComponentsResult> {
+  const logger = options.logger ?? silentProgressLogger;
+  const ref = componentsReference(options.url);
+  const requested = normalizeFluxVersion(options.version ?? DEFAULT_FLUX_VERSION);
+  const given = givenInstallOptions(options);
+  // Check the flags before any request: a typo must not cost a pull.
+  resolveInstallOptions(given);
+  const client = new RegistryClient(ref.registry, registryAccess(options));
+  try {
+    logger.step(`pulling components artifact ${referenceName(ref)}`);
+    const current = await pullArtifact(ref, { client });
+    const files = layerFiles(current.layer.bytes, referenceName(ref));
+    const namespace = componentsNamespace(files, options.namespace, referenceName(ref));
+    const componentsPath = `${namespace}/${COMPONENTS_FILE}`;
+    const currentText = files.get(componentsPath)!;
+    const installed = installedComponents(
+      currentText,
+      parseKubeObjects(currentText, componentsPath),
+      `${componentsPath} of ${referenceName(ref)}`,
+    );
+    logger.success(`pulled ${current.digestReference} (Flux ${installed.version})`);
+    if (requested !== 'latest') checkDirection(installed.version, requested, options);
+
+    logger.step(`generating Flux ${requested} component manifests`);
+    const bundle = await loadManifests({
+      version: requested,
+      manifestsPath: options.manifests,
+      baseUrl: options.manifestsBaseUrl,
+      env: options.env,
+    });
+    checkDirection(installed.version, bundle.version, options);
+    const generated = generateComponents(bundle, mergeOptions(installed.options, given));
+    const unchanged = {
+      reference: referenceName(ref),
+      previousVersion: installed.version,
+      previousDigest: current.digest,
+      version: bundle.version,
+      digest: current.digest,
+      changed: false,
+    };
+    if (generated.text === currentText) {
+      logger.success(
+        `${referenceName(ref)} is already at Flux ${bundle.version} with these options: nothing to push`,
+      );
+      return unchanged;
+    }
+    const next = new Map(files).set(componentsPath, generated.text);
+    const artifact = await buildFromFiles(next, {
+      source: options.source ?? COMPONENTS_SOURCE,
+      revision: options.revision ?? bundle.version,
+    });
+    // What kustomize-controller will build: the user's patches must still apply.
+    const objects = unpackComponents(artifact, namespace);
+    logger.success(
+      `generated Flux ${bundle.version} component manifests (${objects.length} objects), ${namespace}/kustomization.yaml kept`,
+    );
+
+    const digest = artifact.manifest.descriptor.digest;
+    const pinned = withDigest(ref, digest);
+    logger.step(`pushing components artifact to ${repositoryName(ref)}@${digest}`);
+    await pushArtifact(pinned, artifact, { client });
+    // Read back (digests verified) before any tag names it.
+    await pullArtifact(pinned, { client });
+    logger.success(`components artifact pushed to ${repositoryName(ref)}@${digest}`);
+
+    logger.step(`moving tag ${referenceName(ref)} from ${current.digest} to ${digest}`);
+    const now = await resolveArtifact(ref, { client });
+    if (now?.digest !== current.digest) {
+      throw new UserError(
+        `the tag ${referenceName(ref)} moved to ${now?.digest ?? 'nothing'} during the upgrade (another upgrade or deploy?); it was left as it is and the new artifact is at ${repositoryName(ref)}@${digest}; run the upgrade again`,
+      );
+    }
+    await tagArtifact(pinned, [ref.tag!], { client });
+    logger.success(
+      `${referenceName(ref)} now points at ${digest}: Flux updates itself to ${bundle.version} at its next reconciliation`,
+    );
+    return { ...unchanged, digest, changed: true };
+  } finally {
+    await client.close();
+  }
+}
+
+function componentsReference(url: string): OciReference {
+  if (!url) {
+    throw new UserError(
+      '--url is required: the components artifact as oci://<registry>/<repository>:<tag>',
+    );
+  }
+  const ref = parseOciReference(url, { defaultTag: false });
+  if (ref.digest !== undefined || ref.tag === undefined) {
+    throw new UserError(
+      `--url ${url} must name the tag Flux follows (oci://<registry>/<repository>:<tag>): the upgrade moves that tag`,
+    );
+  }
+  return ref;
+}
+
+function registryAccess(options: UpgradeComponentsOptions) {
+  const timeout = options.timeout ?? '5m';
+  if (!GO_DURATION.test(timeout)) {
+    throw new UserError(`--timeout '${timeout}' is not a duration: use one like 30s, 5m or 1h`);
+  }
+  const env = options.env ?? process.env;
+  const username = options.username;
+  return {
+    credentials:
+      username === undefined
+        ? undefined
+        : {
+            username,
+            password: requirePassword(username, options.password ?? env[PASSWORD_ENV], 'password'),
+          },
+    useAuthFile: username === undefined,
+    env,
+    caFile: options.caFile,
+    allowInsecureHttp: options.allowInsecureHttp ?? false,
+    timeoutMs: goDurationMs(timeout),
+  };
+}
+
+/** The install options the caller gave; the others come from the artifact. */
+function givenInstallOptions(options: UpgradeComponentsOptions): InstallOptions {
+  const given: InstallOptions = {
+    components: options.components,
+    componentsExtra: options.componentsExtra,
+    registry: options.registry,
+    imagePullSecret: options.imagePullSecret,
+    networkPolicy: options.networkPolicy,
+    watchAllNamespaces: options.watchAllNamespaces,
+    logLevel: options.logLevel,
+    clusterDomain: options.clusterDomain,
+    tolerationKeys: options.tolerationKeys,
+  };
+  return Object.fromEntries(
+    Object.entries(given).filter(([, value]) => value !== undefined),
+  ) as InstallOptions;
+}
+
+/**
+ * The artifact's options with the given ones over them. An extra component the artifact
+ * already has is not listed twice.
+ */
+function mergeOptions(
+  installed: ReturnType<typeof installedComponents>['options'],
+  given: InstallOptions,
+): InstallOptions {
+  const extra = given.componentsExtra ?? [];
+  const components = (given.components ?? installed.components).filter((c) => !extra.includes(c));
+  return { ...installed, ...given, components, componentsExtra: extra };
+}
+
+/** Regular files of the layer by path; names are checked as an extraction would check them. */
+function layerFiles(layer: Uint8Array, name: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of readLayer(layer)) {
+    const parts = safeParts(entry.name);
+    if (entry.kind === 'file' && parts.length > 0) {
+      files.set(parts.join('/'), Buffer.from(entry.content).toString('utf8'));
+    } else if (entry.kind !== 'directory') {
+      throw new UserError(
+        `${name} holds ${entry.kind} ${entry.name}; a components artifact holds only files: rebuild it with flux-oci bootstrap oci`,
+      );
+    }
+  }
+  return files;
+}
+
+/** The directory holding gotk-components.yaml: the namespace the bootstrap wrote it for. */
+function componentsNamespace(
+  files: ReadonlyMap<string, string>,
+  namespace: string | undefined,
+  name: string,
+): string {
+  const found = [...files.keys()]
+    .filter((path) => /^[^/]+\/[^/]+$/.test(path) && path.endsWith(`/${COMPONENTS_FILE}`))
+    .map((path) => path.slice(0, -COMPONENTS_FILE.length - 1));
+  if (namespace !== undefined) {
+    if (found.includes(namespace)) return namespace;
+    throw new UserError(
+      `${name} has no ${namespace}/${COMPONENTS_FILE} (found: ${found.map((ns) => `${ns}/${COMPONENTS_FILE}`).join(', ') || 'none'}); check --namespace and --url`,
+    );
+  }
+  if (found.length === 1) return found[0];
+  if (found.length === 0) {
+    throw new UserError(
+      `${name} has no <namespace>/${COMPONENTS_FILE}, so it is not a Flux components artifact; check --url`,
+    );
+  }
+  throw new UserError(
+    `${name} holds ${found.map((ns) => `${ns}/${COMPONENTS_FILE}`).join(' and ')}; choose one with --namespace`,
+  );
+}
+
+/** Versions older than the artifact's are refused unless asked for: CRDs may not go back. */
+function checkDirection(
+  installed: string,
+  target: string,
+  options: UpgradeComponentsOptions,
+): void {
+  const from = semver.parse(installed.replace(/^v/, ''));
+  const to = semver.parse(target.replace(/^v/, ''));
+  if (from && to && semver.lt(to, from) && !options.allowDowngrade) {
+    throw new UserError(
+      `Flux ${target} is older than the artifact's ${installed}: a downgrade can leave custom resources in versions the older controllers do not serve; give --version ${installed} or newer, or pass --allow-downgrade`,
+    );
+  }
+}
+
+/**
+ * A reproducible artifact of `files`, as packComponents builds one: fixed created time,
+ * directories 0755 and files 0644 whatever the umask, so equal files give an equal digest.
+ */
+async function buildFromFiles(
+  files: ReadonlyMap<string, string>,
+  annotations: { source: string; revision: string },
+): Promise<BuiltArtifact> {
+  const dir = await writeArtifactFiles([...files].map(([path, content]) => ({ path, content })));
+  try {
+    fixModes(dir);
+    return buildArtifact({ path: dir, reproducible: true, ...annotations });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function fixModes(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    chmodSync(path, entry.isDirectory() ? 0o755 : 0o644);
+    if (entry.isDirectory()) fixModes(path);
+  }
+}
