@@ -77,7 +77,7 @@ export async function uploadBlob(
 }
 
 /** Monolithic POSTs are tried only with blobs this small while support is unknown. */
-const MONOLITHIC_PROBE_BYTES = 64 * 1024;
+export const MONOLITHIC_PROBE_BYTES = 64 * 1024;
 
 async function uploadOnce(
   client: RegistryClient,

@@ -1,6 +1,11 @@
 import { UserError } from '../../errors.js';
 import type { Artifact, Blob } from '../content/descriptor.js';
-import { blobExists, uploadBlob, type UploadCapabilities } from './blobs.js';
+import {
+  blobExists,
+  MONOLITHIC_PROBE_BYTES,
+  uploadBlob,
+  type UploadCapabilities,
+} from './blobs.js';
 import { headManifest, putManifest } from './manifests.js';
 import { forEachLimited, toReference, withClient, type OperationOptions } from './operation.js';
 import { repositoryName, type OciReference } from '../reference.js';
@@ -73,16 +78,22 @@ export async function pushArtifact(
       await forEachLimited(uniqueBlobs(artifact), UPLOAD_CONCURRENCY, async (blob) => {
         if (!(await blobExists(client, repository, blob.descriptor, signal))) missing.push(blob);
       });
-      // The smallest blob goes first and alone: it shows whether monolithic uploads work.
-      missing.sort((a, b) => a.bytes.length - b.bytes.length);
       const capabilities: UploadCapabilities = {};
       const upload = async (blob: Blob): Promise<void> => {
         await uploadBlob(client, repository, blob, capabilities, signal);
         uploadedBlobs++;
         uploadedBytes += blob.bytes.length;
       };
-      if (missing.length > 0) await upload(missing[0]);
-      await forEachLimited(missing.slice(1), UPLOAD_CONCURRENCY, upload);
+      // Small blobs may go up in one monolithic POST: the first one shows whether the
+      // registry takes it, before the others try. Large blobs never try, so they start now.
+      const small = missing.filter((b) => b.bytes.length <= MONOLITHIC_PROBE_BYTES);
+      const large = missing.filter((b) => b.bytes.length > MONOLITHIC_PROBE_BYTES);
+      const smallInOrder = async (): Promise<void> => {
+        if (small.length === 0) return;
+        await upload(small[0]);
+        await forEachLimited(small.slice(1), UPLOAD_CONCURRENCY, upload);
+      };
+      await Promise.all([smallInOrder(), forEachLimited(large, UPLOAD_CONCURRENCY, upload)]);
       // By digest first: the registry confirms every blob before any tag can name it.
       await putManifest(client, repository, digest, artifact.manifest.bytes, mediaType, signal);
     }

@@ -59,7 +59,7 @@ export interface TransferStats {
 }
 
 /** Bodies larger than this go out in chunks of this size, so progress can be reported. */
-const UPLOAD_CHUNK = 256 * 1024;
+const UPLOAD_CHUNK = 1024 * 1024;
 
 /** The response body was larger than the caller allowed. */
 export class ResponseTooLargeError extends Error {
