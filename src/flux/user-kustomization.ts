@@ -93,6 +93,11 @@ export function parseUserKustomization(
       );
     }
   }
+  if (doc.apiVersion !== undefined && doc.apiVersion !== 'kustomize.config.k8s.io/v1beta1') {
+    throw new UserError(
+      `the kustomization ${path} has apiVersion "${String(doc.apiVersion)}"; use kustomize.config.k8s.io/v1beta1`,
+    );
+  }
   if (doc.kind !== undefined && doc.kind !== 'Kustomization') {
     throw new UserError(
       `the kustomization ${path} has kind "${String(doc.kind)}"; it must be kind: Kustomization`,

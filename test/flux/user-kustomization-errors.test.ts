@@ -34,6 +34,10 @@ describe('user kustomization: everything else is refused, naming it', () => {
       'kind: Component\nresources: [gotk-components.yaml]\n',
       /has kind "Component"; it must be kind: Kustomization/,
     ],
+    [
+      'apiVersion: kustomize.config.k8s.io/v1alpha1\nresources: [gotk-components.yaml]\n',
+      /has apiVersion "kustomize.config.k8s.io\/v1alpha1"; use kustomize.config.k8s.io\/v1beta1/,
+    ],
     ['resources: [gotk-components.yaml\n', /does not parse as YAML/],
     ['- a\n- b\n', /is not a YAML map/],
     [
