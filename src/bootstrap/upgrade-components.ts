@@ -12,6 +12,7 @@ import { parseKubeObjects } from '../flux/yaml-documents.js';
 import { buildArtifact, type BuiltArtifact } from '../oci/content/build.js';
 import { readLayer, safeParts } from '../oci/content/extract.js';
 import { RegistryClient } from '../oci/registry/client.js';
+import type { RegistryClientOptions } from '../oci/registry/client-options.js';
 import { pullArtifact } from '../oci/registry/pull.js';
 import { pushArtifact } from '../oci/registry/push.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';
@@ -26,7 +27,7 @@ import {
 import { silentProgressLogger, type ProgressLogger } from './apply/progress-logger.js';
 import { COMPONENTS_SOURCE, unpackComponents } from './components-artifact.js';
 import { goDurationMs } from './go-duration.js';
-import { installedComponents } from './installed-options.js';
+import { installedComponents, type InstalledComponents } from './installed-options.js';
 import { PASSWORD_ENV, requirePassword } from './registry-access.js';
 
 /**
@@ -42,7 +43,7 @@ export interface UpgradeComponentsOptions {
    */
   readonly version?: string;
   /**
-   * Refuse nothing but versions older than 2.6 when the new version is older than the artifact's.
+   * Allow a version older than the artifact's (never older than 2.6).
    * @default false
    */
   readonly allowDowngrade?: boolean;
@@ -276,7 +277,7 @@ function componentsReference(url: string): OciReference {
   return ref;
 }
 
-function registryAccess(options: UpgradeComponentsOptions) {
+function registryAccess(options: UpgradeComponentsOptions): RegistryClientOptions {
   const timeout = options.timeout ?? '5m';
   if (!GO_DURATION.test(timeout)) {
     throw new UserError(`--timeout '${timeout}' is not a duration: use one like 30s, 5m or 1h`);
@@ -322,7 +323,7 @@ function givenInstallOptions(options: UpgradeComponentsOptions): InstallOptions 
  * already has is not listed twice.
  */
 function mergeOptions(
-  installed: ReturnType<typeof installedComponents>['options'],
+  installed: InstalledComponents['options'],
   given: InstallOptions,
 ): InstallOptions {
   const extra = given.componentsExtra ?? [];

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import {
   silentProgressLogger,
   stderrProgressLogger,
@@ -9,6 +9,8 @@ import {
   upgradeComponents,
   type UpgradeComponentsOptions,
 } from '../../bootstrap/upgrade-components.js';
+import { UserError } from '../../errors.js';
+import { DEFAULT_FLUX_VERSION } from '../../flux/flux-versions.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 import { parseOutputFormat, printStructured } from '../output.js';
 import { readStdin } from '../read-stdin.js';
@@ -45,26 +47,34 @@ export function register(program: Command): void {
     .description(
       'Regenerate the Flux components artifact for another version, push it by digest and move its tag (no cluster access)',
     )
+    .exitOverride();
+  addOptionFlags(command, UPGRADE_FLAGS);
+  command
     .option(
       '--password-stdin',
       `read the registry password from standard input (or set ${PASSWORD_ENV})`,
     )
+    // Declared only to refuse it without echoing the value, as an unknown option would.
+    .addOption(new Option('--password <password>').hideHelp())
     .option('--source <url>', 'org.opencontainers.image.source of the new artifact')
     .option(
       '--revision <revision>',
       'org.opencontainers.image.revision of the new artifact (default: the Flux version)',
     )
-    .option('--allow-downgrade', 'allow a version older than the artifact’s (2.6 at least)')
+    .option('--allow-downgrade', "allow a version older than the artifact's (Flux 2.6 at least)")
     .option('-o, --output <format>', 'print the result on stdout as json or yaml')
     .option('--silent', 'print nothing on stderr but errors')
     .addHelpText(
       'after',
-      '\nThe install flags (--components, --registry, --log-level, ...) default to what the artifact was generated with;\n' +
-        'the kustomization.yaml and patch files in the artifact are kept as they are.',
-    )
-    .exitOverride();
-  addOptionFlags(command, UPGRADE_FLAGS);
+      `\n--version defaults to Flux ${DEFAULT_FLUX_VERSION}. The install flags (--components, --registry, --log-level, ...)\n` +
+        'default to what the artifact was generated with; its kustomization.yaml and patch files are kept as they are.',
+    );
   command.action(async (opts: Record<string, unknown>) => {
+    if (opts.password !== undefined) {
+      throw new UserError(
+        `flux-oci upgrade takes no --password: other users can read a command line; pipe the password to --password-stdin or set ${PASSWORD_ENV}`,
+      );
+    }
     const format = parseOutputFormat(opts.output as string | undefined);
     const flags = readOptionFlags(opts, UPGRADE_FLAGS);
     const options: UpgradeComponentsOptions = {
