@@ -20,10 +20,11 @@ export interface ProxiedRequest {
  * - `{ status }`: answer with that status (and Retry-After) without asking the registry;
  * - `reset`: close the connection before the registry sees the request;
  * - `lose-response`: let the registry handle it, then close the connection unanswered
- *   (the write happened but the client cannot know).
+ *   (the write happened but the client cannot know);
+ * - `hang`: never answer (until the proxy stops), for timeout tests.
  */
 export type Fault =
-  { readonly status: number; readonly retryAfter?: string } | 'reset' | 'lose-response';
+  'hang' | { readonly status: number; readonly retryAfter?: string } | 'reset' | 'lose-response';
 
 export interface FaultProxyOptions {
   /** `host:port` of the registry behind the proxy (plain HTTP). */
@@ -70,6 +71,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       chunks.push(chunk);
     });
     req.on('end', () => {
+      if (fault === 'hang') {
+        entry.outcome = 'hung';
+        return;
+      }
       if (fault === 'reset') {
         entry.outcome = 'reset';
         req.socket.destroy();

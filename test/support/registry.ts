@@ -35,6 +35,8 @@ export interface RegistryOptions {
   readonly tokenAuth?: boolean;
   /** With `tokenAuth`: issue the first tokens already expired (see TokenServerOptions). @default 0 */
   readonly expiredTokens?: number;
+  /** With `tokenAuth`: a refresh token (docker config `identitytoken`) the token server accepts. @default none */
+  readonly refreshToken?: string;
 }
 
 /** A running CNCF distribution registry on 127.0.0.1. */
@@ -86,6 +88,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
         certFile: signing.certFile,
         credentials: options.htpasswd,
         expiredTokens: options.expiredTokens,
+        refreshToken: options.refreshToken,
       });
       auth = {
         token: { realm: tokenServer.realm, service, issuer, rootcertbundle: signing.certFile },

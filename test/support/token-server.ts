@@ -23,6 +23,12 @@ export interface TokenServerOptions {
    * @default 0
    */
   readonly expiredTokens?: number;
+  /**
+   * An OAuth2 refresh token (a docker config `identitytoken`) accepted by a POST with
+   * `grant_type=refresh_token`, as well as the basic credentials on GET.
+   * @default none
+   */
+  readonly refreshToken?: string;
 }
 
 /** A running token server: its realm URL, what it was asked, and how to stop it. */
@@ -30,6 +36,8 @@ export interface TokenServer {
   readonly realm: string;
   /** The scopes of every token request served so far (one entry per request). */
   readonly requests: string[][];
+  /** The HTTP method of each request served (GET for basic, POST for OAuth2 grants). */
+  readonly methods: string[];
   stop(): Promise<void>;
 }
 
@@ -44,16 +52,25 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     createPublicKey(await readFile(options.certFile)).export({ type: 'spki', format: 'der' }),
   );
   const requests: string[][] = [];
+  const methods: string[] = [];
 
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+  const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (options.credentials && !hasCredentials(req, options.credentials)) {
+    const form = new URLSearchParams(req.method === 'POST' ? body : '');
+    const allowed =
+      req.method === 'POST'
+        ? form.get('grant_type') === 'refresh_token' &&
+          options.refreshToken !== undefined &&
+          form.get('refresh_token') === options.refreshToken
+        : !options.credentials || hasCredentials(req, options.credentials);
+    if (!allowed) {
       res.writeHead(401, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'bad credentials' }] }));
       return;
     }
-    const scopes = url.searchParams.getAll('scope');
+    const scopes = req.method === 'POST' ? form.getAll('scope') : url.searchParams.getAll('scope');
     requests.push(scopes);
+    methods.push(req.method ?? 'GET');
     const expired = requests.length <= (options.expiredTokens ?? 0);
     const now = Math.floor(Date.now() / 1000) - (expired ? 7200 : 0);
     const claims = {
@@ -84,12 +101,17 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     );
   };
 
-  const server = createServer(handle);
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => handle(req, res, body));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     realm: `http://127.0.0.1:${port}/token`,
     requests,
+    methods,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -211,6 +211,33 @@ describe('token auth', () => {
       }
     }));
 
+  it('exchanges a docker config identity token (OAuth2 refresh token) with a POST', () =>
+    withRegistry(
+      { tokenAuth: true, htpasswd: user, refreshToken: 'refresh-me' },
+      async (registry) => {
+        const dir = mkdtempSync(join(tmpdir(), 'flux-oci-identity-'));
+        try {
+          writeFileSync(
+            join(dir, 'config.json'),
+            JSON.stringify({ auths: { [registry.host]: { identitytoken: 'refresh-me' } } }),
+          );
+          const env = { HOME: dir, DOCKER_CONFIG: dir };
+          const pushed = await pushArtifact(
+            `oci://${registry.host}/token/identity:v1`,
+            fluxArtifact(files),
+            {
+              allowInsecureHttp: true,
+              env,
+            },
+          );
+          expect(pushed.uploadedBlobs).toBe(2);
+          expect(registry.tokenServer!.methods).toEqual(['POST']);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    ));
+
   it('reports rejected credentials at the token server', () =>
     withRegistry({ tokenAuth: true, htpasswd: user }, async (registry) => {
       await expect(

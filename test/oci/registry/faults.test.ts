@@ -145,6 +145,24 @@ describe('pushing through a registry that fails requests', () => {
       },
     ));
 
+  it('gives up at the operation timeout when the registry stops answering', () =>
+    withProxy(
+      (r) => (r.method === 'PUT' ? 'hang' : undefined),
+      async (proxy) => {
+        const started = Date.now();
+        await expect(
+          pushArtifact(`oci://${proxy.host}/faults/hang:v1`, freshArtifact(), {
+            ...fast,
+            timeoutMs: 2000,
+          }),
+        ).rejects.toThrow(
+          `registry ${proxy.host} did not complete the operation within 2s: raise --timeout`,
+        );
+        expect(Date.now() - started).toBeLessThan(5000);
+        expect(await tagDigest('faults/hang', 'v1')).toBeUndefined();
+      },
+    ));
+
   it('under random faults, every push either completes or leaves the tag where it was', () => {
     // A small deterministic generator, so a failure can be replayed.
     let seed = 42;

@@ -85,7 +85,9 @@ describe('tag filters', () => {
     ]);
   });
   it('names a bad filter', () => {
-    expect(() => tagFilter({ semverFilter: 'not-a-range' })).toThrow("invalid --filter-semver 'not-a-range'");
+    expect(() => tagFilter({ semverFilter: 'not-a-range' })).toThrow(
+      "invalid --filter-semver 'not-a-range'",
+    );
     expect(() => tagFilter({ regexFilter: '(' })).toThrow("invalid --filter-regex '('");
   });
 });
