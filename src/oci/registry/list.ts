@@ -11,6 +11,8 @@ export interface ListOptions extends OperationOptions {
   readonly semverFilter?: string;
   /** Keep tags this regular expression matches (anywhere in the tag). @default all tags */
   readonly regexFilter?: string;
+  /** Tags per page (`?n=`); the `Link` header leads to the next page. @default the registry's choice */
+  readonly pageSize?: number;
 }
 
 /** One tag of a repository with what its manifest says. */
@@ -42,7 +44,10 @@ export async function listTags(
   return withClient(ref.registry, options, async (client) => {
     const signal = client.operationSignal();
     const tags: string[] = [];
-    let path: string | undefined = `/v2/${ref.repository}/tags/list`;
+    const firstPage = `/v2/${ref.repository}/tags/list`;
+    let path: string | undefined = options.pageSize
+      ? `${firstPage}?n=${options.pageSize}`
+      : firstPage;
     for (let pages = 0; path && pages < 1000; pages++) {
       const res = await client.send({
         method: 'GET',

@@ -120,6 +120,10 @@ describe('registry operations against distribution over plain HTTP', () => {
       '1.1.0',
       '1.0.0',
     ]);
+    // Page by page, following the Link headers.
+    expect(await listTags(base, { ...options, pageSize: 2 })).toEqual(
+      await listTags(base, options),
+    );
     expect(await listTags(base, { ...options, semverFilter: '>=1.1.0 <2.0.0' })).toEqual([
       'v1.2.0',
       '1.1.0',
