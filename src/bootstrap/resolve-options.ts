@@ -7,39 +7,24 @@ import { parseOciReference } from '../oci/reference.js';
 import type { BootstrapOciOptions } from './options.js';
 import { OPTION_FLAGS } from './option-flags.js';
 
+/** The options that have no default: unset stays unset. */
+type WithoutDefault =
+  | 'username'
+  | 'password'
+  | 'kustomization'
+  | 'clusterUrl'
+  | 'clusterUsername'
+  | 'clusterPassword'
+  | 'clusterPath'
+  | 'imagePullSecret'
+  | 'caFile'
+  | 'manifests'
+  | 'kubeconfig'
+  | 'context';
+
 /** Every option with its default applied and its value checked. */
-export type ResolvedBootstrapOptions = Required<
-  Omit<
-    BootstrapOciOptions,
-    | 'username'
-    | 'password'
-    | 'kustomization'
-    | 'clusterUrl'
-    | 'clusterUsername'
-    | 'clusterPassword'
-    | 'clusterPath'
-    | 'imagePullSecret'
-    | 'caFile'
-    | 'manifests'
-    | 'kubeconfig'
-    | 'context'
-  >
-> &
-  Pick<
-    BootstrapOciOptions,
-    | 'username'
-    | 'password'
-    | 'kustomization'
-    | 'clusterUrl'
-    | 'clusterUsername'
-    | 'clusterPassword'
-    | 'clusterPath'
-    | 'imagePullSecret'
-    | 'caFile'
-    | 'manifests'
-    | 'kubeconfig'
-    | 'context'
-  >;
+export type ResolvedBootstrapOptions = Required<Omit<BootstrapOciOptions, WithoutDefault>> &
+  Pick<BootstrapOciOptions, WithoutDefault>;
 
 const PROVIDERS = ['generic', 'aws', 'azure', 'gcp'] as const;
 // Go's time.ParseDuration syntax, which the Flux CRDs accept.
