@@ -33,6 +33,19 @@ export interface FaultProxyOptions {
   readonly fault?: (request: ProxiedRequest) => Fault | undefined;
   /** Rewrites the registry's response body (to serve corrupt content). @default unchanged */
   readonly tamper?: (request: ProxiedRequest, body: Buffer) => Buffer;
+  /**
+   * Accept monolithic uploads (`POST .../blobs/uploads/?digest=` with the blob as body,
+   * answered 201), which distribution 2.8 does not: the proxy turns each into the POST +
+   * PUT the registry understands, so clients can be tested on the spec's single-request path.
+   * @default false
+   */
+  readonly monolithicUploads?: boolean;
+}
+
+interface UpstreamResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Buffer;
 }
 
 export interface FaultProxy {
@@ -89,6 +102,22 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'injected fault' }] }));
         return;
       }
+      const monolithic =
+        options.monolithicUploads &&
+        req.method === 'POST' &&
+        /\/blobs\/uploads\/\?(.*&)?digest=/.test(req.url ?? '') &&
+        chunks.length > 0;
+      if (monolithic) {
+        entry.outcome = 'monolithic';
+        void uploadInTwo(req.url ?? '', req.headers, Buffer.concat(chunks)).then(
+          (up) => {
+            res.writeHead(up.status, up.headers);
+            res.end(up.body);
+          },
+          () => req.socket.destroy(),
+        );
+        return;
+      }
       const upstream = httpRequest(
         {
           host: targetHost,
@@ -121,6 +150,53 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       upstream.on('error', () => req.socket.destroy());
       upstream.end(Buffer.concat(chunks));
     });
+  };
+
+  const send = (
+    method: string,
+    path: string,
+    headers: IncomingMessage['headers'],
+    body: Buffer,
+  ): Promise<UpstreamResponse> =>
+    new Promise((resolve, reject) => {
+      const upstream = httpRequest(
+        {
+          host: targetHost,
+          port: Number(targetPort),
+          method,
+          path,
+          headers: { ...headers, 'content-length': String(body.length) },
+        },
+        (up) => {
+          const parts: Buffer[] = [];
+          up.on('data', (chunk: Buffer) => parts.push(chunk));
+          up.on('end', () =>
+            resolve({
+              status: up.statusCode ?? 502,
+              headers: up.headers,
+              body: Buffer.concat(parts),
+            }),
+          );
+        },
+      );
+      upstream.on('error', reject);
+      upstream.end(body);
+    });
+
+  /** A monolithic upload done as distribution wants it: POST for a session, PUT with the blob. */
+  const uploadInTwo = async (
+    url: string,
+    headers: IncomingMessage['headers'],
+    blob: Buffer,
+  ): Promise<UpstreamResponse> => {
+    const target = new URL(url, 'http://proxy');
+    const digest = target.searchParams.get('digest') ?? '';
+    const session = await send('POST', target.pathname, headers, Buffer.alloc(0));
+    const location = session.headers.location;
+    if (session.status !== 202 || typeof location !== 'string') return session;
+    const put = new URL(location, 'http://proxy');
+    put.searchParams.set('digest', digest);
+    return send('PUT', `${put.pathname}${put.search}`, headers, blob);
   };
 
   const server = createServer(handle);

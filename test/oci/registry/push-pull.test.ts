@@ -15,6 +15,7 @@ import {
 } from '../../../src/oci/registry/index.js';
 import { extractLayer } from '../../../src/oci/index.js';
 import { fluxArtifact } from '../../support/artifacts.js';
+import { startFaultProxy } from '../../support/fault-proxy.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
 
 const run = promisify(execFile);
@@ -66,6 +67,29 @@ describe('registry operations against distribution over plain HTTP', () => {
       expect(client.stats.requests).toBe(9);
     } finally {
       await client.close();
+    }
+  });
+
+  it('uses single-request monolithic uploads where the registry takes them', async () => {
+    // distribution 2.8 answers a monolithic POST with 202; this proxy answers 201 the way
+    // registries that support it do (it does the POST + PUT to the registry behind it).
+    const proxy = await startFaultProxy({ target: registry.host, monolithicUploads: true });
+    const client = new RegistryClient(proxy.host, options);
+    try {
+      const artifact = fluxArtifact({ 'm.yaml': `monolithic: ${Date.now()}\n` });
+      const pushed = await pushArtifact(`oci://${proxy.host}/fleet/monolithic:v1`, artifact, {
+        client,
+      });
+      expect(pushed.uploadedBlobs).toBe(2);
+      // HEAD tag, 2x HEAD blob, 2x monolithic POST, PUT by digest, PUT tag = 7
+      expect(client.stats.requests).toBe(7);
+      expect(proxy.log.filter((r) => r.outcome === 'monolithic')).toHaveLength(2);
+      expect(
+        (await pullArtifact(`oci://${registry.host}/fleet/monolithic:v1`, options)).digest,
+      ).toBe(pushed.digest);
+    } finally {
+      await client.close();
+      await proxy.stop();
     }
   });
 
