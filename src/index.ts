@@ -10,6 +10,12 @@ export {
   unpackComponents,
   type PackedComponents,
 } from './bootstrap/components-artifact.js';
+export {
+  upgradeComponents,
+  type UpgradeComponentsOptions,
+  type UpgradeComponentsResult,
+} from './bootstrap/upgrade-components.js';
+export { installedComponents, type InstalledComponents } from './bootstrap/installed-options.js';
 export { planSync, type SyncPlan } from './bootstrap/sync-plan.js';
 export { readOciLayout, writeOciLayout } from './oci/layout.js';
 export * from './flux/index.js';
