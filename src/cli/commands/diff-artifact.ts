@@ -25,8 +25,9 @@ export const DIFF_ERROR_EXIT_CODE = 2;
 
 /**
  * Registers `flux-oci diff artifact URL --path dir`, Flux's command: builds the local
- * layer with the same ignore rules and compares digest and size with the remote one.
- * Exits 0 when equal, 1 when different, 2 when it cannot tell.
+ * layer with the same ignore rules and compares digest and size with the remote one; when
+ * those differ, the remote tar itself (another gzip encoder gives other bytes for the
+ * same content). Exits 0 when equal, 1 when different, 2 when it cannot tell.
  */
 export function register(program: Command): void {
   const command = group(program, 'diff', 'Diff artifacts')

@@ -26,5 +26,5 @@ export {
 } from './list.js';
 export { resolveArtifact } from './resolve.js';
 export type { ManifestInfo } from './manifests.js';
-export { diffArtifact, type ArtifactDiff } from './diff.js';
+export { diffArtifact, type ArtifactDiff, type DiffOptions } from './diff.js';
 export type { TransferStats } from './transport.js';

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import {
   diffArtifact,
   listArtifacts,
@@ -13,8 +14,9 @@ import {
   resolveArtifact,
   tagArtifact,
 } from '../../../src/oci/registry/index.js';
-import { extractLayer } from '../../../src/oci/index.js';
-import { fluxArtifact } from '../../support/artifacts.js';
+import { buildTar, extractLayer, FLUX_CONTENT_MEDIA_TYPE } from '../../../src/oci/index.js';
+import { fluxArtifact, writeTree } from '../../support/artifacts.js';
+import { blobOf, rawArtifact } from '../../support/raw-artifacts.js';
 import { startFaultProxy } from '../../support/fault-proxy.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
 
@@ -180,6 +182,37 @@ describe('registry operations against distribution over plain HTTP', () => {
     const diff = await diffArtifact(url, changed, options);
     expect(diff.same).toBe(false);
     expect(diff.local.digest).not.toBe(diff.remote.digest);
+  });
+
+  it('diffs by content when the remote layer was compressed by another encoder', async () => {
+    const root = writeTree(files);
+    try {
+      // The same tar, gzip'd by zlib at level 9: other bytes, as Flux's Go encoder gives.
+      const foreign = blobOf(
+        FLUX_CONTENT_MEDIA_TYPE,
+        gzipSync(buildTar({ path: root }), { level: 9 }),
+      );
+      const url = `oci://${registry.host}/fleet/foreign:v1`;
+      await pushArtifact(url, rawArtifact([foreign]), options);
+      const local = fluxArtifact(files);
+      expect(local.layers[0].descriptor.digest).not.toBe(foreign.descriptor.digest);
+      expect(await diffArtifact(url, local, options)).toMatchObject({
+        same: true,
+        comparedBy: 'tar',
+      });
+      // Without the tar digest, as Flux: different.
+      expect(await diffArtifact(url, local.layers[0].descriptor, options)).toMatchObject({
+        same: false,
+        comparedBy: 'layer',
+      });
+      const changed = fluxArtifact({ ...files, 'kustomization.yaml': 'resources: []\n' });
+      expect(await diffArtifact(url, changed, options)).toMatchObject({
+        same: false,
+        comparedBy: 'tar',
+      });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('fails with a clear message for a missing tag and a missing repository', async () => {
