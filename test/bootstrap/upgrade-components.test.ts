@@ -20,7 +20,9 @@ import {
 } from '../../src/bootstrap/upgrade-components.js';
 import type { ProgressLogger } from '../../src/bootstrap/apply/progress-logger.js';
 import { pushArtifact, readLayer } from '../../src/oci/index.js';
+import { fluxArtifact } from '../support/artifacts.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
+import { blobOf, rawArtifact, rawTarGz } from '../support/raw-artifacts.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -261,6 +263,46 @@ describe('upgradeComponents against a registry with basic auth', () => {
     expect(remote.files.get('flux-system/gotk-components.yaml')).toContain(
       'image: ghcr.io/fluxcd/source-controller:v9.9.9',
     );
+  });
+
+  test('finds the namespace the artifact was built for', async () => {
+    const url = nextUrl();
+    await bootstrap(url, { namespace: 'gitops', kustomization: undefined });
+    const result = await upgrade(url);
+    expect(result.changed).toBe(true);
+    const remote = readRemote(url);
+    expect([...remote.files.keys()].sort()).toEqual([
+      'gitops/gotk-components.yaml',
+      'gitops/kustomization.yaml',
+    ]);
+    expect(remote.files.get('gitops/gotk-components.yaml')).toContain('namespace: gitops');
+    await expect(upgrade(url, { namespace: 'flux-system' })).rejects.toThrow(
+      `${url.slice('oci://'.length)} has no flux-system/gotk-components.yaml (found: gitops/gotk-components.yaml); check --namespace and --url`,
+    );
+  });
+
+  test('an artifact that is not a components artifact is refused and left alone', async () => {
+    const url = nextUrl();
+    const fleet = fluxArtifact({ 'clusters/production/kustomization.yaml': 'resources: []\n' });
+    await pushArtifact(url, fleet, access);
+    await expect(upgrade(url)).rejects.toThrow(
+      `${url.slice('oci://'.length)} has no <namespace>/gotk-components.yaml, so it is not a Flux components artifact; check --url`,
+    );
+    expect(readRemote(url).digest).toBe(fleet.manifest.descriptor.digest);
+  });
+
+  test('a layer with a link is refused before anything is written', async () => {
+    const url = nextUrl();
+    const layer = await rawTarGz([
+      { name: 'flux-system/gotk-components.yaml', content: '---\n' },
+      { name: 'flux-system/kustomization.yaml', type: 'symlink', linkname: '/etc/passwd' },
+    ]);
+    const hostile = rawArtifact([blobOf('application/vnd.cncf.flux.content.v1.tar+gzip', layer)]);
+    await pushArtifact(url, hostile, access);
+    await expect(upgrade(url)).rejects.toThrow(
+      `${url.slice('oci://'.length)} holds symlink flux-system/kustomization.yaml; a components artifact holds only files`,
+    );
+    expect(readRemote(url).digest).toBe(hostile.manifest.descriptor.digest);
   });
 
   test('refuses a downgrade unless allowed, and versions older than 2.6 always; the tag stays', async () => {
