@@ -60,7 +60,8 @@ export class RegistryClient {
   private readonly tokens = new Map<string, CachedToken>();
   /** Token requests in flight, so parallel requests of one scope share one fetch. */
   private readonly tokenFetches = new Map<string, Promise<void>>();
-  private credentialsLookup: Promise<Credentials | undefined> | undefined;
+  /** Auth-file lookups per repository (the file may have a key for one repository). */
+  private readonly credentialsLookups = new Map<string, Promise<Credentials | undefined>>();
 
   constructor(
     readonly registry: string,
@@ -131,7 +132,7 @@ export class RegistryClient {
     let refreshedToken = false;
     for (;;) {
       const sentAuthScheme = this.authScheme;
-      const authorization = await this.authorization(scope, req.signal);
+      const authorization = await this.authorization(scope, req.repository, req.signal);
       const res = await this.sendWithScheme({
         ...req,
         headers: { ...req.headers, ...(authorization ? { authorization } : {}) },
@@ -139,7 +140,7 @@ export class RegistryClient {
       if (res.status !== 401) return res;
 
       const challenge = parseChallenge(headerValue(res.headers, 'www-authenticate'));
-      const credentials = await this.credentials();
+      const credentials = await this.credentials(req.repository);
       if (challenge?.scheme === 'basic' && sentAuthScheme !== 'basic') {
         if (!credentials || !('username' in credentials)) throw this.authRequired(res, credentials);
         this.authScheme = 'basic';
@@ -196,8 +197,12 @@ export class RegistryClient {
     return `${this.scheme ?? 'https'}://${this.registry}`;
   }
 
-  private async authorization(scope: string, signal?: AbortSignal): Promise<string | undefined> {
-    const credentials = await this.credentials();
+  private async authorization(
+    scope: string,
+    repository: string,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
+    const credentials = await this.credentials(repository);
     if (credentials && 'registryToken' in credentials) return `Bearer ${credentials.registryToken}`;
     if (this.authScheme === 'basic' && credentials && 'username' in credentials) {
       return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
@@ -313,12 +318,15 @@ export class RegistryClient {
     this.tokens.set(scope, { token, expiresAt: Date.now() + Math.max(lifetimeMs - 10_000, 1000) });
   }
 
-  private credentials(): Promise<Credentials | undefined> {
+  private credentials(repository: string): Promise<Credentials | undefined> {
     if (this.options.credentials) return Promise.resolve(this.options.credentials);
     if (this.options.useAuthFile === false) return Promise.resolve(undefined);
-    // Looked up by registry: one client serves every repository of its registry.
-    this.credentialsLookup ??= credentialsFromConfig(this.registry, undefined, this.options.env);
-    return this.credentialsLookup;
+    let lookup = this.credentialsLookups.get(repository);
+    if (!lookup) {
+      lookup = credentialsFromConfig(this.registry, repository, this.options.env);
+      this.credentialsLookups.set(repository, lookup);
+    }
+    return lookup;
   }
 
   private authRequired(res: HttpResponse, credentials: Credentials | undefined): UserError {
