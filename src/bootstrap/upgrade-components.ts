@@ -190,18 +190,9 @@ export async function upgradeComponents(
   const client = new RegistryClient(ref.registry, registryAccess(options));
   try {
     logger.step(`pulling components artifact ${referenceName(ref)}`);
-    const current = await pullArtifact(ref, { client });
-    const files = layerFiles(current.layer.bytes, referenceName(ref));
-    const namespace = componentsNamespace(files, options.namespace, referenceName(ref));
-    const componentsPath = `${namespace}/${COMPONENTS_FILE}`;
-    const currentText = files.get(componentsPath)!;
-    const installed = installedComponents(
-      currentText,
-      parseKubeObjects(currentText, componentsPath),
-      `${componentsPath} of ${referenceName(ref)}`,
-    );
-    logger.success(`pulled ${current.digestReference} (Flux ${installed.version})`);
-    if (requested !== 'latest') checkDirection(installed.version, requested, options);
+    const current = await readComponentsArtifact(ref, client, options.namespace);
+    logger.success(`pulled ${current.digestReference} (Flux ${current.installed.version})`);
+    if (requested !== 'latest') checkDirection(current.installed.version, requested, options);
 
     logger.step(`generating Flux ${requested} component manifests`);
     const bundle = await loadManifests({
@@ -210,56 +201,110 @@ export async function upgradeComponents(
       baseUrl: options.manifestsBaseUrl,
       env: options.env,
     });
-    checkDirection(installed.version, bundle.version, options);
-    const generated = generateComponents(bundle, mergeOptions(installed.options, given));
-    const unchanged = {
+    checkDirection(current.installed.version, bundle.version, options);
+    const generated = generateComponents(bundle, mergeOptions(current.installed.options, given));
+    const result = {
       reference: referenceName(ref),
-      previousVersion: installed.version,
+      previousVersion: current.installed.version,
       previousDigest: current.digest,
       version: bundle.version,
       digest: current.digest,
       changed: false,
     };
-    if (generated.text === currentText) {
+    if (generated.text === current.componentsText) {
       logger.success(
         `${referenceName(ref)} is already at Flux ${bundle.version} with these options: nothing to push`,
       );
-      return unchanged;
+      return result;
     }
-    const next = new Map(files).set(componentsPath, generated.text);
-    const artifact = await buildFromFiles(next, {
-      source: options.source ?? COMPONENTS_SOURCE,
-      revision: options.revision ?? bundle.version,
-    });
+    const componentsPath = `${current.namespace}/${COMPONENTS_FILE}`;
+    const artifact = await buildFromFiles(
+      new Map(current.files).set(componentsPath, generated.text),
+      {
+        source: options.source ?? COMPONENTS_SOURCE,
+        revision: options.revision ?? bundle.version,
+      },
+    );
     // What kustomize-controller will build: the user's patches must still apply.
-    const objects = unpackComponents(artifact, namespace);
+    const objects = unpackComponents(artifact, current.namespace);
     logger.success(
-      `generated Flux ${bundle.version} component manifests (${objects.length} objects), ${namespace}/kustomization.yaml kept`,
+      `generated Flux ${bundle.version} component manifests (${objects.length} objects), ${current.namespace}/kustomization.yaml kept`,
     );
-
-    const digest = artifact.manifest.descriptor.digest;
-    const pinned = withDigest(ref, digest);
-    logger.step(`pushing components artifact to ${repositoryName(ref)}@${digest}`);
-    await pushArtifact(pinned, artifact, { client });
-    // Read back (digests verified) before any tag names it.
-    await pullArtifact(pinned, { client });
-    logger.success(`components artifact pushed to ${repositoryName(ref)}@${digest}`);
-
-    logger.step(`moving tag ${referenceName(ref)} from ${current.digest} to ${digest}`);
-    const now = await resolveArtifact(ref, { client });
-    if (now?.digest !== current.digest) {
-      throw new UserError(
-        `the tag ${referenceName(ref)} moved to ${now?.digest ?? 'nothing'} during the upgrade (another upgrade or deploy?); it was left as it is and the new artifact is at ${repositoryName(ref)}@${digest}; run the upgrade again`,
-      );
-    }
-    await tagArtifact(pinned, [ref.tag!], { client });
+    await publish(ref, current.digest, artifact, client, logger);
     logger.success(
-      `${referenceName(ref)} now points at ${digest}: Flux updates itself to ${bundle.version} at its next reconciliation`,
+      `${referenceName(ref)} now points at ${artifact.manifest.descriptor.digest}: Flux updates itself to ${bundle.version} at its next reconciliation`,
     );
-    return { ...unchanged, digest, changed: true };
+    return { ...result, digest: artifact.manifest.descriptor.digest, changed: true };
   } finally {
     await client.close();
   }
+}
+
+/** The artifact the tag points at, with its files and what its components were generated with. */
+interface CurrentArtifact {
+  readonly digest: string;
+  readonly digestReference: string;
+  /** Regular files of the layer by slash-separated path. */
+  readonly files: ReadonlyMap<string, string>;
+  readonly namespace: string;
+  readonly componentsText: string;
+  readonly installed: InstalledComponents;
+}
+
+async function readComponentsArtifact(
+  ref: OciReference,
+  client: RegistryClient,
+  namespaceOption: string | undefined,
+): Promise<CurrentArtifact> {
+  const pulled = await pullArtifact(ref, { client });
+  const name = referenceName(ref);
+  const files = layerFiles(pulled.layer.bytes, name);
+  const namespace = componentsNamespace(files, namespaceOption, name);
+  const path = `${namespace}/${COMPONENTS_FILE}`;
+  const componentsText = files.get(path)!;
+  const installed = installedComponents(
+    componentsText,
+    parseKubeObjects(componentsText, path),
+    `${path} of ${name}`,
+  );
+  return {
+    digest: pulled.digest,
+    digestReference: pulled.digestReference,
+    files,
+    namespace,
+    componentsText,
+    installed,
+  };
+}
+
+/**
+ * Pushes the artifact by digest, reads it back (digests verified), then moves the tag,
+ * unless it no longer points at `previousDigest`: someone else upgraded or deployed
+ * meanwhile, and their choice stands.
+ */
+async function publish(
+  ref: OciReference,
+  previousDigest: string,
+  artifact: BuiltArtifact,
+  client: RegistryClient,
+  logger: ProgressLogger,
+): Promise<void> {
+  const digest = artifact.manifest.descriptor.digest;
+  const pinned = withDigest(ref, digest);
+  logger.step(`pushing components artifact to ${repositoryName(ref)}@${digest}`);
+  await pushArtifact(pinned, artifact, { client });
+  await pullArtifact(pinned, { client });
+  logger.success(`components artifact pushed to ${repositoryName(ref)}@${digest}`);
+
+  logger.step(`moving tag ${referenceName(ref)} from ${previousDigest} to ${digest}`);
+  const now = (await resolveArtifact(ref, { client }))?.digest;
+  if (now === digest) return; // the same upgrade, run concurrently
+  if (now !== previousDigest) {
+    throw new UserError(
+      `the tag ${referenceName(ref)} moved to ${now ?? 'nothing'} during the upgrade (another upgrade or deploy?); it was left as it is and the new artifact is at ${repositoryName(ref)}@${digest}; run the upgrade again`,
+    );
+  }
+  await tagArtifact(pinned, [ref.tag!], { client });
 }
 
 function componentsReference(url: string): OciReference {
