@@ -1,6 +1,9 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { sha256Digest } from '../../../src/oci/index.js';
 import {
   pullArtifact,
   pushArtifact,
@@ -10,6 +13,7 @@ import {
 import { fluxArtifact } from '../../support/artifacts.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
 
+const run = promisify(execFile);
 const user = { username: 'flux', password: 's3cret-pässword' };
 const files = { 'app.yaml': 'kind: ConfigMap\n' };
 
@@ -27,15 +31,28 @@ async function withRegistry(
 }
 
 describe('TLS', () => {
-  it('pushes and pulls with the CA given as caFile', () =>
+  it('pushes and pulls with the CA given as caFile; skopeo trusting the same CA reads it', () =>
     withRegistry({ tls: true }, async (registry) => {
       const url = `oci://${registry.host}/tls/app:v1`;
+      const certDir = mkdtempSync(join(tmpdir(), 'flux-oci-certs-'));
       const pushed = await pushArtifact(url, fluxArtifact(files), {
         caFile: registry.caFile,
         useAuthFile: false,
       });
       const pulled = await pullArtifact(url, { caFile: registry.caFile, useAuthFile: false });
       expect(pulled.digest).toBe(pushed.digest);
+      try {
+        copyFileSync(registry.caFile!, join(certDir, 'ca.crt'));
+        const raw = await run('skopeo', [
+          'inspect',
+          '--raw',
+          `--cert-dir=${certDir}`,
+          `docker://${registry.host}/tls/app:v1`,
+        ]);
+        expect(sha256Digest(Buffer.from(raw.stdout))).toBe(pushed.digest);
+      } finally {
+        rmSync(certDir, { recursive: true, force: true });
+      }
     }));
 
   it('refuses an untrusted certificate and says to pass --ca-file, also with allowInsecureHttp', () =>
@@ -206,6 +223,17 @@ describe('token auth', () => {
           ['repository:token/app:pull,push'],
           ['repository:token/app:pull'],
         ]);
+        // skopeo, with the same credentials, reads what was pushed through the token flow.
+        const raw = await run('skopeo', [
+          'inspect',
+          '--raw',
+          '--tls-verify=false',
+          `--creds=${user.username}:${user.password}`,
+          `docker://${registry.host}/token/app:v1`,
+        ]);
+        expect(JSON.parse(raw.stdout)).toMatchObject({
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        });
       } finally {
         await client.close();
       }
