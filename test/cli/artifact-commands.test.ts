@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FLUX_CONTENT_MEDIA_TYPE } from '../../src/oci/index.js';
+import { pushArtifact } from '../../src/oci/registry/index.js';
 import { writeTree } from '../support/artifacts.js';
+import { blobOf, rawArtifact, rawTarGz } from '../support/raw-artifacts.js';
 import { runCli } from '../support/cli.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 
@@ -185,6 +188,41 @@ describe('flux-oci push/pull/tag/list/diff artifact', () => {
       expect(missing.stderr).toContain('--output must be an existing directory');
     } finally {
       rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to extract a hostile layer and writes nothing outside the directory', async () => {
+    const layer = blobOf(
+      FLUX_CONTENT_MEDIA_TYPE,
+      await rawTarGz([{ name: '../escaped.yaml', content: 'x\n' }]),
+    );
+    await pushArtifact(`oci://${registry.host}/cli/hostile:v1`, rawArtifact([layer]), {
+      allowInsecureHttp: true,
+      useAuthFile: false,
+      credentials: user,
+    });
+    const parent = mkdtempSync(join(tmpdir(), 'flux-oci-cli-hostile-'));
+    try {
+      const out = join(parent, 'out');
+      mkdirSync(out);
+      const result = await runCli(
+        [
+          'pull',
+          'artifact',
+          `oci://${registry.host}/cli/hostile:v1`,
+          '-o',
+          out,
+          creds,
+          '--allow-insecure-http',
+        ],
+        { env },
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('✗ refusing layer entry "../escaped.yaml"');
+      expect(readdirSync(parent)).toEqual(['out']);
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 
