@@ -43,3 +43,4 @@ export {
   type UninstallReport,
   type WaitOptions,
 } from './bootstrap/apply/index.js';
+export * from './oci/index.js';
