@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import type { InstallOptions, LogLevel } from '../flux/install-options.js';
+import type { InstallOptions } from '../flux/install-options.js';
 import { isPlainMap, type KubeObject } from '../flux/kube-object.js';
 
 /** What a gotk-components.yaml says about how it was generated. */
@@ -46,7 +46,7 @@ export function installedComponents(
       imagePullSecret: firstPullSecret(podSpec),
       networkPolicy: objects.some((o) => o.kind === 'NetworkPolicy'),
       watchAllNamespaces: flag('watch-all-namespaces') !== 'false',
-      logLevel: (flag('log-level') ?? 'info') as LogLevel,
+      logLevel: flag('log-level') ?? 'info',
       clusterDomain: clusterDomain(args) ?? 'cluster.local',
       tolerationKeys: tolerationKeys(podSpec),
     },
