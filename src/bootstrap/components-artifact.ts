@@ -1,7 +1,4 @@
-import { chmodSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { applyUserKustomization } from '../flux/apply-kustomization.js';
-import { writeArtifactFiles } from '../flux/artifact-files.js';
 import { buildComponentsArtifact } from '../flux/components-artifact.js';
 import { generateComponents } from '../flux/generate-components.js';
 import type { KubeObject } from '../flux/kube-object.js';
@@ -12,10 +9,11 @@ import {
   readUserKustomization,
 } from '../flux/user-kustomization.js';
 import { parseKubeObjects } from '../flux/yaml-documents.js';
-import { buildArtifact, type BuiltArtifact } from '../oci/content/build.js';
+import type { BuiltArtifact } from '../oci/content/build.js';
 import type { Artifact } from '../oci/content/descriptor.js';
 import { readLayer } from '../oci/content/extract.js';
 import { UserError } from '../errors.js';
+import { buildReproducibleArtifact } from './reproducible-artifact.js';
 import type { ResolvedBootstrapOptions } from './resolve-options.js';
 
 /** Where the components artifact says it comes from (`flux trace` shows it as Origin Source). */
@@ -47,21 +45,11 @@ export async function packComponents(options: ResolvedBootstrapOptions): Promise
   });
   const components = generateComponents(bundle, options);
   const content = buildComponentsArtifact(components, options.namespace, kustomization);
-  const dir = await writeArtifactFiles(content.files);
-  try {
-    // The modes go into the tar: fix them so the umask cannot change the digest.
-    chmodSync(join(dir, options.namespace), 0o755);
-    for (const file of content.files) chmodSync(join(dir, ...file.path.split('/')), 0o644);
-    const artifact = buildArtifact({
-      path: dir,
-      reproducible: true,
-      source: COMPONENTS_SOURCE,
-      revision: components.version,
-    });
-    return { artifact, objects: content.objects, version: components.version };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const artifact = await buildReproducibleArtifact(content.files, {
+    source: COMPONENTS_SOURCE,
+    revision: components.version,
+  });
+  return { artifact, objects: content.objects, version: components.version };
 }
 
 /**

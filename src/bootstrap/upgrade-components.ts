@@ -1,15 +1,13 @@
-import { chmodSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import semver from 'semver';
 import { UserError } from '../errors.js';
-import { writeArtifactFiles } from '../flux/artifact-files.js';
+import { buildReproducibleArtifact } from './reproducible-artifact.js';
 import { DEFAULT_FLUX_VERSION, normalizeFluxVersion } from '../flux/flux-versions.js';
 import { generateComponents } from '../flux/generate-components.js';
 import { resolveInstallOptions, type InstallOptions } from '../flux/install-options.js';
 import { loadManifests } from '../flux/manifests-source.js';
 import { COMPONENTS_FILE } from '../flux/user-kustomization.js';
 import { parseKubeObjects } from '../flux/yaml-documents.js';
-import { buildArtifact, type BuiltArtifact } from '../oci/content/build.js';
+import type { BuiltArtifact } from '../oci/content/build.js';
 import { readLayer, safeParts } from '../oci/content/extract.js';
 import { RegistryClient } from '../oci/registry/client.js';
 import type { RegistryClientOptions } from '../oci/registry/client-options.js';
@@ -218,7 +216,7 @@ export async function upgradeComponents(
       return result;
     }
     const componentsPath = `${current.namespace}/${COMPONENTS_FILE}`;
-    const artifact = await buildFromFiles(
+    const artifact = await buildFromFilesMap(
       new Map(current.files).set(componentsPath, generated.text),
       {
         source: options.source ?? COMPONENTS_SOURCE,
@@ -433,27 +431,12 @@ function checkDirection(
   }
 }
 
-/**
- * A reproducible artifact of `files`, as packComponents builds one: fixed created time,
- * directories 0755 and files 0644 whatever the umask, so equal files give an equal digest.
- */
-async function buildFromFiles(
+function buildFromFilesMap(
   files: ReadonlyMap<string, string>,
   annotations: { source: string; revision: string },
 ): Promise<BuiltArtifact> {
-  const dir = await writeArtifactFiles([...files].map(([path, content]) => ({ path, content })));
-  try {
-    fixModes(dir);
-    return buildArtifact({ path: dir, reproducible: true, ...annotations });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function fixModes(dir: string): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    chmodSync(path, entry.isDirectory() ? 0o755 : 0o644);
-    if (entry.isDirectory()) fixModes(path);
-  }
+  return buildReproducibleArtifact(
+    [...files].map(([path, content]) => ({ path, content })),
+    annotations,
+  );
 }
