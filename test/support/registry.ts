@@ -109,8 +109,18 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     const configFile = join(dir, 'config.yml');
     await writeFile(configFile, JSON.stringify(config, null, 2));
 
-    const child = spawn('docker-registry', ['serve', configFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    // A shell watchdog: the registry is killed, and its storage deleted, when our stdin
+    // pipe closes, by stop() or because this process died (a killed run leaves nothing).
+    const watchdog = [
+      'exec 3<&0',
+      'docker-registry serve "$1" 3<&- </dev/null &',
+      'registry=$!',
+      '(read _ <&3; kill $registry 2>/dev/null) &',
+      'wait $registry',
+      'rm -rf "$2"',
+    ].join('\n');
+    const child = spawn('sh', ['-c', watchdog, 'sh', configFile, dir], {
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let log = '';
     child.stdout.on('data', (d: Buffer) => (log += d.toString()));
@@ -120,8 +130,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     void exited.then(() => (running = false));
 
     const stop = async (): Promise<void> => {
+      child.stdin.end();
       if (running) {
-        child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         await exited;
         clearTimeout(timer);
