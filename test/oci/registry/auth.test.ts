@@ -266,6 +266,28 @@ describe('token auth', () => {
       },
     ));
 
+  it('uses a registry token as is (Flux: --creds without a colon)', () =>
+    withRegistry({ tokenAuth: true, htpasswd: user }, async (registry) => {
+      const realm = new URL(registry.tokenServer!.realm);
+      realm.searchParams.set('service', 'flux-oci-test-registry');
+      realm.searchParams.set('scope', 'repository:token/raw:pull,push');
+      const basic = Buffer.from(`${user.username}:${user.password}`).toString('base64');
+      const res = await fetch(realm, { headers: { authorization: `Basic ${basic}` } });
+      const { token } = (await res.json()) as { token: string };
+      const url = `oci://${registry.host}/token/raw:v1`;
+      const base = { allowInsecureHttp: true, useAuthFile: false } as const;
+      const pushed = await pushArtifact(url, fluxArtifact(files), {
+        ...base,
+        credentials: { registryToken: token },
+      });
+      expect(pushed.uploadedBlobs).toBe(2);
+      await expect(
+        pullArtifact(url, { ...base, credentials: { registryToken: 'not-a-token' } }),
+      ).rejects.toThrow(
+        `registry ${registry.host} rejected the credentials for the registry token (401)`,
+      );
+    }));
+
   it('reports rejected credentials at the token server', () =>
     withRegistry({ tokenAuth: true, htpasswd: user }, async (registry) => {
       await expect(
