@@ -120,6 +120,31 @@ describe('flux-oci push/pull/tag/list/diff artifact', () => {
     );
   });
 
+  it('pushes manifests from stdin with --path -', async () => {
+    const args = [
+      'push',
+      'artifact',
+      `oci://${registry.host}/cli/stdin:v1`,
+      '--path=-',
+      '--source=s',
+      '--revision=r',
+      '--allow-insecure-http',
+    ];
+    const result = await runCli([...args, creds, '-o', 'json'], {
+      env,
+      stdin: 'apiVersion: v1\nkind: Namespace\n',
+    });
+    expect(result.code).toBe(0);
+    const { digest } = JSON.parse(result.stdout) as { digest: string };
+    expect(digest).toMatch(/^sha256:/);
+    const both = await runCli([...args, '--username=flux', '--password-stdin'], {
+      env,
+      stdin: 'x',
+    });
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('--path - and --password-stdin both read standard input');
+  });
+
   it('says which user the registry rejected, without the password, and exits 1', async () => {
     const result = await push(
       `oci://${registry.host}/cli/app:v1.0.0`,
