@@ -1,0 +1,119 @@
+// Benchmark: wall time of a bootstrap on the real-components harness and of a no-op re-run,
+// through `flux-oci bootstrap oci` and, with --cdktf, through `cdktf deploy` of the story 1
+// example app (OpenTofu, offline providers). The harness start is timed apart.
+//
+//   npm run build && npx tsx bench/bootstrap.ts [--cdktf]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startRegistry } from '../test/support/registry.js';
+import { startCluster, type Cluster } from '../test/e2e/harness/cluster.js';
+import { startFlux, type Flux } from '../test/e2e/harness/flux.js';
+import { prepareTerraform } from '../test/e2e/harness/terraform.js';
+import { repoRoot } from '../test/e2e/harness/tools.js';
+import { waitFor } from '../test/e2e/harness/wait.js';
+import { runFluxOci } from '../test/e2e/support/flux-oci-cli.js';
+import { runCdktf, writeCdktfProject } from '../test/e2e/support/cdktf-cli.js';
+import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+
+const user = { username: 'flux', password: 'bench-only-p4ss' };
+const manifests = join(repoRoot, 'test/fixtures/flux-components');
+const rows: [string, number][] = [];
+
+async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  const value = await fn();
+  rows.push([what, performance.now() - start]);
+  process.stderr.write(`${what}: ${Math.round(performance.now() - start)} ms\n`);
+  return value;
+}
+
+/** Starts the controllers as soon as the bootstrap has made their CRDs served. */
+async function startFluxWhenCrdsServed(cluster: Cluster): Promise<Flux> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(cluster.kubeconfigPath);
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  await waitFor(
+    'the Flux CRDs',
+    () =>
+      objects.read({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'kustomizations.kustomize.toolkit.fluxcd.io' },
+      }),
+    600_000,
+  );
+  return startFlux(cluster, { installCrds: false });
+}
+
+const withCdktf = process.argv.includes('--cdktf');
+const registry = await timed('harness: registry (TLS, htpasswd)', () =>
+  startRegistry({ tls: true, htpasswd: user }),
+);
+const cluster = await timed('harness: API server', () => startCluster());
+let flux: Flux | undefined;
+const work = mkdtempSync(join(tmpdir(), 'flux-oci-bench-'));
+try {
+  if (withCdktf) {
+    const tf = await prepareTerraform();
+    writeCdktfProject(work, 'story1-basic-auth.ts');
+    const env = {
+      ...tf.env,
+      TERRAFORM_BINARY_NAME: tf.tofuPath,
+      TF_VAR_oci_password: user.password,
+      TF_VAR_oci_cluster_password: user.password,
+      FLUX_OCI_URL: `oci://${registry.host}/flux/components:production`,
+      FLUX_OCI_USERNAME: user.username,
+      FLUX_OCI_CLUSTER_URL: `oci://${registry.host}/fleet/cluster:production`,
+      FLUX_OCI_CLUSTER_USERNAME: user.username,
+      FLUX_OCI_COMPONENTS: 'source-controller,kustomize-controller',
+      FLUX_OCI_VERSION: 'v2.9.5',
+      FLUX_OCI_CA_FILE: registry.caFile,
+      FLUX_OCI_KUBECONFIG: cluster.kubeconfigPath,
+      FLUX_MANIFESTS: manifests,
+    };
+    await timed('cdktf deploy (fresh cluster, both stacks)', async () => {
+      const deploy = runCdktf(work, ['deploy', '*', '--auto-approve'], env);
+      flux = await startFluxWhenCrdsServed(cluster);
+      const result = await deploy;
+      if (result.code !== 0) throw new Error(result.output);
+    });
+    await timed('cdktf deploy (no changes)', async () => {
+      const result = await runCdktf(work, ['deploy', '*', '--auto-approve'], env);
+      if (result.code !== 0) throw new Error(result.output);
+    });
+  } else {
+    const args = [
+      'bootstrap',
+      'oci',
+      `--url=oci://${registry.host}/flux/components:latest`,
+      `--username=${user.username}`,
+      '--password-stdin',
+      `--cluster-url=oci://${registry.host}/fleet/cluster:production`,
+      '--cluster-path=production',
+      `--ca-file=${registry.caFile}`,
+      `--manifests=${manifests}`,
+      '--version=v2.9.5',
+      '--components=source-controller,kustomize-controller',
+      `--kubeconfig=${cluster.kubeconfigPath}`,
+    ];
+    await timed('flux-oci bootstrap oci (fresh cluster)', async () => {
+      const run = runFluxOci(args, { stdin: user.password });
+      flux = await startFluxWhenCrdsServed(cluster);
+      const result = await run;
+      if (result.code !== 0) throw new Error(result.stderr);
+    });
+    await timed('flux-oci bootstrap oci (re-run, nothing to change)', async () => {
+      const result = await runFluxOci(args, { stdin: user.password });
+      if (result.code !== 0) throw new Error(result.stderr);
+    });
+  }
+} finally {
+  await flux?.stop();
+  await cluster.stop();
+  await registry.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+console.log(['step', 'wall time'].join('\t'));
+for (const [what, ms] of rows) console.log(`${what}\t${(ms / 1000).toFixed(1)} s`);
