@@ -13,6 +13,7 @@ export interface ProxiedRequest {
   readonly method: string;
   /** Path and query, as sent. */
   readonly url: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /**
@@ -40,6 +41,12 @@ export interface FaultProxyOptions {
    * @default false
    */
   readonly monolithicUploads?: boolean;
+  /**
+   * Answer blob GETs with a 307 to this `host:port` (same path), as registries that serve
+   * blobs from object storage do.
+   * @default serve blobs
+   */
+  readonly redirectBlobsTo?: string;
 }
 
 interface UpstreamResponse {
@@ -74,6 +81,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       index: stats.requests++,
       method: req.method ?? 'GET',
       url: req.url ?? '/',
+      headers: req.headers,
     };
     const entry = { ...seen, outcome: 'forwarded' };
     log.push(entry);
@@ -91,6 +99,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (fault === 'reset') {
         entry.outcome = 'reset';
         req.socket.destroy();
+        return;
+      }
+      if (
+        options.redirectBlobsTo &&
+        req.method === 'GET' &&
+        /\/blobs\/sha256:/.test(req.url ?? '')
+      ) {
+        entry.outcome = 'redirected';
+        res.writeHead(307, { location: `http://${options.redirectBlobsTo}${req.url}` });
+        res.end();
         return;
       }
       if (fault && typeof fault === 'object') {

@@ -95,6 +95,33 @@ describe('registry operations against distribution over plain HTTP', () => {
     }
   });
 
+  it('follows a blob redirect to another host without sending it the credentials', async () => {
+    const storage = await startFaultProxy({ target: registry.host });
+    const front = await startFaultProxy({ target: registry.host, redirectBlobsTo: storage.host });
+    try {
+      const artifact = fluxArtifact({ 'r.yaml': `redirect: ${Date.now()}\n` });
+      await pushArtifact(`oci://${registry.host}/fleet/redirect:v1`, artifact, options);
+      // A registry token is sent with every request to the registry, and never elsewhere.
+      const credentials = { registryToken: 'registry-secret' };
+      const pulled = await pullArtifact(`oci://${front.host}/fleet/redirect:v1`, {
+        ...options,
+        credentials,
+      });
+      expect(pulled.layer.descriptor).toEqual(artifact.layers[0].descriptor);
+      expect(front.log.some((r) => r.outcome === 'redirected')).toBe(true);
+      expect(front.log.every((r) => r.headers.authorization === 'Bearer registry-secret')).toBe(
+        true,
+      );
+      expect(storage.log.map((r) => r.url)).toEqual([
+        `/v2/fleet/redirect/blobs/${artifact.layers[0].descriptor.digest}`,
+      ]);
+      expect(storage.log[0].headers.authorization).toBeUndefined();
+    } finally {
+      await front.stop();
+      await storage.stop();
+    }
+  });
+
   it('pulls what it pushed, verified, and extracts it', async () => {
     const artifact = fluxArtifact(files, { revision: 'v2@sha1:abc' });
     const pushed = await pushArtifact(`oci://${registry.host}/fleet/pull:v2`, artifact, options);
