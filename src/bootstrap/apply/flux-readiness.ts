@@ -12,7 +12,8 @@ import {
 
 /**
  * A Flux object's readiness as `flux bootstrap` checks it (`pkg/bootstrap` objectReconciled):
- * not suspended, the latest generation observed, the expected revision attempted, `Ready=True`.
+ * not suspended, the latest generation observed (by the status or by the Ready condition),
+ * the expected revision attempted, `Ready=True`.
  * `Ready=False` is final once the expected revision was attempted (flux aborts there too), or
  * when the object is `Stalled=True` (Flux's mark for "retrying will not help"); otherwise the
  * controller is still retrying and the wait goes on.
@@ -25,8 +26,11 @@ export function fluxObjectReadiness(object: KubeObject, expectedRevision?: strin
   }
   const readyCondition = findCondition(object, 'Ready');
   const readyText = readyCondition ? formatCondition(readyCondition) : 'no Ready condition yet';
+  // kustomize-controller keeps status.observedGeneration at -1 until a first success, but
+  // stamps the generation it judged on the Ready condition itself.
+  const judgedCurrent = readyCondition?.observedGeneration === object.metadata.generation;
   const unobserved = unobservedGeneration(object);
-  if (unobserved) return inProgress(`${unobserved}; ${readyText}`);
+  if (unobserved && !judgedCurrent) return inProgress(`${unobserved}; ${readyText}`);
 
   const stalled = findCondition(object, 'Stalled');
   if (stalled?.status === 'True') return failed(formatCondition(stalled));

@@ -14,6 +14,8 @@ export interface Condition {
   readonly status: string;
   readonly reason?: string;
   readonly message?: string;
+  /** The generation the controller judged (Flux's conditions carry it). */
+  readonly observedGeneration?: number;
 }
 
 export function ready(message: string): Readiness {
@@ -36,7 +38,8 @@ export function findCondition(object: KubeObject, type: string): Condition | und
 /** `Ready=False (BuildFailed): kustomization path not found` */
 export function formatCondition(condition: Condition): string {
   const reason = condition.reason ? ` (${condition.reason})` : '';
-  const message = condition.message ? `: ${condition.message}` : '';
+  const text = condition.message?.trim();
+  const message = text ? `: ${text}` : '';
   return `${condition.type}=${condition.status}${reason}${message}`;
 }
 

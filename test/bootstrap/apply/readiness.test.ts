@@ -165,6 +165,24 @@ describe('fluxObjectReadiness', () => {
     expect(fluxObjectReadiness(k).state).toBe('inProgress');
   });
 
+  it('takes the generation from the Ready condition when the status has none yet (kustomize-controller before a first success)', () => {
+    const failing = kustomization({
+      observedGeneration: -1,
+      lastAttemptedRevision: revision,
+      conditions: [{ ...readyFalse, observedGeneration: 3, message: `${readyFalse.message}\n` }],
+    });
+    expect(fluxObjectReadiness(failing, revision)).toEqual({
+      state: 'failed',
+      message: 'Ready=False (BuildFailed): kustomization path not found: ./clusters/prod',
+    });
+    const stale = kustomization({
+      observedGeneration: -1,
+      lastAttemptedRevision: revision,
+      conditions: [{ ...readyFalse, observedGeneration: 2 }],
+    });
+    expect(fluxObjectReadiness(stale, revision).state).toBe('inProgress');
+  });
+
   it('fails when Stalled=True', () => {
     const k = kustomization({
       observedGeneration: 3,
