@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { credentialsFromFlags } from '../../../src/cli/credentials.js';
 import { parseGoDuration } from '../../../src/cli/registry-options.js';
 import { formatTable } from '../../../src/cli/output.js';
+import { progressReporter } from '../../../src/cli/progress.js';
 import { parseChallenge } from '../../../src/oci/registry/challenge.js';
 import {
   credentialsFromConfig,
@@ -179,6 +180,45 @@ describe('credential flags', () => {
     await expect(credentialsFromFlags({ password: 'p' }, {}, noStdin)).rejects.toThrow(
       'add --username',
     );
+  });
+});
+
+describe('progress', () => {
+  const stream = (isTTY: boolean) => {
+    const out: string[] = [];
+    return {
+      out,
+      stream: { isTTY, write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream,
+    };
+  };
+  const digest = `sha256:${'a'.repeat(64)}`;
+  const mib = 1024 * 1024;
+
+  it('prints a line per quarter in logs and nothing for small blobs', () => {
+    const { out, stream: s } = stream(false);
+    const report = progressReporter({ stream: s });
+    report({ direction: 'upload', digest, bytes: 100, total: 1000 });
+    for (let bytes = 0; bytes <= 8 * mib; bytes += mib / 2)
+      report({ direction: 'upload', digest, bytes, total: 8 * mib });
+    expect(out).toEqual([
+      `◎ uploading sha256:aaaaaaaaaaaa 0.0 / 8.0 MiB (0%)\n`,
+      `◎ uploading sha256:aaaaaaaaaaaa 2.0 / 8.0 MiB (25%)\n`,
+      `◎ uploading sha256:aaaaaaaaaaaa 4.0 / 8.0 MiB (50%)\n`,
+      `◎ uploading sha256:aaaaaaaaaaaa 6.0 / 8.0 MiB (75%)\n`,
+      `◎ uploading sha256:aaaaaaaaaaaa 8.0 / 8.0 MiB (100%)\n`,
+    ]);
+  });
+
+  it('redraws one line on a terminal and ends it when done', () => {
+    const { out, stream: s } = stream(true);
+    const report = progressReporter({ stream: s });
+    report({ direction: 'download', digest, bytes: mib, total: 2 * mib });
+    report({ direction: 'download', digest, bytes: mib + 1, total: 2 * mib });
+    report({ direction: 'download', digest, bytes: 2 * mib, total: 2 * mib });
+    expect(out).toEqual([
+      `\r\x1b[2K◎ downloading sha256:aaaaaaaaaaaa 1.0 / 2.0 MiB (50%)`,
+      `\r\x1b[2K◎ downloading sha256:aaaaaaaaaaaa 2.0 / 2.0 MiB (100%)\n`,
+    ]);
   });
 });
 
