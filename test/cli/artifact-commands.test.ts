@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,9 @@ import { writeTree } from '../support/artifacts.js';
 import { blobOf, rawArtifact, rawTarGz } from '../support/raw-artifacts.js';
 import { runCli } from '../support/cli.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
+
+// Real registries (and TLS keys) are started per file: allow for a busy machine.
+jest.setTimeout(60_000);
 
 // The artifact commands end to end against a registry with basic auth (plain HTTP).
 describe('flux-oci push/pull/tag/list/diff artifact', () => {

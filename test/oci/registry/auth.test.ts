@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,9 @@ import {
 } from '../../../src/oci/registry/index.js';
 import { fluxArtifact } from '../../support/artifacts.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
+
+// Real registries (and TLS keys) are started per file: allow for a busy machine.
+jest.setTimeout(60_000);
 
 const run = promisify(execFile);
 const user = { username: 'flux', password: 's3cret-pässword' };

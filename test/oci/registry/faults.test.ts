@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import {
   pullArtifact,
   pushArtifact,
@@ -12,6 +13,9 @@ import {
   type ProxiedRequest,
 } from '../../support/fault-proxy.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
+
+// Real registries (and TLS keys) are started per file: allow for a busy machine.
+jest.setTimeout(60_000);
 
 // A real registry behind a proxy that fails chosen requests: retries must recover from
 // transient failures, and a push that fails must never leave a tag on missing content.

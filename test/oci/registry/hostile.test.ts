@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,9 @@ import { pullArtifact, pushArtifact } from '../../../src/oci/registry/index.js';
 import { startFaultProxy } from '../../support/fault-proxy.js';
 import { blobOf, rawArtifact, rawTarGz, type RawTarEntry } from '../../support/raw-artifacts.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
+
+// Real registries (and TLS keys) are started per file: allow for a busy machine.
+jest.setTimeout(60_000);
 
 // Pulled artifacts are untrusted: crafted layers and a registry (or proxy) that lies.
 describe('pulling hostile artifacts', () => {

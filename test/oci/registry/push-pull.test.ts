@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,9 @@ import { fluxArtifact, writeTree } from '../../support/artifacts.js';
 import { blobOf, rawArtifact } from '../../support/raw-artifacts.js';
 import { startFaultProxy } from '../../support/fault-proxy.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
+
+// Real registries (and TLS keys) are started per file: allow for a busy machine.
+jest.setTimeout(60_000);
 
 const run = promisify(execFile);
 
