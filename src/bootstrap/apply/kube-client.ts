@@ -1,10 +1,22 @@
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../../errors.js';
 import { ApiResources, discoveryPath, type ApiResource } from './api-resources.js';
 import { isNotFound, KubeApiError, kubeApiErrorFrom } from './kube-api-error.js';
 import { formatRef, toRef, type KubeObject, type ObjectTarget } from './kube-object.js';
+
+/** Answers worth another try: throttling and a briefly unavailable API server. */
+const retryableStatusCodes = new Set([429, 502, 503, 504]);
+/** Connections dropped under us (a pooled keep-alive socket the server closed) or refused. */
+const retryableNetworkCodes = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT']);
+/** Every call is idempotent (GET, apply, merge patch, DELETE), so each may be tried again. */
+const maxAttempts = 3;
+
+function backoffMs(attempt: number): number {
+  return 250 * 2 ** (attempt - 1);
+}
 
 export interface KubeClientOptions {
   /**
@@ -58,7 +70,10 @@ export class KubeClient {
     this.resources = new ApiResources((path) => this.discover(path));
   }
 
-  /** One API call; throws KubeApiError for any non-2xx answer. */
+  /**
+   * One API call, tried again on throttling, gateway errors and dropped connections; throws
+   * KubeApiError for any other non-2xx answer, UserError when the server cannot be reached.
+   */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
@@ -79,32 +94,60 @@ export class KubeClient {
             'Content-Length': Buffer.byteLength(body),
           }),
     };
+    for (let attempt = 1; ; attempt++) {
+      // Not `instanceof Error`: errors from Node's sockets may come from another realm.
+      const outcome = await this.exchange(url, requestOptions, body).then(
+        (answer) => ({ answer, failure: undefined }),
+        (failure: NodeJS.ErrnoException) => ({ answer: undefined, failure }),
+      );
+      const last = attempt === maxAttempts;
+      if (!outcome.answer) {
+        const { failure } = outcome;
+        if (!last && retryableNetworkCodes.has(failure.code ?? '')) {
+          await sleep(backoffMs(attempt));
+          continue;
+        }
+        throw new UserError(`cannot reach ${this.server} (${method} ${path}): ${failure.message}`);
+      }
+      const { answer } = outcome;
+      if (!last && retryableStatusCodes.has(answer.statusCode)) {
+        await sleep(answer.retryAfterMs ?? backoffMs(attempt));
+        continue;
+      }
+      if (answer.statusCode < 200 || answer.statusCode > 299) {
+        throw kubeApiErrorFrom(answer.statusCode, answer.text, method, url.pathname);
+      }
+      return (answer.text ? JSON.parse(answer.text) : undefined) as T;
+    }
+  }
+
+  // One HTTP exchange; rejects with the socket's error (its `code` says whether to retry).
+  private exchange(url: URL, options: https.RequestOptions, body: string | undefined) {
     const send = url.protocol === 'http:' ? http.request : https.request;
-    const { statusCode, text } = await new Promise<{ statusCode: number; text: string }>(
+    return new Promise<{ statusCode: number; text: string; retryAfterMs?: number }>(
       (resolve, reject) => {
-        const req = send(url, requestOptions, (res) => {
+        const req = send(url, options, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () =>
-            resolve({ statusCode: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
-          );
+          res.on('end', () => {
+            const retryAfter = Number(res.headers['retry-after']);
+            resolve({
+              statusCode: res.statusCode ?? 0,
+              text: Buffer.concat(chunks).toString(),
+              retryAfterMs: Number.isFinite(retryAfter)
+                ? Math.min(retryAfter, 5) * 1000
+                : undefined,
+            });
+          });
           res.on('error', reject);
         });
         req.setTimeout(this.requestTimeoutMs, () =>
           req.destroy(new Error(`no answer within ${this.requestTimeoutMs / 1000}s`)),
         );
-        req.on('error', (error) =>
-          reject(
-            new UserError(`cannot reach ${this.server} (${method} ${path}): ${error.message}`),
-          ),
-        );
+        req.on('error', reject);
         req.end(body);
       },
     );
-    if (statusCode < 200 || statusCode > 299) {
-      throw kubeApiErrorFrom(statusCode, text, method, url.pathname);
-    }
-    return (text ? JSON.parse(text) : undefined) as T;
   }
 
   // One keep-alive agent for all calls (its client certificate is read once): without it
