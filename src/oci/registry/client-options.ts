@@ -22,7 +22,11 @@ export interface RegistryClientOptions {
    * @default true
    */
   readonly useAuthFile?: boolean;
-  /** Environment for finding the auth file (`DOCKER_CONFIG`, `REGISTRY_AUTH_FILE`, ...). @default process.env */
+  /**
+   * Environment for the auth file (`DOCKER_CONFIG`, `REGISTRY_AUTH_FILE`, ...) and the
+   * proxies (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`; loopback is never proxied).
+   * @default process.env
+   */
   readonly env?: NodeJS.ProcessEnv;
   /** PEM file of a CA to trust next to the system roots. @default system roots only */
   readonly caFile?: string;

@@ -12,6 +12,7 @@ import type { RetryPolicy } from './retry.js';
 import {
   headerValue,
   HttpTransport,
+  proxyFromEnv,
   type HttpMethod,
   type HttpResponse,
   type TransferStats,
@@ -77,6 +78,7 @@ export class RegistryClient {
       retry: this.retryPolicy,
       userAgent: options.userAgent ?? 'flux-oci/0.1.0',
       requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+      proxy: proxyFromEnv(options.env ?? process.env),
     });
     if (!options.allowInsecureHttp) this.scheme = 'https';
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { UserError } from '../../errors.js';
 import {
   isRetryableError,
@@ -20,7 +20,31 @@ export interface TransportOptions {
   readonly userAgent: string;
   /** Longest wait for response headers, or between two body chunks, of one request. */
   readonly requestTimeoutMs: number;
+  /** HTTP proxies (from `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`); none when absent. */
+  readonly proxy?: ProxySettings;
 }
+
+/** Forward proxies as Go's `http.ProxyFromEnvironment` (and so Flux) takes them. */
+export interface ProxySettings {
+  readonly httpProxy?: string;
+  readonly httpsProxy?: string;
+  readonly noProxy?: string;
+}
+
+/** Proxy settings from an environment (upper or lower case names); undefined when none. */
+export function proxyFromEnv(env: NodeJS.ProcessEnv): ProxySettings | undefined {
+  const pick = (name: string): string | undefined =>
+    env[name] || env[name.toLowerCase()] || undefined;
+  const settings = {
+    httpProxy: pick('HTTP_PROXY'),
+    httpsProxy: pick('HTTPS_PROXY'),
+    noProxy: pick('NO_PROXY'),
+  };
+  return settings.httpProxy || settings.httpsProxy ? settings : undefined;
+}
+
+/** Loopback is never proxied, as in Go's http.ProxyFromEnvironment. */
+const LOOPBACK = 'localhost,127.0.0.1,[::1]';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -73,8 +97,8 @@ export class ResponseTooLargeError extends Error {
 
 /**
  * HTTP for one registry: one undici Agent (so connections are reused across requests and
- * operations), TLS with the system roots plus an optional CA file, and retries with
- * backoff for transient failures.
+ * operations), TLS with the system roots plus an optional CA file, the environment's
+ * HTTP(S) proxies, and retries with backoff for transient failures.
  */
 export class HttpTransport {
   readonly stats: TransferStats = {
@@ -83,7 +107,7 @@ export class HttpTransport {
     bytesSent: 0,
     bytesReceived: 0,
   };
-  private readonly agent: Agent;
+  private readonly agent: Agent | EnvHttpProxyAgent;
 
   constructor(private readonly options: TransportOptions) {
     let ca: string[] | undefined;
@@ -99,13 +123,26 @@ export class HttpTransport {
       // Giving `ca` replaces Node's roots, so keep them next to the extra CA.
       ca = [...rootCertificates, pem];
     }
-    this.agent = new Agent({
-      connect: { ca, rejectUnauthorized: true },
+    const tls = { ca, rejectUnauthorized: true };
+    const agentOptions = {
+      connect: tls,
       headersTimeout: options.requestTimeoutMs,
       bodyTimeout: options.requestTimeoutMs,
       keepAliveTimeout: 30_000,
       connections: 8,
-    });
+    };
+    const proxy = options.proxy;
+    this.agent = proxy
+      ? new EnvHttpProxyAgent({
+          ...agentOptions,
+          // Explicit values: undici would otherwise read process.env itself.
+          httpProxy: proxy.httpProxy ?? '',
+          httpsProxy: proxy.httpsProxy ?? '',
+          noProxy: [proxy.noProxy, LOOPBACK].filter(Boolean).join(','),
+          // TLS with the registry inside the proxy tunnel.
+          requestTls: tls,
+        })
+      : new Agent(agentOptions);
   }
 
   /** Sends `req`, retrying transient failures as the policy allows; returns the final response. */
