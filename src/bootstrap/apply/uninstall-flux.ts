@@ -126,7 +126,6 @@ export async function uninstallFlux(
   }
 
   if (failures.length > 0) throw new UninstallError(failures, report);
-  logger.success(`uninstall finished${suffix}`);
   return report;
 }
 

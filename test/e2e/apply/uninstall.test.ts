@@ -151,7 +151,7 @@ describe('uninstallFlux', () => {
       'OCIRepository/flux-system/flux-system',
     ]);
     expect(logger.lines).toContain('✔ Deployment/flux-system/source-controller deleted (dry run)');
-    expect(logger.lines.at(-1)).toBe('✔ uninstall finished (dry run)');
+    expect(logger.lines.at(-1)).toBe('✔ Namespace/flux-system deleted (dry run)');
     expect(
       await exists({
         apiVersion: 'apps/v1',
