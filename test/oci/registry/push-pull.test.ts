@@ -64,6 +64,28 @@ describe('registry operations against distribution over plain HTTP', () => {
     }
   });
 
+  it('uploads nothing for content already in the repository under another tag', async () => {
+    const a = fluxArtifact({ 'a.yaml': `a: ${Date.now()}\n` });
+    const b = fluxArtifact({ 'b.yaml': `b: ${Date.now()}\n` });
+    const client = new RegistryClient(registry.host, options);
+    try {
+      const repo = `oci://${registry.host}/fleet/moves`;
+      await pushArtifact(`${repo}:v1`, a, { client });
+      expect((await pushArtifact(`${repo}:v2`, a, { client })).uploadedBlobs).toBe(0);
+      await pushArtifact(`${repo}:v1`, b, { client });
+      // Moving v1 back to a: HEAD v1 (other digest), HEAD a's manifest (present), PUT v1.
+      const before = client.stats.requests;
+      const back = await pushArtifact(`${repo}:v1`, a, { client });
+      expect(back.uploadedBlobs).toBe(0);
+      expect(client.stats.requests - before).toBe(3);
+      expect((await resolveArtifact(`${repo}:v1`, { client }))?.digest).toBe(
+        a.manifest.descriptor.digest,
+      );
+    } finally {
+      await client.close();
+    }
+  });
+
   it('counts the requests of a fresh push: fewer than Flux (11)', async () => {
     const artifact = fluxArtifact({ 'a.yaml': `fresh: ${Date.now()}\n` });
     const client = new RegistryClient(registry.host, options);
