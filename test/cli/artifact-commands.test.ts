@@ -156,7 +156,7 @@ describe('flux-oci push/pull/tag/list/diff artifact', () => {
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      `✗ registry ${registry.host} rejected the credentials for user 'flux' (401): check --creds`,
+      `✗ registry ${registry.host} rejected the credentials for user 'flux' (401): check the user name and password (--creds, or --username with --password-stdin or OCI_PASSWORD)`,
     );
     expect(result.stderr).not.toContain('not-the-password');
     const anonymous = await push(`oci://${registry.host}/cli/app:v1.0.0`);

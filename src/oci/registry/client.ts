@@ -333,13 +333,13 @@ export class RegistryClient {
 
   private authRequired(res: HttpResponse, credentials: Credentials | undefined): UserError {
     return new UserError(
-      `registry ${this.registry} requires authentication (${res.status}) and ${credentials ? 'the configured credentials cannot answer its challenge' : 'no credentials were given'}: pass --creds <user>:<password> or log in with docker login`,
+      `registry ${this.registry} requires authentication (${res.status}) and ${credentials ? 'the configured credentials cannot answer its challenge' : 'no credentials were given'}: pass --creds <user>:<password> (or --username with --password-stdin) or log in with docker login`,
     );
   }
 
   private rejected(res: HttpResponse, credentials: Credentials): UserError {
     return new UserError(
-      `registry ${this.registry} rejected the credentials for ${describeCredentials(credentials)} (${res.status}): check --creds`,
+      `registry ${this.registry} rejected the credentials for ${describeCredentials(credentials)} (${res.status}): check the user name and password (--creds, or --username with --password-stdin or OCI_PASSWORD)`,
     );
   }
 

@@ -114,7 +114,7 @@ describe('basic auth (htpasswd)', () => {
         credentials: { username: 'flux', password: 'wrong' },
       });
       await expect(wrong).rejects.toThrow(
-        `registry ${registry.host} rejected the credentials for user 'flux' (401): check --creds`,
+        `registry ${registry.host} rejected the credentials for user 'flux' (401): check the user name and password (--creds, or --username with --password-stdin or OCI_PASSWORD)`,
       );
       await expect(pullArtifact(url, base)).rejects.toThrow(
         `registry ${registry.host} requires authentication (401)`,
@@ -301,7 +301,7 @@ describe('token auth', () => {
           credentials: { username: 'flux', password: 'nope' },
         }),
       ).rejects.toThrow(
-        `registry ${registry.host} rejected the credentials for user 'flux' (401): check --creds`,
+        `registry ${registry.host} rejected the credentials for user 'flux' (401): check the user name and password (--creds, or --username with --password-stdin or OCI_PASSWORD)`,
       );
     }));
 
