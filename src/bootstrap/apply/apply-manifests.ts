@@ -50,6 +50,12 @@ export interface ApplyManifestsOptions {
    * @default 500
    */
   readonly crdPollIntervalMs?: number;
+  /**
+   * How long to wait for an object that is being deleted (a CRD or namespace still
+   * finalizing after an uninstall) to be gone before creating it again.
+   * @default 60000
+   */
+  readonly terminationTimeoutMs?: number;
   /** @default silent */
   readonly logger?: ProgressLogger;
 }
@@ -73,6 +79,7 @@ export async function applyManifests(
     force: options.force ?? true,
     defaultNamespace: options.defaultNamespace ?? client.defaultNamespace,
     skipOwnedBy: options.skipOwnedBy,
+    terminationTimeoutMs: options.terminationTimeoutMs ?? 60_000,
   };
   const stages = splitApplyStages(objects);
   const changes: ChangeSetEntry[] = [];

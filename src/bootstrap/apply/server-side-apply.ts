@@ -4,6 +4,8 @@ import { refOf, type KubeObject, type ObjectRef } from './kube-object.js';
 import type { ApplyAction } from './change-set.js';
 import type { ApplyFailure } from './apply-error.js';
 import { hasDrifted } from './drift.js';
+import { formatDuration } from './duration.js';
+import { waitUntilDeleted } from './termination.js';
 import { kustomizationNameLabel, kustomizationNamespaceLabel } from './flux-labels.js';
 import { isSecret, redactSecretValues, withStringDataEncoded } from './secret-data.js';
 
@@ -14,6 +16,8 @@ export interface ServerSideApplyOptions {
   readonly force: boolean;
   /** Namespace for namespaced objects that name none. */
   readonly defaultNamespace: string;
+  /** How long to wait for an object being deleted to be gone before creating it again. */
+  readonly terminationTimeoutMs: number;
   /** Leave objects this Kustomization already manages alone. */
   readonly skipOwnedBy?: KustomizationName;
 }
@@ -47,7 +51,21 @@ export async function planApply(
   try {
     object = await withScope(client, object, options.defaultNamespace);
     const ref = refOf(object);
-    const existing = await client.get(ref);
+    let existing = await client.get(ref);
+    if (existing?.metadata.deletionTimestamp) {
+      existing = await waitUntilDeleted(client, ref, options.terminationTimeoutMs);
+      if (existing?.metadata.deletionTimestamp) {
+        const finalizers = existing.metadata.finalizers ?? [];
+        return {
+          ref,
+          message:
+            `is being deleted since ${existing.metadata.deletionTimestamp} and still there ` +
+            `after ${formatDuration(options.terminationTimeoutMs)}` +
+            (finalizers.length ? `, held by finalizers ${finalizers.join(', ')}` : '') +
+            '; wait until it is gone and apply again',
+        };
+      }
+    }
     if (existing && options.skipOwnedBy && isOwnedBy(existing, options.skipOwnedBy)) {
       return { object, ref, action: 'skipped' };
     }

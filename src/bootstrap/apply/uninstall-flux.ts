@@ -4,6 +4,7 @@ import { formatRef, refOf, type KubeObject, type ObjectRef } from './kube-object
 import { instanceLabel, partOfFlux, partOfLabel } from './flux-labels.js';
 import { silentProgressLogger, type ProgressLogger } from './progress-logger.js';
 import { UninstallError } from './uninstall-error.js';
+import { waitForPodsGone } from './controller-pods.js';
 
 export interface UninstallOptions {
   /**
@@ -22,6 +23,12 @@ export interface UninstallOptions {
    * @default false
    */
   readonly dryRun?: boolean;
+  /**
+   * How long to wait for the controllers' pods to stop once their Deployments are deleted,
+   * before their finalizers are removed (a running controller would add them back).
+   * @default 60000
+   */
+  readonly controllersTimeoutMs?: number;
   /** @default silent */
   readonly logger?: ProgressLogger;
 }
@@ -50,12 +57,12 @@ const crdApiVersion = 'apiextensions.k8s.io/v1';
 
 /**
  * Removes Flux in `flux uninstall`'s order: the components (labelled
- * `app.kubernetes.io/part-of=flux` and `app.kubernetes.io/instance=<namespace>`), then the
- * finalizers of every Flux custom resource in all namespaces (so deleting them prunes
- * nothing: the workloads Flux applied stay), then Flux's CustomResourceDefinitions (which
- * takes the custom resources along), then the namespace unless kept. What is already gone
- * is skipped; a failing step does not stop the next ones, and all failures are reported
- * together at the end (UninstallError).
+ * `app.kubernetes.io/part-of=flux` and `app.kubernetes.io/instance=<namespace>`), a bounded
+ * wait for the controllers' pods to stop, then the finalizers of every Flux custom resource
+ * in all namespaces (so deleting them prunes nothing: the workloads Flux applied stay), then
+ * Flux's CustomResourceDefinitions (which takes the custom resources along), then the
+ * namespace unless kept. What is already gone is skipped; a failing step does not stop the
+ * next ones, and all failures are reported together at the end (UninstallError).
  */
 export async function uninstallFlux(
   client: KubeClient,
@@ -93,6 +100,21 @@ export async function uninstallFlux(
       labelSelector: componentSelector,
     });
     for (const object of objects) await deleteObject(refOf(object));
+  }
+  if (!dryRun) {
+    await attempt('waiting for the controllers to stop', async () => {
+      const running = await waitForPodsGone(
+        client,
+        namespace,
+        componentSelector,
+        options.controllersTimeoutMs ?? 60_000,
+        logger,
+      );
+      // Flux goes on regardless; say what may still interfere.
+      if (running.length > 0) {
+        logger.failure(`controller pods still running, continuing: ${running.join(', ')}`);
+      }
+    });
   }
 
   logger.step('deleting toolkit.fluxcd.io finalizers in all namespaces');

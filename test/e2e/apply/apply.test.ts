@@ -199,4 +199,34 @@ describe('applyManifests', () => {
     );
     expect(formatChangeSet(changes)).toBe('ConfigMap/staged/defaulted created');
   });
+
+  it('creates afresh an object that is still being deleted, once it is gone', async () => {
+    const held = configMap('staged', 'held', { generation: 'old' });
+    held.metadata.finalizers = ['example.com/hold'];
+    await applyManifests(client, [held]);
+    await client.delete(held);
+    expect((await client.get(held))?.metadata.deletionTimestamp).toBeDefined();
+
+    const refused = await applyManifests(
+      client,
+      [configMap('staged', 'held', { generation: 'new' })],
+      {
+        terminationTimeoutMs: 500,
+      },
+    ).catch((e: Error) => e);
+    expect((refused as Error).message).toMatch(
+      /^1 object could not be applied:\n {2}ConfigMap\/staged\/held: is being deleted since \S+ and still there after 500ms, held by finalizers example\.com\/hold; wait until it is gone and apply again$/,
+    );
+
+    const [changes] = await Promise.all([
+      applyManifests(client, [configMap('staged', 'held', { generation: 'new' })]),
+      new Promise((resolve) => setTimeout(resolve, 1_000)).then(() =>
+        client.mergePatch(held, { metadata: { finalizers: null } }),
+      ),
+    ]);
+    expect(formatChangeSet(changes)).toBe('ConfigMap/staged/held created');
+    const fresh = await client.get(held);
+    expect(fresh?.data).toEqual({ generation: 'new' });
+    expect(fresh?.metadata.deletionTimestamp).toBeUndefined();
+  });
 });

@@ -333,4 +333,64 @@ describe('uninstallFlux', () => {
     await waitUntilGone(crdRef('kustomizations'));
     expect(await exists(service)).toBe(true);
   });
+
+  it("waits for the controllers' pods to stop before removing finalizers", async () => {
+    await applyManifests(client, [
+      ...fluxInstallation('paced'),
+      controllerPod('paced', 'kustomize-controller-7d9f'),
+    ]);
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      namespace: 'paced',
+      name: 'kustomize-controller-7d9f',
+    };
+    const logger = recordingLogger();
+    const started = Date.now();
+    let stoppedAt = 0;
+    await Promise.all([
+      uninstallFlux(client, { namespace: 'paced', keepNamespace: true, logger }),
+      sleep(1_500).then(async () => {
+        stoppedAt = Date.now() - started;
+        await client.delete(pod); // what the kubelet does once the container has exited
+      }),
+    ]);
+    const index = (prefix: string) => logger.lines.findIndex((l) => l.startsWith(prefix));
+    expect(logger.lines).toContain('◎ waiting for 1 Flux controller pod(s) in paced to stop');
+    expect(index('◎ waiting for 1 Flux controller pod(s)')).toBeLessThan(
+      index('► deleting toolkit.fluxcd.io finalizers'),
+    );
+    expect(stoppedAt).toBeGreaterThanOrEqual(1_500);
+    expect(logger.lines.filter((l) => l.startsWith('✗'))).toEqual([]);
+  });
+
+  it('goes on after a bounded wait when a controller pod does not stop', async () => {
+    await applyManifests(client, [
+      ...fluxInstallation('stuck'),
+      controllerPod('stuck', 'source-controller-5c4b'),
+    ]);
+    const logger = recordingLogger();
+    await uninstallFlux(client, {
+      namespace: 'stuck',
+      keepNamespace: true,
+      controllersTimeoutMs: 500,
+      logger,
+    });
+    expect(logger.lines).toContain(
+      '✗ controller pods still running, continuing: source-controller-5c4b',
+    );
+    expect(logger.lines).toContain('► deleting toolkit.fluxcd.io custom resource definitions');
+  });
 });
+
+/** A controller pod as the Deployment's ReplicaSet would create it (it never runs here). */
+function controllerPod(ns: string, name: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, labels: fluxComponentLabels(ns) },
+    spec: {
+      containers: [{ name: 'manager', image: 'ghcr.io/fluxcd/kustomize-controller:v1.9.5' }],
+    },
+  };
+}
