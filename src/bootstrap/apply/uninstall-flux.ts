@@ -95,11 +95,13 @@ export async function uninstallFlux(
   logger.step(`deleting components in ${namespace} namespace`);
   const componentSelector = `${partOfLabel}=${partOfFlux},${instanceLabel}=${namespace}`;
   for (const kind of componentKinds) {
-    const objects = await listOrNone(client, kind.apiVersion, kind.kind, {
-      namespace: kind.namespaced ? namespace : undefined,
-      labelSelector: componentSelector,
+    await attempt(`listing ${kind.kind} components`, async () => {
+      const objects = await listOrNone(client, kind.apiVersion, kind.kind, {
+        namespace: kind.namespaced ? namespace : undefined,
+        labelSelector: componentSelector,
+      });
+      for (const object of objects) await deleteObject(refOf(object));
     });
-    for (const object of objects) await deleteObject(refOf(object));
   }
   if (!dryRun) {
     await attempt('waiting for the controllers to stop', async () => {
@@ -118,13 +120,19 @@ export async function uninstallFlux(
   }
 
   logger.step('deleting toolkit.fluxcd.io finalizers in all namespaces');
-  const crds = await listOrNone(client, crdApiVersion, 'CustomResourceDefinition', {
-    labelSelector: `${partOfLabel}=${partOfFlux}`,
+  let crds: KubeObject[] = [];
+  await attempt('listing the Flux CustomResourceDefinitions', async () => {
+    crds = await listOrNone(client, crdApiVersion, 'CustomResourceDefinition', {
+      labelSelector: `${partOfLabel}=${partOfFlux}`,
+    });
   });
   for (const crd of crds) {
     const kind = servedKind(crd);
     if (!kind) continue;
-    const objects = await listOrNone(client, kind.apiVersion, kind.kind);
+    let objects: KubeObject[] = [];
+    await attempt(`listing ${kind.kind} objects`, async () => {
+      objects = await listOrNone(client, kind.apiVersion, kind.kind);
+    });
     for (const object of objects.filter((o) => (o.metadata.finalizers ?? []).length > 0)) {
       const ref = refOf(object);
       await attempt(`${formatRef(ref)} removing finalizers`, async () => {
