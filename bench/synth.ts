@@ -38,19 +38,21 @@ if (caseArg >= 0) {
 }
 
 async function runCase(clusters: number): Promise<Omit<RunResult, 'processMs'>> {
-  const { App } = await import('cdktf');
+  const { App, TerraformStack } = await import('cdktf');
   const { FluxBootstrapOci } = await import('../src/index.js');
   const outdir = mkdtempSync(join(tmpdir(), 'synth-out-'));
   try {
     const start = performance.now();
     const app = new App({ outdir });
     for (let i = 0; i < clusters; i++) {
-      new FluxBootstrapOci(app, `cluster-${i}`, {
+      // One stack per cluster, as a fleet app would have.
+      const stack = new TerraformStack(app, `cluster-${i}`);
+      new FluxBootstrapOci(stack, 'flux', {
         url: 'oci://ghcr.io/acme/flux-manifests:production',
         username: 'flux',
         password: FluxBootstrapOci.sensitiveVariable('oci_password'),
         clusterUrl: 'oci://ghcr.io/acme/fleet:production',
-        clusterPath: `clusters/cluster-${i}`,
+        clusterPath: `cluster-${i}`,
         context: `cluster-${i}`,
         manifests: bundle,
       });

@@ -3,16 +3,17 @@
 //
 //   export TF_VAR_oci_password=...           # components registry password
 //   export TF_VAR_oci_cluster_password=...   # fleet registry password
-//   npx cdktf deploy '*'
+//   npx cdktf deploy
 //
 // The FLUX_OCI_* variables point the same app at another registry and cluster (the
 // end-to-end tests use them).
-import { App } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { FluxBootstrapOci } from '../src/index.js';
 
 const env = process.env;
 const app = new App();
-new FluxBootstrapOci(app, 'flux', {
+const stack = new TerraformStack(app, 'flux');
+new FluxBootstrapOci(stack, 'flux', {
   url: env.FLUX_OCI_URL ?? 'oci://ghcr.io/acme/flux-manifests:production',
   username: env.FLUX_OCI_USERNAME ?? 'flux',
   password: FluxBootstrapOci.sensitiveVariable('oci_password'),

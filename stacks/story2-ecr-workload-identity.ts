@@ -3,12 +3,13 @@
 // stored in the cluster and no Secret is created. The kustomization.yaml patches the
 // source-controller ServiceAccount with the IAM role (IRSA).
 //
-//   npx cdktf deploy '*'
-import { App } from 'cdktf';
+//   npx cdktf deploy
+import { App, TerraformStack } from 'cdktf';
 import { FluxBootstrapOci } from '../src/index.js';
 
 const app = new App();
-new FluxBootstrapOci(app, 'flux', {
+const stack = new TerraformStack(app, 'flux');
+new FluxBootstrapOci(stack, 'flux', {
   url: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/flux-manifests:production',
   provider: 'aws',
   clusterUrl: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet:production',

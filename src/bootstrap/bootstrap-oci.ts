@@ -3,6 +3,7 @@ import { loadKubeConfig } from './apply/kubeconfig.js';
 import type { ProgressLogger } from './apply/progress-logger.js';
 import { runInstallPhase } from './install-phase.js';
 import type { ResolvedBootstrapOptions } from './resolve-options.js';
+import { runSecretsPhase } from './secrets-phase.js';
 import { runSyncPhase } from './sync-phase.js';
 import { planSync } from './sync-plan.js';
 
@@ -22,8 +23,8 @@ export function kubeClientFor(options: ResolvedBootstrapOptions): KubeClient {
 
 /**
  * `flux bootstrap oci` as the RFC describes it: phase 1 (components artifact pushed by
- * digest and tagged, components applied, registry Secret), then phase 2 (cluster artifact
- * ensured, Secrets and sync objects applied, readiness at the pushed revision).
+ * digest and tagged, components applied), the registry Secrets, then phase 2 (cluster
+ * artifact ensured, sync objects applied, readiness at the pushed revision).
  */
 export async function bootstrapOci(
   options: ResolvedBootstrapOptions,
@@ -33,6 +34,7 @@ export async function bootstrapOci(
   const kube = kubeClientFor(options);
   const install = await runInstallPhase(kube, options, { logger, env });
   const plan = planSync(options, install.digest);
+  await runSecretsPhase(kube, options, plan, logger, env);
   await runSyncPhase(kube, options, plan, logger, env);
   return { componentsDigest: install.digest, componentsRevision: plan.componentsRevision };
 }

@@ -1,6 +1,5 @@
 import type { Artifact } from '../oci/content/descriptor.js';
 import { pushArtifact } from '../oci/registry/push.js';
-import { registrySecretObject } from '../flux/registry-secret.js';
 import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
 import { applyManifests } from './apply/apply-manifests.js';
 import type { KubeClient } from './apply/kube-client.js';
@@ -17,12 +16,6 @@ export interface InstallPhaseOptions {
    * @default - built here from the options
    */
   readonly artifact?: Artifact;
-  /**
-   * Apply the components registry Secret too. The construct writes it through Terraform's
-   * write-only attributes instead.
-   * @default true
-   */
-  readonly applySecret?: boolean;
   /** @default process.env */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -37,7 +30,8 @@ export interface InstallPhaseResult {
 /**
  * Phase 1 of the RFC: push the components artifact by digest and move the tag, then apply
  * the components (CRDs and Namespace first) unless the `flux-components` Kustomization has
- * already taken them over, then the registry Secret.
+ * already taken them over. It runs only for a new artifact, so a tag moved by CI since the
+ * last run (RFC story 4) is moved only by a deliberate change of the components.
  */
 export async function runInstallPhase(
   kube: KubeClient,
@@ -81,23 +75,6 @@ export async function runInstallPhase(
     applied = true;
   }
 
-  if ((phase.applySecret ?? true) && access.credentials && 'username' in access.credentials) {
-    logger.step(`applying registry Secret ${options.namespace}/${COMPONENTS_SYNC_NAME}`);
-    await applyManifests(
-      kube,
-      [
-        registrySecretObject({
-          name: COMPONENTS_SYNC_NAME,
-          namespace: options.namespace,
-          registry: pushed.reference.registry,
-          username: access.credentials.username,
-          password: access.credentials.password,
-        }),
-      ],
-      { logger },
-    );
-    logger.success('registry Secret applied');
-  }
   return { digest: pushed.digest, applied };
 }
 

@@ -1,9 +1,6 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { writeArtifactFiles } from '../flux/artifact-files.js';
-import { caSecretObject } from '../flux/ca-secret.js';
 import { emptyClusterArtifactFiles } from '../flux/cluster-artifact.js';
-import type { KubeObject } from '../flux/kube-object.js';
-import { registrySecretObject } from '../flux/registry-secret.js';
 import { buildArtifact } from '../oci/content/build.js';
 import { parseOciReference } from '../oci/reference.js';
 import { pushArtifact } from '../oci/registry/push.js';
@@ -13,7 +10,8 @@ import type { KubeClient } from './apply/kube-client.js';
 import type { ProgressLogger } from './apply/progress-logger.js';
 import { waitForReady, type ReadinessTarget } from './apply/wait-for-ready.js';
 import { goDurationMs } from './go-duration.js';
-import { clusterRegistryAccess } from './registry-access.js';
+import { clusterRegistryAccess, componentsRegistryAccess } from './registry-access.js';
+import { UserError } from '../errors.js';
 import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
 import type { ResolvedBootstrapOptions } from './resolve-options.js';
 import type { SyncPlan } from './sync-plan.js';
@@ -50,62 +48,30 @@ export async function ensureClusterArtifact(
   }
 }
 
-/** The Secrets and sync objects of phase 2, as the command applies them. */
-export function syncObjectsToApply(
-  options: ResolvedBootstrapOptions,
-  plan: SyncPlan,
-  env: NodeJS.ProcessEnv = process.env,
-): KubeObject[] {
-  const objects: KubeObject[] = [];
-  if (plan.caSecret && options.caFile) {
-    objects.push(
-      caSecretObject({
-        name: plan.caSecret,
-        namespace: options.namespace,
-        caCertificate: readFileSync(options.caFile, 'utf8'),
-        source: options.caFile,
-      }),
-    );
-  }
-  if (plan.clusterSecret && plan.cluster) {
-    const credentials = clusterRegistryAccess(options, plan.sameRegistry, env).credentials;
-    if (credentials && 'username' in credentials) {
-      objects.push(
-        registrySecretObject({
-          name: plan.clusterSecret,
-          namespace: options.namespace,
-          registry: plan.cluster.registry,
-          ...credentials,
-        }),
-      );
-    }
-  }
-  return [...objects, ...plan.objects];
-}
-
 /**
- * Waits until Flux has taken over: the `flux-components` objects report the pushed
- * revision, and the `flux-system` objects are Ready. A failure names the object, its
- * condition and message.
+ * Waits until Flux has taken over: the `flux-components` objects report the revision the
+ * tag points at now (the pushed artifact, or one CI has moved it to since), and the
+ * `flux-system` objects are Ready. A failure names the object, its condition and message.
  */
 export async function waitForSync(
   kube: KubeClient,
   options: ResolvedBootstrapOptions,
   plan: SyncPlan,
   logger: ProgressLogger,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
+  const expected = await componentsRevisionNow(options, plan, env);
   const targets: ReadinessTarget[] = plan.objects.map((object) => ({
     apiVersion: object.apiVersion,
     kind: object.kind,
     namespace: object.metadata.namespace,
     name: object.metadata.name,
-    expectedRevision:
-      object.metadata.name === COMPONENTS_SYNC_NAME ? plan.componentsRevision : undefined,
+    expectedRevision: object.metadata.name === COMPONENTS_SYNC_NAME ? expected : undefined,
   }));
   await waitForReady(kube, targets, { timeoutMs: goDurationMs(options.timeout), logger });
 }
 
-/** Phase 2 as the command runs it: cluster artifact, Secrets, sync objects, readiness. */
+/** Phase 2: cluster artifact, sync objects, readiness. The Secrets come first (secrets phase). */
 export async function runSyncPhase(
   kube: KubeClient,
   options: ResolvedBootstrapOptions,
@@ -115,7 +81,22 @@ export async function runSyncPhase(
 ): Promise<void> {
   await ensureClusterArtifact(options, logger, env);
   logger.step('applying sync manifests');
-  await applyManifests(kube, syncObjectsToApply(options, plan, env), { logger });
+  await applyManifests(kube, [...plan.objects], { logger });
   logger.success('sync manifests applied');
-  await waitForSync(kube, options, plan, logger);
+  await waitForSync(kube, options, plan, logger, env);
+}
+
+async function componentsRevisionNow(
+  options: ResolvedBootstrapOptions,
+  plan: SyncPlan,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
+  if (options.pinByDigest) return plan.componentsRevision;
+  const current = await resolveArtifact(options.url, componentsRegistryAccess(options, env));
+  if (!current) {
+    throw new UserError(
+      `the components tag ${options.url} does not exist: run the install phase first, or check --url`,
+    );
+  }
+  return `${plan.components.tag}@${current.digest}`;
 }

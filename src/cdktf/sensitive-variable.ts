@@ -5,11 +5,8 @@ const MARKER = /^\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}$/;
 
 /**
  * A reference to a sensitive Terraform variable, for the construct's `password` props:
- * `'${var.oci_password}'`. The construct declares the variable in each stack that needs it
- * (a variable of another stack would travel through that stack's state as an output), and
- * the pipeline sets it through the environment (`TF_VAR_oci_password`), never the command
- * line. Its value reaches the cluster only through write-only attributes and the pre-apply
- * step's environment.
+ * `'${var.oci_password}'`. The construct declares the variable in its stack, and the
+ * pipeline sets it through the environment (`TF_VAR_oci_password`), never the command line.
  */
 export function sensitiveVariable(name: string): string {
   const reference = `\${var.${name}}`;
@@ -21,12 +18,23 @@ export function sensitiveVariable(name: string): string {
   return reference;
 }
 
-/** Declares (once per stack) the sensitive variable a `sensitiveVariable()` reference names. */
+/** A declared sensitive variable: its value (a token) and the environment variable that sets it. */
+export interface SensitiveInput {
+  /** `var.<name>`, for expressions whose result Terraform keeps sensitive. */
+  readonly value: string;
+  /** `TF_VAR_<name>`: the pre-apply steps inherit Terraform's environment and read it there. */
+  readonly envName: string;
+}
+
+/**
+ * Declares (once per stack) the sensitive variable a `sensitiveVariable()` reference names.
+ * Anything else is refused: a literal would be written to cdk.tf.json.
+ */
 export function declareSensitiveVariable(
   stack: TerraformStack,
   prop: string,
   reference: string,
-): string {
+): SensitiveInput {
   const match = MARKER.exec(reference);
   if (!match) {
     throw new UserError(
@@ -35,9 +43,9 @@ export function declareSensitiveVariable(
     );
   }
   const name = match[1];
-  const existing = stack.node.tryFindChild(`var-${name}`);
+  const existing = stack.node.tryFindChild(`var-${name}`) as TerraformVariable | undefined;
   const variable =
-    (existing as TerraformVariable | undefined) ??
+    existing ??
     new TerraformVariable(stack, `var-${name}`, {
       type: 'string',
       sensitive: true,
@@ -45,5 +53,5 @@ export function declareSensitiveVariable(
       description: `${prop} for the Flux bootstrap; set it with TF_VAR_${name}`,
     });
   variable.overrideLogicalId(name);
-  return variable.stringValue;
+  return { value: variable.stringValue, envName: `TF_VAR_${name}` };
 }

@@ -1,7 +1,4 @@
-import { App, Testing } from 'cdktf';
-import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest/index.js';
-import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1/index.js';
-import { Resource as NullResource } from '@cdktf/provider-null/lib/resource/index.js';
+import { App, DataResource, TerraformStack, Testing } from 'cdktf';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +9,10 @@ import {
   type FluxBootstrapOciProps,
 } from '../../src/cdktf/flux-bootstrap-oci.js';
 
-interface NullJson {
-  provisioner: { 'local-exec': { command: string } }[];
+interface StepJson {
+  triggers_replace: Record<string, unknown> & { objects?: unknown[] };
+  depends_on?: string[];
+  provisioner: { 'local-exec': { command: string; when?: string; environment?: unknown } }[];
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -42,43 +41,52 @@ const story2: FluxBootstrapOciProps = {
 
 function synth(props: FluxBootstrapOciProps) {
   const app = Testing.app() as App;
-  const flux = new FluxBootstrapOci(app, 'flux', props);
-  return {
-    flux,
-    install: Testing.synth(flux.installStack),
-    sync: Testing.synth(flux.syncStack),
-  };
+  const stack = new TerraformStack(app, 'cluster');
+  const flux = new FluxBootstrapOci(stack, 'flux', props);
+  const json = Testing.synth(stack);
+  const steps = JSON.parse(json).resource.terraform_data as Record<string, StepJson>;
+  const step = (name: string) =>
+    steps[
+      Object.keys(steps).find(
+        (k) => k.endsWith(`_${name}_`) || k.includes(`_${name}_`) || k.endsWith(name),
+      )!
+    ];
+  return { flux, json, steps, step };
 }
 
 /**
  * Machine paths and the artifact's digest replaced, so the snapshots read the same
  * everywhere and show structure; digest stability has tests of its own.
  */
-function readable(json: string): string {
-  return json
-    .split(process.execPath)
-    .join('<node>')
-    .split(root)
-    .join('<package>')
-    .replace(/sha256:[a-f0-9]{64}/g, 'sha256:<digest>')
-    .replace(/components-artifact\/[A-F0-9]{32}/g, 'components-artifact/<hash>');
+function readable(json: string): unknown {
+  return JSON.parse(
+    json
+      .split(process.execPath)
+      .join('<node>')
+      .split(root)
+      .join('<package>')
+      .replace(/sha256:[a-f0-9]{64}/g, 'sha256:<digest>')
+      .replace(/components-artifact_[0-9a-f]+\/[A-F0-9]{32}/g, 'components-artifact/<hash>'),
+  );
 }
 
 describe('FluxBootstrapOci', () => {
   test('story 1: basic auth with separate cluster credentials', () => {
-    const { install, sync } = synth(story1);
-    expect(install).toHaveResourceWithProperties(NullResource, {
-      triggers: expect.objectContaining({ url: story1.url }),
+    const { json, step } = synth(story1);
+    expect(json).toHaveResourceWithProperties(DataResource, {
+      triggers_replace: expect.objectContaining({ url: story1.url, namespace: 'flux-system' }),
     });
-    expect(install).toHaveResourceWithProperties(SecretV1, {
-      metadata: { name: 'flux-components', namespace: 'flux-system' },
-      type: 'kubernetes.io/dockerconfigjson',
-    });
-    expect(sync).toHaveResourceWithProperties(SecretV1, {
-      metadata: { name: 'flux-system', namespace: 'flux-system' },
-    });
-    expect(sync).toHaveResourceWithProperties(Manifest, {
-      manifest: expect.objectContaining({
+    const install = step('install');
+    expect(install.provisioner[0]['local-exec'].command).toMatch(
+      /bootstrap oci --phase=install --artifact=assets\/[\w-]*components-artifact[\w-]*\/[A-F0-9]{32} .* --password-env=TF_VAR_oci_password$/,
+    );
+    const sync = step('sync');
+    expect(sync.depends_on).toEqual([
+      expect.stringMatching(/^terraform_data\.flux_install_/),
+      expect.stringMatching(/^terraform_data\.flux_secrets_/),
+    ]);
+    expect(sync.triggers_replace.objects).toContainEqual(
+      expect.objectContaining({
         kind: 'OCIRepository',
         metadata: { name: 'flux-system', namespace: 'flux-system' },
         spec: expect.objectContaining({
@@ -87,92 +95,101 @@ describe('FluxBootstrapOci', () => {
           secretRef: { name: 'flux-system' },
         }),
       }),
+    );
+    // Rotating a password runs the secrets step alone: the install step (push, tag) has no
+    // password in its triggers.
+    expect(step('secrets').triggers_replace).toMatchObject({
+      password_revision: '${substr(sha256(var.oci_password), 0, 8)}',
+      cluster_password_revision: '${substr(sha256(var.oci_cluster_password), 0, 8)}',
+      secrets: ['flux-components', 'flux-system'],
     });
-    expect(JSON.parse(readable(install))).toMatchSnapshot();
-    expect(JSON.parse(readable(sync))).toMatchSnapshot();
+    expect(Object.keys(install.triggers_replace).sort()).toEqual(['digest', 'namespace', 'url']);
+    const uninstall = step('uninstall');
+    expect(uninstall.provisioner[0]['local-exec']).toMatchObject({ when: 'destroy' });
+    expect(uninstall.triggers_replace).toEqual({ namespace: 'flux-system' });
+    expect(readable(json)).toMatchSnapshot();
   });
 
-  test('story 2: ECR with provider aws creates no Secret', () => {
-    const { install, sync } = synth(story2);
-    expect(install).not.toHaveResource(SecretV1);
-    expect(sync).not.toHaveResource(SecretV1);
-    expect(sync).toHaveResourceWithProperties(Manifest, {
-      manifest: expect.objectContaining({
+  test('story 2: ECR with provider aws has no credentials anywhere', () => {
+    const { json, step } = synth(story2);
+    expect(JSON.parse(json).variable).toBeUndefined();
+    expect(Object.keys(JSON.parse(json).resource.terraform_data)).toHaveLength(3); // no secrets step
+    expect(step('install').provisioner[0]['local-exec'].command).not.toMatch(/password/);
+    expect(step('sync').triggers_replace.objects).toContainEqual(
+      expect.objectContaining({
         kind: 'OCIRepository',
         spec: expect.objectContaining({ provider: 'aws' }),
       }),
-    });
-    expect(JSON.parse(readable(sync))).toMatchSnapshot();
+    );
+    expect(readable(json)).toMatchSnapshot();
   });
 
-  test('no password reaches the synthesized JSON', () => {
+  test('needs no provider: the steps are built-in terraform_data', () => {
+    const { json } = synth(story1);
+    expect(JSON.parse(json).provider).toBeUndefined();
+    expect(Object.keys(JSON.parse(json).resource)).toEqual(['terraform_data']);
+  });
+
+  test('no password reaches the synthesized JSON, and provisioners carry no sensitive value', () => {
     process.env.TF_VAR_oci_password = 'hunter2-secret';
     try {
-      const { install, sync } = synth(story1);
-      expect(install + sync).not.toContain('hunter2-secret');
-      expect(JSON.parse(install).variable.oci_password).toMatchObject({ sensitive: true });
+      const { json, steps } = synth(story1);
+      expect(json).not.toContain('hunter2-secret');
+      expect(JSON.parse(json).variable.oci_password).toMatchObject({ sensitive: true });
+      // A sensitive value in a provisioner would make Terraform hide the command's output.
+      for (const step of Object.values(steps)) {
+        expect(JSON.stringify(step.provisioner)).not.toMatch(/var\./);
+      }
     } finally {
       delete process.env.TF_VAR_oci_password;
     }
   });
 
-  test('the phase-2 stack depends on the phase-1 stack', () => {
-    const { flux } = synth(story1);
-    expect(flux.syncStack.dependencies).toContain(flux.installStack);
-  });
-
-  test('clusters sharing the components build the artifact once', () => {
-    const app = Testing.app() as App;
-    const a = new FluxBootstrapOci(app, 'a', story2);
-    const b = new FluxBootstrapOci(app, 'b', { ...story2, clusterPath: 'other' });
-    expect(b.installStack.componentsLayout).toBe(a.installStack.componentsLayout);
-  });
-
-  test('the same options give the same digest', () => {
-    expect(synth(story2).flux.installStack.componentsDigest).toBe(
-      synth(story2).flux.installStack.componentsDigest,
-    );
-    expect(synth({ ...story2, logLevel: 'debug' }).flux.installStack.componentsDigest).not.toBe(
-      synth(story2).flux.installStack.componentsDigest,
-    );
-  });
-
-  test('every pre-apply command is one flux-oci accepts, run where cdktf runs it', () => {
+  test('every step command is one flux-oci accepts, run where cdktf runs it', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'cdktf-out-'));
     try {
       const app = new App({ outdir });
-      new FluxBootstrapOci(app, 'flux', story1);
+      new FluxBootstrapOci(new TerraformStack(app, 'cluster'), 'flux', story1);
       app.synth();
-      let count = 0;
-      for (const stack of ['flux-install', 'flux-sync']) {
-        const dir = join(outdir, 'stacks', stack);
-        const json = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8'));
-        const resources = Object.values(json.resource.null_resource as Record<string, NullJson>);
-        for (const command of resources.flatMap((r) =>
-          r.provisioner.map((p) => p['local-exec'].command),
-        )) {
-          count++;
-          const result = spawnSync('sh', ['-c', command], {
-            cwd: dir,
-            encoding: 'utf8',
-            env: { ...process.env, OCI_PASSWORD: 'x', OCI_CLUSTER_PASSWORD: 'x' },
-            timeout: 60_000,
-          });
-          // The options parse and validate and the artifact is where the command looks for
-          // it; what fails is reaching this test's unreal cluster and registry.
-          expect({ command, stderr: result.stderr }).toEqual({
-            command,
-            stderr: expect.stringMatching(
-              /^✗ (kubeconfig \/home\/ci\/.kube\/config does not exist|.*ghcr\.io)/,
-            ),
-          });
-        }
+      const dir = join(outdir, 'stacks', 'cluster');
+      const json = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8'));
+      const steps = Object.values(json.resource.terraform_data as Record<string, StepJson>);
+      expect(steps).toHaveLength(4);
+      for (const command of steps.map((s) => s.provisioner[0]['local-exec'].command)) {
+        const result = spawnSync('sh', ['-c', command], {
+          cwd: dir,
+          encoding: 'utf8',
+          env: { ...process.env, TF_VAR_oci_password: 'x', TF_VAR_oci_cluster_password: 'x' },
+          timeout: 60_000,
+        });
+        // The options parse and validate and the artifact is where the command looks for
+        // it; what fails is reaching this test's unreal cluster.
+        expect({ command, stderr: result.stderr }).toEqual({
+          command,
+          stderr:
+            '✗ kubeconfig /home/ci/.kube/config does not exist: pass the path of an existing file\n',
+        });
       }
-      expect(count).toBeGreaterThanOrEqual(4);
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  test('clusters sharing the components build the artifact once', () => {
+    const app = Testing.app() as App;
+    const a = new FluxBootstrapOci(new TerraformStack(app, 'a'), 'flux', story2);
+    const b = new FluxBootstrapOci(new TerraformStack(app, 'b'), 'flux', {
+      ...story2,
+      clusterPath: 'other',
+    });
+    expect(b.componentsLayout).toBe(a.componentsLayout);
+  });
+
+  test('the same options give the same digest; another option another one', () => {
+    const digest = (props: FluxBootstrapOciProps) => synth(props).flux.componentsLayout.digest;
+    expect(digest(story2)).toBe(digest(story2));
+    expect(digest({ ...story2, logLevel: 'debug' })).not.toBe(digest(story2));
+  });
 
   test('fails on a literal password', () => {
     expect(() => synth({ ...story1, password: 'hunter2' })).toThrow(
@@ -180,11 +197,17 @@ describe('FluxBootstrapOci', () => {
     );
   });
 
+  test('fails outside a stack', () => {
+    expect(() => new FluxBootstrapOci(Testing.app() as App, 'flux', story2)).toThrow(
+      /TerraformStack/,
+    );
+  });
+
   test('fails on a bad option before building anything', () => {
     expect(() => synth({ ...story1, url: 'https://ghcr.io/x' })).toThrow(/is not an OCI URL/);
   });
 
-  test('fails clearly without a manifests bundle or network', () => {
+  test('fails clearly without a manifests bundle', () => {
     expect(() => synth({ ...story2, manifests: '/nonexistent/bundle' })).toThrow(
       /building the Flux components artifact failed: .*\/nonexistent\/bundle/,
     );

@@ -6,9 +6,10 @@ import {
 import { bootstrapOci, kubeClientFor } from '../../bootstrap/bootstrap-oci.js';
 import { runInstallPhase } from '../../bootstrap/install-phase.js';
 import type { BootstrapOciOptions } from '../../bootstrap/options.js';
-import { PASSWORD_ENV } from '../../bootstrap/registry-access.js';
+import { CLUSTER_PASSWORD_ENV, PASSWORD_ENV } from '../../bootstrap/registry-access.js';
 import { resolveBootstrapOptions } from '../../bootstrap/resolve-options.js';
-import { ensureClusterArtifact, waitForSync } from '../../bootstrap/sync-phase.js';
+import { runSecretsPhase } from '../../bootstrap/secrets-phase.js';
+import { runSyncPhase } from '../../bootstrap/sync-phase.js';
 import { planSync } from '../../bootstrap/sync-plan.js';
 import { UserError } from '../../errors.js';
 import { readOciLayout } from '../../oci/layout.js';
@@ -32,13 +33,21 @@ export function register(program: Command): void {
     )
     .addOption(
       new Option('--phase <phase>', 'run one step alone (used by the CDKTF construct)')
-        .choices(['all', 'install', 'cluster-artifact', 'wait'])
+        .choices(['all', 'install', 'secrets', 'sync'])
         .default('all'),
     )
     .option('--artifact <dir>', 'push this prebuilt components artifact (an OCI image layout)')
     .option(
       '--components-digest <digest>',
-      'with --phase=wait: the digest flux-components must reach',
+      'with --phase=secrets|sync: the digest of the components artifact',
+    )
+    .option(
+      '--password-env <name>',
+      `environment variable holding the password (default ${PASSWORD_ENV})`,
+    )
+    .option(
+      '--cluster-password-env <name>',
+      `environment variable holding the cluster password (default ${CLUSTER_PASSWORD_ENV})`,
     )
     .option('--silent', 'print nothing but errors');
   addOptionFlags(command);
@@ -52,29 +61,30 @@ export function register(program: Command): void {
       );
     }
     if (opts.passwordStdin) given.password = await readStdin('the registry password');
+    given.password ??= fromEnv(opts.passwordEnv);
+    given.clusterPassword ??= fromEnv(opts.clusterPasswordEnv);
     const options = resolveBootstrapOptions(given as BootstrapOciOptions);
 
     switch (opts.phase) {
       case 'install': {
         const artifact = opts.artifact ? readOciLayout(opts.artifact as string) : undefined;
-        await runInstallPhase(kubeClientFor(options), options, {
-          logger,
-          artifact,
-          applySecret: false,
-        });
+        await runInstallPhase(kubeClientFor(options), options, { logger, artifact });
         return;
       }
-      case 'cluster-artifact':
-        await ensureClusterArtifact(options, logger);
-        return;
-      case 'wait':
-        await waitForSync(
+      case 'secrets':
+        await runSecretsPhase(
           kubeClientFor(options),
           options,
           planSync(options, requireDigest(opts)),
           logger,
         );
         return;
+      case 'sync': {
+        const plan = planSync(options, requireDigest(opts));
+        await runSyncPhase(kubeClientFor(options), options, plan, logger);
+        logger.success(`Flux follows ${options.url} at ${plan.componentsRevision}`);
+        return;
+      }
       default: {
         const result = await bootstrapOci(options, logger);
         logger.success(
@@ -85,11 +95,23 @@ export function register(program: Command): void {
   });
 }
 
+/** The value of the environment variable a `--*-password-env` flag names. */
+function fromEnv(name: unknown): string | undefined {
+  if (name === undefined) return undefined;
+  const value = process.env[name as string];
+  if (value === undefined || value === '') {
+    throw new UserError(
+      `the environment variable ${String(name)} is not set: set it to the registry password`,
+    );
+  }
+  return value;
+}
+
 function requireDigest(opts: Record<string, unknown>): string {
   const digest = opts.componentsDigest as string | undefined;
   if (!digest || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
     throw new UserError(
-      `--phase=wait needs --components-digest=sha256:<64 hex digits> (got '${digest ?? ''}'): the digest the install step pushed`,
+      `--phase=${String(opts.phase)} needs --components-digest=sha256:<64 hex digits> (got '${digest ?? ''}'): the digest the install step pushed`,
     );
   }
   return digest;

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { caSecretObject } from '../flux/ca-secret.js';
+import type { KubeObject } from '../flux/kube-object.js';
+import { registrySecretObject } from '../flux/registry-secret.js';
+import { resolveArtifact } from '../oci/registry/resolve.js';
+import { applyManifests } from './apply/apply-manifests.js';
+import type { KubeClient } from './apply/kube-client.js';
+import type { ProgressLogger } from './apply/progress-logger.js';
+import { clusterRegistryAccess, componentsRegistryAccess } from './registry-access.js';
+import type { ResolvedBootstrapOptions } from './resolve-options.js';
+import type { SyncPlan } from './sync-plan.js';
+
+/**
+ * The Secrets source-controller needs: the registry credentials (`flux-components`, and
+ * `flux-system` when the cluster registry has its own) and the CA for `certSecretRef`. The
+ * credentials are tried against the registry first, so a wrong password fails here, with
+ * the registry's answer, before anything is written. A password rotation (RFC story 5)
+ * runs this step alone: no artifact is pushed and no tag moves.
+ */
+export async function runSecretsPhase(
+  kube: KubeClient,
+  options: ResolvedBootstrapOptions,
+  plan: SyncPlan,
+  logger: ProgressLogger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const secrets: KubeObject[] = [];
+  const components = componentsRegistryAccess(options, env);
+  if (plan.componentsSecret && components.credentials && 'username' in components.credentials) {
+    logger.step(`checking the credentials for ${plan.components.registry}`);
+    await resolveArtifact(options.url, components);
+    secrets.push(
+      registrySecretObject({
+        name: plan.componentsSecret,
+        namespace: options.namespace,
+        registry: plan.components.registry,
+        ...components.credentials,
+      }),
+    );
+  }
+  if (plan.clusterSecret && plan.cluster && options.clusterUrl) {
+    const cluster = clusterRegistryAccess(options, plan.sameRegistry, env);
+    if (cluster.credentials && 'username' in cluster.credentials) {
+      logger.step(`checking the credentials for ${plan.cluster.registry}`);
+      await resolveArtifact(options.clusterUrl, cluster);
+      secrets.push(
+        registrySecretObject({
+          name: plan.clusterSecret,
+          namespace: options.namespace,
+          registry: plan.cluster.registry,
+          ...cluster.credentials,
+        }),
+      );
+    }
+  }
+  if (plan.caSecret && options.caFile) {
+    secrets.push(
+      caSecretObject({
+        name: plan.caSecret,
+        namespace: options.namespace,
+        caCertificate: readFileSync(options.caFile, 'utf8'),
+        source: options.caFile,
+      }),
+    );
+  }
+  if (secrets.length === 0) return;
+  logger.step(`applying ${secrets.map((s) => `Secret/${s.metadata.name}`).join(', ')}`);
+  await applyManifests(kube, secrets, { logger });
+  logger.success('registry Secrets applied');
+}

@@ -1,0 +1,41 @@
+import { DataResource, type ITerraformDependable } from 'cdktf';
+import type { Construct } from 'constructs';
+import { fluxOciCommand } from './flux-oci-command.js';
+
+export interface FluxOciStepProps {
+  /** `flux-oci` arguments; never a secret (they are in cdk.tf.json and the process list). */
+  readonly args: readonly string[];
+  /**
+   * What makes the step run again: any change replaces the resource, which runs the command.
+   * Values stay in state and plan output; sensitive ones show as `(sensitive value)`.
+   */
+  readonly triggers: Record<string, unknown>;
+  /** @default none */
+  readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Run the command when the resource is destroyed instead of when it is created.
+   * @default false
+   */
+  readonly onDestroy?: boolean;
+}
+
+/**
+ * A `flux-oci` run as a Terraform resource: OpenTofu's and Terraform's built-in
+ * `terraform_data` with a local-exec provisioner, so no provider is needed. The command
+ * inherits Terraform's environment, which is how passwords reach it (`TF_VAR_*`): a
+ * sensitive value in the provisioner's own configuration would make Terraform hide the
+ * command's output, error messages included.
+ */
+export function fluxOciStep(scope: Construct, id: string, props: FluxOciStepProps): DataResource {
+  return new DataResource(scope, id, {
+    triggersReplace: props.triggers,
+    dependsOn: props.dependsOn,
+    provisioners: [
+      {
+        type: 'local-exec',
+        command: fluxOciCommand(props.args),
+        ...(props.onDestroy ? { when: 'destroy' as const } : {}),
+      },
+    ],
+  });
+}
