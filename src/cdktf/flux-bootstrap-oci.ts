@@ -12,7 +12,7 @@ import {
 } from '../bootstrap/resolve-options.js';
 import { planSync, type SyncPlan } from '../bootstrap/sync-plan.js';
 import { buildComponentsLayout, type ComponentsLayout } from './components-layout.js';
-import { fluxOciStep } from './flux-oci-step.js';
+import { FluxOciStep } from './flux-oci-step.js';
 import {
   declareSensitiveVariable,
   sensitiveVariable,
@@ -93,7 +93,7 @@ export class FluxBootstrapOci extends Construct {
     const clusterPassword = secretInput(stack, 'clusterPassword', options.clusterPassword);
     const kubeconfig = `--kubeconfig=${kubeconfigPath(options)}`;
 
-    const install = fluxOciStep(this, 'install', {
+    const install = new FluxOciStep(this, 'install', {
       args: [
         'bootstrap',
         'oci',
@@ -119,7 +119,7 @@ export class FluxBootstrapOci extends Construct {
     const secrets =
       Object.keys(secretsTriggers).length === 0
         ? undefined
-        : fluxOciStep(this, 'secrets', {
+        : new FluxOciStep(this, 'secrets', {
             args: [
               'bootstrap',
               'oci',
@@ -139,7 +139,7 @@ export class FluxBootstrapOci extends Construct {
 
     // The wait expects the revision the tag points at when it runs, so a tag moved by CI
     // does not fail a later deploy that changes only the sync objects.
-    const sync = fluxOciStep(this, 'sync', {
+    const sync = new FluxOciStep(this, 'sync', {
       args: [
         'bootstrap',
         'oci',
@@ -156,7 +156,7 @@ export class FluxBootstrapOci extends Construct {
     // Destroyed first (it depends on the rest). Its only trigger is the namespace, so a new
     // artifact never replaces it (a replacement runs the uninstall); the command's words come
     // from the configuration at destroy time.
-    fluxOciStep(this, 'uninstall', {
+    new FluxOciStep(this, 'uninstall', {
       args: [
         'uninstall',
         '--silent',

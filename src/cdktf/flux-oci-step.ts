@@ -1,4 +1,4 @@
-import { DataResource, type ITerraformDependable } from 'cdktf';
+import { TerraformResource, anyToTerraform, hashMapper, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { fluxOciCommand } from './flux-oci-command.js';
 
@@ -20,22 +20,36 @@ export interface FluxOciStepProps {
 }
 
 /**
- * A `flux-oci` run as a Terraform resource: OpenTofu's and Terraform's built-in
- * `terraform_data` with a local-exec provisioner, so no provider is needed. The command
+ * A `flux-oci` run as a Terraform resource: the built-in `terraform_data` (Terraform 1.4+,
+ * OpenTofu 1.6+) with a local-exec provisioner, so no provider is needed. The command
  * inherits Terraform's environment, which is how passwords reach it (`TF_VAR_*`): a
  * sensitive value in the provisioner's own configuration would make Terraform hide the
  * command's output, error messages included.
+ *
+ * cdktf's own DataResource is not used: it runs `terraform version` once per resource at
+ * synth time, which fails where only OpenTofu is installed and costs 20 ms a resource.
  */
-export function fluxOciStep(scope: Construct, id: string, props: FluxOciStepProps): DataResource {
-  return new DataResource(scope, id, {
-    triggersReplace: props.triggers,
-    dependsOn: props.dependsOn,
-    provisioners: [
-      {
-        type: 'local-exec',
-        command: fluxOciCommand(props.args),
-        ...(props.onDestroy ? { when: 'destroy' as const } : {}),
-      },
-    ],
-  });
+export class FluxOciStep extends TerraformResource {
+  static readonly tfResourceType = 'terraform_data';
+  private readonly triggers: Record<string, unknown>;
+
+  constructor(scope: Construct, id: string, props: FluxOciStepProps) {
+    super(scope, id, {
+      terraformResourceType: 'terraform_data',
+      terraformGeneratorMetadata: { providerName: 'terraform' },
+      dependsOn: props.dependsOn,
+      provisioners: [
+        {
+          type: 'local-exec',
+          command: fluxOciCommand(props.args),
+          ...(props.onDestroy ? { when: 'destroy' as const } : {}),
+        },
+      ],
+    });
+    this.triggers = props.triggers;
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return { triggers_replace: hashMapper(anyToTerraform)(this.triggers) };
+  }
 }

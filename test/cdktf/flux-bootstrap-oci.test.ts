@@ -1,4 +1,5 @@
-import { App, DataResource, TerraformStack, Testing } from 'cdktf';
+import { App, TerraformStack, Testing } from 'cdktf';
+import { FluxOciStep } from '../../src/cdktf/flux-oci-step.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,7 +74,7 @@ function readable(json: string): unknown {
 describe('FluxBootstrapOci', () => {
   test('story 1: basic auth with separate cluster credentials', () => {
     const { json, step } = synth(story1);
-    expect(json).toHaveResourceWithProperties(DataResource, {
+    expect(json).toHaveResourceWithProperties(FluxOciStep, {
       triggers_replace: expect.objectContaining({ url: story1.url, namespace: 'flux-system' }),
     });
     const install = step('install');
