@@ -35,11 +35,17 @@ interface FluxObject {
   };
 }
 
-describe('cdktf deploy of the story 1 example app', () => {
+// OpenTofu always; Terraform too where the machine has it.
+const tf: TerraformSetup = await prepareTerraform();
+const engines: [string, string][] = [
+  ['OpenTofu', tf.tofuPath],
+  ...(tf.terraformPath ? ([['Terraform', tf.terraformPath]] as [string, string][]) : []),
+];
+
+describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engine, binary) => {
   let registry: TestRegistry;
   let cluster: Cluster;
   let flux: Flux | undefined;
-  let tf: TerraformSetup;
   let work: string;
   let objects: KubernetesObjectApi;
   let core: CoreV1Api;
@@ -47,7 +53,7 @@ describe('cdktf deploy of the story 1 example app', () => {
 
   const env = (): NodeJS.ProcessEnv => ({
     ...tf.env,
-    TERRAFORM_BINARY_NAME: tf.tofuPath,
+    TERRAFORM_BINARY_NAME: binary,
     TF_VAR_oci_password: user.password,
     TF_VAR_oci_cluster_password: user.password,
     FLUX_OCI_URL: `oci://${registry.host}/flux/components:production`,
@@ -104,7 +110,7 @@ describe('cdktf deploy of the story 1 example app', () => {
   /** `tofu plan -detailed-exitcode` in a synthesized stack: 0 means no changes. */
   const planExitCode = async (stack: string): Promise<number> => {
     try {
-      await run(tf.tofuPath, ['plan', '-detailed-exitcode', '-input=false', '-no-color'], {
+      await run(binary, ['plan', '-detailed-exitcode', '-input=false', '-no-color'], {
         cwd: join(work, 'cdktf.out', 'stacks', stack),
         env: { ...process.env, ...env() },
       });
@@ -118,7 +124,6 @@ describe('cdktf deploy of the story 1 example app', () => {
   };
 
   beforeAll(async () => {
-    tf = await prepareTerraform();
     registry = await startRegistry({ tls: true, htpasswd: user });
     cluster = await startCluster();
     const kc = new KubeConfig();
