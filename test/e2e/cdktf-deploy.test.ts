@@ -23,7 +23,6 @@ import { waitFor } from './harness/wait.js';
 import { runCdktf, writeCdktfProject, type CdktfResult } from './support/cdktf-cli.js';
 
 const run = promisify(execFile);
-const user = { username: 'flux', password: 'cdktf-Secret-p4ss' };
 const startTimeout = 30 * 60 * 1000;
 const manifests = join(repoRoot, 'test/fixtures/flux-components');
 
@@ -43,6 +42,9 @@ const engines: [string, string][] = [
 ];
 
 describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engine, binary) => {
+  // Rotated in story 5; every password used is searched for in files and output.
+  const user = { username: 'flux', password: 'cdktf-Secret-p4ss' };
+  const passwords = [user.password];
   let registry: TestRegistry;
   let cluster: Cluster;
   let flux: Flux | undefined;
@@ -90,15 +92,16 @@ describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engi
       })
     )?.digest;
   /** What `flux reconcile source oci <name>` does, so a test need not wait for the interval. */
-  const reconcile = (name: string) =>
-    objects.patch(
+  const reconcile = async (name: string): Promise<string> => {
+    const requestedAt = new Date().toISOString();
+    await objects.patch(
       {
         apiVersion: 'source.toolkit.fluxcd.io/v1',
         kind: 'OCIRepository',
         metadata: {
           name,
           namespace: 'flux-system',
-          annotations: { 'reconcile.fluxcd.io/requestedAt': new Date().toISOString() },
+          annotations: { 'reconcile.fluxcd.io/requestedAt': requestedAt },
         },
       },
       undefined,
@@ -107,6 +110,8 @@ describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engi
       undefined,
       PatchStrategy.MergePatch,
     );
+    return requestedAt;
+  };
   /** `tofu plan -detailed-exitcode` in a synthesized stack: 0 means no changes. */
   const planExitCode = async (stack: string): Promise<number> => {
     try {
@@ -254,7 +259,38 @@ describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engi
     expect(await tagDigest(`oci://${registry.host}/flux/components:production`)).toBe(movedByCi);
   }, 600_000);
 
-  test('the password is in no synthesized file, state file or output', () => {
+  test('story 5: a rotated password rewrites only the Secrets, and Flux pulls with it', async () => {
+    const url = `oci://${registry.host}/flux/components:production`;
+    const before = await tagDigest(url);
+    user.password = 'rotated-Secret-p4ss-2';
+    passwords.push(user.password);
+    await registry.setPassword(user.password);
+    const result = await cdktf(['deploy', '--auto-approve']);
+    if (result.code !== 0) throw new Error(result.output);
+    expect(result.output).toMatch(/registry Secrets applied/);
+    expect(await tagDigest(url)).toBe(before);
+    const requestedAt = await reconcile('flux-components');
+    await waitFor(
+      'flux-components to pull with the new password',
+      async () => {
+        const repo = (await read(
+          'OCIRepository',
+          'source.toolkit.fluxcd.io/v1',
+          'flux-components',
+        )) as FluxObject & { status?: { lastHandledReconcileAt?: string } };
+        const ready = repo.status?.conditions?.find((c) => c.type === 'Ready');
+        if (repo.status?.lastHandledReconcileAt !== requestedAt) throw new Error('not handled yet');
+        if (ready?.status !== 'True') throw new Error(ready?.message ?? 'not ready');
+        return true;
+      },
+      120_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}${logs()}`);
+    });
+    expect(await planExitCode('flux')).toBe(0);
+  }, 600_000);
+
+  test('the passwords are in no synthesized file, state file or output', () => {
     const files: string[] = [];
     const walk = (dir: string) => {
       for (const name of readdirSync(dir)) {
@@ -267,12 +303,13 @@ describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engi
     walk(work);
     expect(files.some((f) => f.endsWith('.tfstate'))).toBe(true);
     for (const file of files) {
-      expect({ file, leaked: readFileSync(file, 'utf8').includes(user.password) }).toEqual({
+      const text = readFileSync(file, 'utf8');
+      expect({ file, leaked: passwords.some((p) => text.includes(p)) }).toEqual({
         file,
         leaked: false,
       });
     }
-    expect(outputs.join('\n')).not.toContain(user.password);
+    for (const password of passwords) expect(outputs.join('\n')).not.toContain(password);
   });
 
   test('destroy removes Flux in its order and leaves what Flux applied', async () => {

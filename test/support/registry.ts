@@ -51,6 +51,11 @@ export interface TestRegistry {
   readonly tokenServer?: TokenServer;
   /** The registry's own log so far (stderr), for failure messages. */
   log(): string;
+  /**
+   * Gives the htpasswd user a new password (only with `htpasswd` and no `tokenAuth`): the
+   * registry reloads the file, so the old password stops working, as a rotation does.
+   */
+  setPassword(password: string): Promise<void>;
   /** Stops the registry (and its token server) and deletes its storage. */
   stop(): Promise<void>;
 }
@@ -63,6 +68,7 @@ export interface TestRegistry {
 export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'flux-oci-registry-'));
   let tokenServer: TokenServer | undefined;
+  let htpasswdFile: string | undefined;
   try {
     const port = await freePort();
     const host = `127.0.0.1:${port}`;
@@ -95,6 +101,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       };
     } else if (options.htpasswd) {
       const path = join(dir, 'htpasswd');
+      htpasswdFile = path;
       await writeHtpasswd(path, options.htpasswd);
       auth = { htpasswd: { realm: 'flux-oci-test', path } };
     }
@@ -156,6 +163,12 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       caFile,
       tokenServer,
       log: () => log,
+      setPassword: async (password: string) => {
+        if (!htpasswdFile || !options.htpasswd) {
+          throw new Error('setPassword needs a registry started with htpasswd (and no token auth)');
+        }
+        await writeHtpasswd(htpasswdFile, { username: options.htpasswd.username, password });
+      },
       stop,
     };
   } catch (err) {
