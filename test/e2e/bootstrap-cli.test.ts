@@ -155,6 +155,16 @@ describe('flux-oci bootstrap oci (real registry, API server and Flux controllers
     expect(result.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
 
+  test('an unreachable registry fails with its address and exit code 1, touching nothing', async () => {
+    const unreachable = args().map((a) =>
+      a.startsWith('--url=') ? '--url=oci://127.0.0.1:1/flux/components:latest' : a,
+    );
+    const result = await runFluxOci(unreachable, { stdin: user.password });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/✗ registry 127\.0\.0\.1:1 refused the connection/);
+    expect(result.stderr).not.toMatch(/installing components/);
+  }, 120_000);
+
   test('story 3: a fleet artifact pushed and tagged by CI is applied and traceable', async () => {
     const sha = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
     const tree = mkdtempSync(join(tmpdir(), 'fleet-'));
