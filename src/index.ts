@@ -17,6 +17,14 @@ export {
 } from './bootstrap/upgrade-components.js';
 export { installedComponents, type InstalledComponents } from './bootstrap/installed-options.js';
 export { planSync, type SyncPlan } from './bootstrap/sync-plan.js';
+export { bootstrapOci, kubeClientFor, type BootstrapResult } from './bootstrap/bootstrap-oci.js';
+export {
+  runInstallPhase,
+  type InstallPhaseOptions,
+  type InstallPhaseResult,
+} from './bootstrap/install-phase.js';
+export { runSecretsPhase } from './bootstrap/secrets-phase.js';
+export { runSyncPhase, ensureClusterArtifact, waitForSync } from './bootstrap/sync-phase.js';
 export { readOciLayout, writeOciLayout } from './oci/layout.js';
 export * from './flux/index.js';
 export {
