@@ -5,6 +5,7 @@
 //
 //   npx cdktf deploy
 import { App, TerraformStack } from 'cdktf';
+import { join } from 'node:path';
 import { FluxBootstrapOci } from '../src/index.js';
 
 const app = new App();
@@ -12,6 +13,7 @@ const stack = new TerraformStack(app, 'flux');
 new FluxBootstrapOci(stack, 'flux', {
   url: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/flux-manifests:production',
   provider: 'aws',
+  kustomization: join(import.meta.dirname, 'story2', 'kustomization.yaml'),
   clusterUrl: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet:production',
   clusterPath: 'eks-production',
 });

@@ -1,5 +1,7 @@
 import { App, TerraformStack, Testing } from 'cdktf';
 import { FluxOciStep } from '../../src/cdktf/flux-oci-step.js';
+import { unpackComponents } from '../../src/bootstrap/components-artifact.js';
+import { readOciLayout } from '../../src/oci/layout.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +36,7 @@ const story1: FluxBootstrapOciProps = {
 const story2: FluxBootstrapOciProps = {
   url: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/flux-manifests:production',
   provider: 'aws',
+  kustomization: join(root, 'stacks', 'story2', 'kustomization.yaml'),
   clusterUrl: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet:production',
   clusterPath: 'eks-production',
   manifests: bundle,
@@ -123,6 +126,17 @@ describe('FluxBootstrapOci', () => {
       }),
     );
     expect(readable(json)).toMatchSnapshot();
+  });
+
+  test('story 2: the IRSA patch is in the artifact the install step applies and Flux reconciles', () => {
+    const { flux } = synth(story2);
+    const objects = unpackComponents(readOciLayout(flux.componentsLayout.dir), 'flux-system');
+    const sa = objects.find(
+      (o) => o.kind === 'ServiceAccount' && o.metadata.name === 'source-controller',
+    );
+    expect(sa?.metadata.annotations).toEqual({
+      'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/flux-source-controller',
+    });
   });
 
   test('needs no provider: the steps are built-in terraform_data', () => {
