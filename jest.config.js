@@ -8,6 +8,7 @@ const common = {
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
 };
 export default {
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {
       ...common,
