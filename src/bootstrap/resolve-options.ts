@@ -27,6 +27,18 @@ export type ResolvedBootstrapOptions = Required<Omit<BootstrapOciOptions, Withou
   Pick<BootstrapOciOptions, WithoutDefault>;
 
 const PROVIDERS = ['generic', 'aws', 'azure', 'gcp'] as const;
+/**
+ * Options that may be deploy-time references in the construct (another resource's
+ * output): they only reach the steps' commands, never the artifact or the plan's objects.
+ */
+const DEPLOY_TIME_KEYS: ReadonlySet<keyof BootstrapOciOptions> = new Set([
+  'username',
+  'password',
+  'clusterUsername',
+  'clusterPassword',
+  'kubeconfig',
+  'context',
+]);
 // Go's time.ParseDuration syntax, which the Flux CRDs accept.
 const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
 
@@ -44,15 +56,10 @@ export function resolveBootstrapOptions(
       throw new UserError(`unknown option '${key}': see the options of flux bootstrap oci`);
     }
     const value = options[key];
-    const credential =
-      key === 'password' ||
-      key === 'clusterPassword' ||
-      key === 'username' ||
-      key === 'clusterUsername';
-    if (typeof value === 'string' && isUnresolved(value) && !credential) {
+    if (typeof value === 'string' && isUnresolved(value) && !DEPLOY_TIME_KEYS.has(key)) {
       throw new UserError(
         `${describe(key)} must be known at synth time, but it is a deploy-time reference; ` +
-          'pass a plain string (only credentials may come from Terraform variables)',
+          'pass a plain string (only the credentials and the cluster connection may come from Terraform)',
       );
     }
   }

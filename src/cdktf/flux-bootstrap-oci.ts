@@ -154,17 +154,21 @@ export class FluxBootstrapOci extends Construct {
     });
 
     // Destroyed first (it depends on the rest). Its only trigger is the namespace, so a new
-    // artifact never replaces it (a replacement runs the uninstall); the command's words come
-    // from the configuration at destroy time.
+    // artifact never replaces it (a replacement runs the uninstall); the cluster connection
+    // is kept as input, which the destroy-time command reads from `self`.
     new FluxOciStep(this, 'uninstall', {
       args: [
         'uninstall',
         '--silent',
         `--namespace=${options.namespace}`,
-        kubeconfig,
-        ...(options.context ? [`--context=${options.context}`] : []),
+        '--kubeconfig=${self.output.kubeconfig}',
+        ...(options.context ? ['--context=${self.output.context}'] : []),
         `--keep-namespace=${options.keepNamespace}`,
       ],
+      input: {
+        kubeconfig: kubeconfigPath(options),
+        ...(options.context ? { context: options.context } : {}),
+      },
       triggers: { namespace: options.namespace },
       dependsOn: secrets ? [install, secrets, sync] : [install, sync],
       onDestroy: true,

@@ -10,6 +10,12 @@ export interface FluxOciStepProps {
    * Values stay in state and plan output; sensitive ones show as `(sensitive value)`.
    */
   readonly triggers: Record<string, unknown>;
+  /**
+   * Values the step keeps without running again when they change; a destroy-time command
+   * reads them as `${self.output.<key>}`, the only references Terraform allows there.
+   * @default none
+   */
+  readonly input?: Record<string, unknown>;
   /** @default none */
   readonly dependsOn?: ITerraformDependable[];
   /**
@@ -32,6 +38,7 @@ export interface FluxOciStepProps {
 export class FluxOciStep extends TerraformResource {
   static readonly tfResourceType = 'terraform_data';
   private readonly triggers: Record<string, unknown>;
+  private readonly input?: Record<string, unknown>;
 
   constructor(scope: Construct, id: string, props: FluxOciStepProps) {
     super(scope, id, {
@@ -47,9 +54,13 @@ export class FluxOciStep extends TerraformResource {
       ],
     });
     this.triggers = props.triggers;
+    this.input = props.input;
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {
-    return { triggers_replace: hashMapper(anyToTerraform)(this.triggers) };
+    return {
+      triggers_replace: hashMapper(anyToTerraform)(this.triggers),
+      input: hashMapper(anyToTerraform)(this.input),
+    };
   }
 }

@@ -1,4 +1,4 @@
-import { App, TerraformStack, Testing } from 'cdktf';
+import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { FluxOciStep } from '../../src/cdktf/flux-oci-step.js';
 import { unpackComponents } from '../../src/bootstrap/components-artifact.js';
 import { readOciLayout } from '../../src/oci/layout.js';
@@ -14,6 +14,7 @@ import {
 
 interface StepJson {
   triggers_replace: Record<string, unknown> & { objects?: unknown[] };
+  input?: Record<string, string>;
   depends_on?: string[];
   provisioner: { 'local-exec': { command: string; when?: string; environment?: unknown } }[];
 }
@@ -170,7 +171,14 @@ describe('FluxBootstrapOci', () => {
       const json = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8'));
       const steps = Object.values(json.resource.terraform_data as Record<string, StepJson>);
       expect(steps).toHaveLength(4);
-      for (const command of steps.map((s) => s.provisioner[0]['local-exec'].command)) {
+      // Terraform resolves `${self.output.*}` (the step's input) before the shell runs it.
+      const commands = steps.map((step) =>
+        step.provisioner[0]['local-exec'].command.replace(
+          /\$\{self\.output\.(\w+)\}/g,
+          (_, key: string) => step.input![key],
+        ),
+      );
+      for (const command of commands) {
         const result = spawnSync('sh', ['-c', command], {
           cwd: dir,
           encoding: 'utf8',
@@ -189,6 +197,27 @@ describe('FluxBootstrapOci', () => {
       rmSync(outdir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  test('the cluster connection may come from another resource at deploy time', () => {
+    const app = Testing.app() as App;
+    const stack = new TerraformStack(app, 'cluster');
+    const kubeconfig = new TerraformVariable(stack, 'kubeconfig_path', { type: 'string' });
+    new FluxBootstrapOci(stack, 'flux', { ...story2, kubeconfig: kubeconfig.stringValue });
+    const steps = JSON.parse(Testing.synth(stack)).resource.terraform_data as Record<
+      string,
+      StepJson
+    >;
+    for (const [name, step] of Object.entries(steps)) {
+      const command = step.provisioner[0]['local-exec'].command;
+      if (name.includes('_uninstall_')) {
+        // A destroy-time command may only reference the step itself.
+        expect(command).toContain("'--kubeconfig=${self.output.kubeconfig}'");
+        expect(step.input).toEqual({ kubeconfig: '${var.kubeconfig_path}' });
+      } else {
+        expect(command).toContain("'--kubeconfig=${var.kubeconfig_path}'");
+      }
+    }
+  });
 
   test('clusters sharing the components build the artifact once', () => {
     const app = Testing.app() as App;
