@@ -1,7 +1,6 @@
 // A long-running server process of the harness: output goes to a log file, readiness is
-// polled, and stop() ends it (SIGTERM, then SIGKILL). Processes still running when Node
-// exits are killed, so an aborted test run leaves nothing behind.
-import { spawn, type ChildProcess } from 'node:child_process';
+// polled, and stop() ends it (SIGTERM, then SIGKILL).
+import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 
 export interface ServerProcess {
@@ -11,10 +10,20 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
+// Each server runs under a small sh watchdog that holds the write end of a pipe from Node on
+// its stdin: when Node closes it (stop()) or dies (a killed or crashed test run), the
+// watchdog sends SIGTERM, then SIGKILL after 10 s. Servers never outlive the tests.
+const watchdog = [
+  'exec 3<&0',
+  '"$@" </dev/null &',
+  'server=$!',
+  '(read _ <&3; kill -TERM "$server" 2>/dev/null; sleep 10; kill -KILL "$server" 2>/dev/null) &',
+  'watch=$!',
+  'wait "$server"',
+  'status=$?',
+  'kill "$watch" 2>/dev/null',
+  'exit "$status"',
+].join('\n');
 
 export interface StartOptions {
   name: string;
@@ -30,31 +39,28 @@ export interface StartOptions {
 
 export async function startProcess(opts: StartOptions): Promise<ServerProcess> {
   const fd = openSync(opts.logFile, 'a');
-  const child = spawn(opts.command, opts.args, {
+  const child = spawn('sh', ['-c', watchdog, opts.name, opts.command, ...opts.args], {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
-    stdio: ['ignore', fd, fd],
+    stdio: ['pipe', fd, fd],
   });
   closeSync(fd);
-  running.add(child);
   let exited = false;
   const exit = new Promise<void>((resolve) => {
     child.on('exit', () => {
       exited = true;
-      running.delete(child);
       resolve();
     });
     child.on('error', () => {
       exited = true;
-      running.delete(child);
       resolve();
     });
   });
 
   const stop = async (): Promise<void> => {
+    child.stdin?.end(); // the watchdog stops the server
     if (exited) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     await exit;
     clearTimeout(timer);
   };
@@ -62,6 +68,7 @@ export async function startProcess(opts: StartOptions): Promise<ServerProcess> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {
     if (exited) {
+      await stop();
       throw new Error(`${opts.name} exited during start-up:\n${tail(opts.logFile)}`);
     }
     if (await opts.ready().catch(() => false)) break;
