@@ -1,30 +1,11 @@
-import { jest } from '@jest/globals';
-import { Readable } from 'node:stream';
-import { main } from '../../src/cli/main.js';
+import { runCli, type CliOptions, type CliResult } from '../support/cli.js';
 
-async function run(
-  args: string[],
-  stdin?: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((s) => ((stdout += String(s)), true));
-  const err = jest
-    .spyOn(process.stderr, 'write')
-    .mockImplementation((s) => ((stderr += String(s)), true));
-  const realStdin = Object.getOwnPropertyDescriptor(process, 'stdin')!;
-  if (stdin !== undefined)
-    Object.defineProperty(process, 'stdin', { value: Readable.from([stdin]), configurable: true });
-  try {
-    const code = await main(['node', 'flux-oci', 'create', 'secret', 'oci', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    Object.defineProperty(process, 'stdin', realStdin);
-    out.mockRestore();
-    err.mockRestore();
-  }
+/** Runs `flux-oci create secret oci <args>`; OCI_PASSWORD is unset unless `options.env` sets it. */
+function run(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return runCli(['create', 'secret', 'oci', ...args], {
+    ...options,
+    env: { OCI_PASSWORD: undefined, ...options.env },
+  });
 }
 
 const EXPECTED = `---
@@ -49,8 +30,6 @@ type: kubernetes.io/dockerconfigjson
 `;
 
 describe('flux-oci create secret oci', () => {
-  afterEach(() => delete process.env.OCI_PASSWORD);
-
   test('--export prints Flux output; password from argv', async () => {
     const result = await run([
       'ghcr',
@@ -77,23 +56,16 @@ describe('flux-oci create secret oci', () => {
         'my-namespace',
         '--export',
       ],
-      'password\n',
+      { stdin: 'password\n' },
     );
     expect(result.stdout).toBe(EXPECTED);
   });
 
   test('password from OCI_PASSWORD', async () => {
-    process.env.OCI_PASSWORD = 'password';
-    const result = await run([
-      'ghcr',
-      '--url',
-      'ghcr.io',
-      '-u',
-      'stefanprodan',
-      '-n',
-      'my-namespace',
-      '--export',
-    ]);
+    const result = await run(
+      ['ghcr', '--url', 'ghcr.io', '-u', 'stefanprodan', '-n', 'my-namespace', '--export'],
+      { env: { OCI_PASSWORD: 'password' } },
+    );
     expect(result.stdout).toBe(EXPECTED);
   });
 

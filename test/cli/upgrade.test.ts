@@ -1,52 +1,22 @@
-import { jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { packComponents } from '../../src/bootstrap/components-artifact.js';
 import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
-import { main } from '../../src/cli/main.js';
 import { pushArtifact } from '../../src/oci/index.js';
+import { runCli, type CliOptions, type CliResult } from '../support/cli.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 
 const bundle = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'flux-bundle');
 const user = { username: 'ci', password: 'cli-upgrade-s3cret' };
 
 /** Runs `flux-oci upgrade <args>` in this process with the given stdin and environment. */
-async function upgrade(
-  args: string[],
-  options: { stdin?: string; env?: Record<string, string> } = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((s) => ((stdout += String(s)), true));
-  const err = jest
-    .spyOn(process.stderr, 'write')
-    .mockImplementation((s) => ((stderr += String(s)), true));
-  const realStdin = Object.getOwnPropertyDescriptor(process, 'stdin')!;
-  if (options.stdin !== undefined) {
-    Object.defineProperty(process, 'stdin', {
-      value: Readable.from([Buffer.from(options.stdin)]),
-      configurable: true,
-    });
-  }
-  const savedEnv = { ...process.env };
-  Object.assign(process.env, options.env);
-  try {
-    const code = await main(['node', 'flux-oci', 'upgrade', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    process.env = savedEnv;
-    Object.defineProperty(process, 'stdin', realStdin);
-    out.mockRestore();
-    err.mockRestore();
-  }
+function upgrade(args: string[], options?: CliOptions): Promise<CliResult> {
+  return runCli(['upgrade', ...args], options);
 }
 
 describe('flux-oci upgrade against a TLS registry with basic auth', () => {

@@ -9,16 +9,19 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** `stdin` replaces standard input; `env` is merged into process.env (undefined deletes). */
+export interface CliOptions {
+  readonly stdin?: string | Buffer;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
 /**
  * Runs `flux-oci <args>` in this process, capturing stdout and stderr; `stdin` replaces
  * standard input and `env` is merged into process.env for the run only.
  */
 export async function runCli(
   args: readonly string[],
-  options: {
-    readonly stdin?: string | Buffer;
-    readonly env?: Readonly<Record<string, string | undefined>>;
-  } = {},
+  options: CliOptions = {},
 ): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
