@@ -23,8 +23,8 @@ export function optionsToArgs(
   return args;
 }
 
-/** The options that decide the content of the components artifact. */
-export const COMPONENTS_KEYS = [
+/** The `flux install` options: what the generated component manifests depend on. */
+const FLUX_INSTALL_KEYS = [
   'version',
   'components',
   'componentsExtra',
@@ -36,7 +36,16 @@ export const COMPONENTS_KEYS = [
   'clusterDomain',
   'tolerationKeys',
   'namespace',
-  'kustomization',
+] as const satisfies readonly (keyof BootstrapOciOptions)[];
+
+/** Where the Flux release manifests come from. */
+const MANIFESTS_KEYS = [
   'manifests',
   'manifestsBaseUrl',
 ] as const satisfies readonly (keyof BootstrapOciOptions)[];
+
+/** The `flux install` options, plus where the manifests come from (`flux-oci install`'s flags). */
+export const INSTALL_KEYS = [...FLUX_INSTALL_KEYS, ...MANIFESTS_KEYS] as const;
+
+/** The options that decide the content of the components artifact: the install options and the patches. */
+export const COMPONENTS_KEYS = [...FLUX_INSTALL_KEYS, 'kustomization', ...MANIFESTS_KEYS] as const;

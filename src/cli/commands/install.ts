@@ -1,27 +1,10 @@
 import type { Command } from 'commander';
-import type { BootstrapOciOptions } from '../../bootstrap/options.js';
+import { INSTALL_KEYS } from '../../bootstrap/option-args.js';
 import { UserError } from '../../errors.js';
 import { generateComponents } from '../../flux/generate-components.js';
 import { resolveInstallOptions } from '../../flux/install-options.js';
 import { loadManifests } from '../../flux/manifests-source.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
-
-/** The `flux install` flags, plus where the manifests come from. */
-const INSTALL_FLAGS: readonly (keyof BootstrapOciOptions)[] = [
-  'version',
-  'namespace',
-  'components',
-  'componentsExtra',
-  'registry',
-  'imagePullSecret',
-  'networkPolicy',
-  'watchAllNamespaces',
-  'logLevel',
-  'clusterDomain',
-  'tolerationKeys',
-  'manifests',
-  'manifestsBaseUrl',
-];
 
 /** Registers `flux-oci install`: with --export, prints the components as `flux install --export` does. */
 export function register(program: Command): void {
@@ -30,9 +13,9 @@ export function register(program: Command): void {
     .description("Generate Flux's component manifests (flux install --export)")
     .option('--export', 'print the manifests to standard output')
     .exitOverride();
-  addOptionFlags(command, INSTALL_FLAGS);
+  addOptionFlags(command, INSTALL_KEYS);
   command.action(async (opts: Record<string, unknown>) => {
-    const flags = readOptionFlags(opts, INSTALL_FLAGS);
+    const flags = readOptionFlags(opts, INSTALL_KEYS);
     // Check every option before the (possibly slow) download.
     resolveInstallOptions(flags);
     if (!opts.export) {

@@ -3,6 +3,7 @@ import {
   silentProgressLogger,
   stderrProgressLogger,
 } from '../../bootstrap/apply/progress-logger.js';
+import { INSTALL_KEYS } from '../../bootstrap/option-args.js';
 import type { BootstrapOciOptions } from '../../bootstrap/options.js';
 import { PASSWORD_ENV } from '../../bootstrap/registry-access.js';
 import {
@@ -19,19 +20,7 @@ import { readStdin } from '../read-stdin.js';
 const UPGRADE_FLAGS: readonly (keyof BootstrapOciOptions)[] = [
   'url',
   'username',
-  'version',
-  'components',
-  'componentsExtra',
-  'registry',
-  'imagePullSecret',
-  'networkPolicy',
-  'watchAllNamespaces',
-  'logLevel',
-  'clusterDomain',
-  'tolerationKeys',
-  'namespace',
-  'manifests',
-  'manifestsBaseUrl',
+  ...INSTALL_KEYS,
   'caFile',
   'allowInsecureHttp',
   'timeout',
