@@ -3,7 +3,11 @@ import { UserError } from '../errors.js';
 import { buildReproducibleArtifact } from './reproducible-artifact.js';
 import { DEFAULT_FLUX_VERSION, normalizeFluxVersion } from '../flux/flux-versions.js';
 import { generateComponents } from '../flux/generate-components.js';
-import { resolveInstallOptions, type InstallOptions } from '../flux/install-options.js';
+import {
+  resolveInstallOptions,
+  type InstallOptions,
+  type LogLevel,
+} from '../flux/install-options.js';
 import { loadManifests } from '../flux/manifests-source.js';
 import { COMPONENTS_FILE } from '../flux/user-kustomization.js';
 import { parseKubeObjects } from '../flux/yaml-documents.js';
@@ -30,9 +34,12 @@ import { PASSWORD_ENV, requirePassword } from './registry-access.js';
 
 /**
  * RFC story 4: Flux updated from CI without access to the cluster. Every install option
- * defaults to what the artifact was generated with, so only what is given changes.
+ * ({@link InstallOptions}) defaults to what the artifact was generated with (its
+ * `# Components:` header, image registry, network policies and controller flags), not to
+ * `flux install`'s defaults, so only what is given changes; `componentsExtra` is added to
+ * the artifact's components.
  */
-export interface UpgradeComponentsOptions {
+export interface UpgradeComponentsOptions extends Omit<InstallOptions, 'namespace' | 'logLevel'> {
   /** `oci://<registry>/<repository>:<tag>` of the components artifact whose tag Flux follows. */
   readonly url: string;
   /**
@@ -46,50 +53,10 @@ export interface UpgradeComponentsOptions {
    */
   readonly allowDowngrade?: boolean;
   /**
-   * Controllers to install.
-   * @default - the artifact's `# Components:` header
-   */
-  readonly components?: readonly string[];
-  /**
-   * Extra controllers, added to `components`.
-   * @default []
-   */
-  readonly componentsExtra?: readonly string[];
-  /**
-   * Registry the controller images come from.
-   * @default - the registry of the artifact's controller images
-   */
-  readonly registry?: string;
-  /**
-   * Secret the controllers' pods pull their images with.
-   * @default - the artifact's
-   */
-  readonly imagePullSecret?: string;
-  /**
-   * Deny ingress to the controllers from other namespaces.
-   * @default - whether the artifact has the network policies
-   */
-  readonly networkPolicy?: boolean;
-  /**
-   * Watch custom resources in all namespaces.
-   * @default - the artifact's `--watch-all-namespaces`
-   */
-  readonly watchAllNamespaces?: boolean;
-  /**
    * Controllers' log level.
    * @default - the artifact's `--log-level`
    */
-  readonly logLevel?: 'debug' | 'info' | 'error';
-  /**
-   * Internal cluster domain.
-   * @default - the artifact's, else 'cluster.local'
-   */
-  readonly clusterDomain?: string;
-  /**
-   * Taint keys the controllers tolerate.
-   * @default - the artifact's
-   */
-  readonly tolerationKeys?: readonly string[];
+  readonly logLevel?: LogLevel;
   /**
    * Namespace Flux is installed in: the artifact's directory holding gotk-components.yaml.
    * @default - the one directory of the artifact that holds gotk-components.yaml
