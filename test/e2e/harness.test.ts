@@ -189,6 +189,9 @@ describe('harness: Terraform engines', () => {
     'tofu (and terraform where present) init, apply and destroy offline with the mirror configuration',
     async () => {
       const tf = await prepareTerraform();
+      await expect(prepareTerraform({ require: ['hashicorp/no-such-provider'] })).rejects.toThrow(
+        /the provider mirror lacks hashicorp\/no-such-provider/,
+      );
       const engines = [tf.tofuPath, ...(tf.terraformPath ? [tf.terraformPath] : [])];
       const { stdout: version } = await run(tf.tofuPath, ['version'], {
         env: { ...process.env, ...tf.env },

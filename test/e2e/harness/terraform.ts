@@ -56,7 +56,15 @@ async function findTerraform(): Promise<string | undefined> {
   }
 }
 
-export async function prepareTerraform(): Promise<TerraformSetup> {
+export interface TerraformOptions {
+  /**
+   * Providers the caller needs, as `hashicorp/<name>`: prepareTerraform fails at once,
+   * naming them, when the mirror lacks one (rather than `init` failing later).
+   */
+  require?: string[];
+}
+
+export async function prepareTerraform(opts: TerraformOptions = {}): Promise<TerraformSetup> {
   const tofuPath = await goTool('tofu');
   const root = join(cacheDir(), 'terraform');
   const mirrorDir = join(root, 'mirror');
@@ -76,6 +84,13 @@ export async function prepareTerraform(): Promise<TerraformSetup> {
     // A copy, not a link: tofu hashes the mirror's files into .terraform.lock.hcl.
     if (!existsSync(target)) await copyFile(binary, target);
     providers[`registry.terraform.io/hashicorp/${p.name}`] = p.version;
+  }
+  const missing = (opts.require ?? []).filter((p) => !providers[`registry.terraform.io/${p}`]);
+  if (missing.length) {
+    throw new Error(
+      `the provider mirror lacks ${missing.join(', ')}: no tools/terraform-provider-<name> builds it ` +
+        '(README, "Tests against real components": the Go module proxy refuses those versions)',
+    );
   }
   await mkdir(mirrorDir, { recursive: true });
   const cliConfigFile = join(root, 'cli.tfrc');
