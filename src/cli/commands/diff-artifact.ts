@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { buildLayer, DEFAULT_IGNORE_PATHS } from '../../oci/index.js';
+import { buildLayer } from '../../oci/index.js';
 import { diffArtifact, toReference } from '../../oci/registry/index.js';
+import { ignorePathsFrom, ignorePathsOption, type IgnorePathsFlags } from '../artifact-flags.js';
 import { group } from '../group.js';
 import { log, parseOutputFormat, printStructured } from '../output.js';
 import {
@@ -10,11 +11,9 @@ import {
   registryClientOptions,
   type RegistryFlags,
 } from '../registry-options.js';
-import { splitCsvRecord } from './build-artifact.js';
 
-interface DiffArtifactFlags extends RegistryFlags {
+interface DiffArtifactFlags extends RegistryFlags, Pick<IgnorePathsFlags, 'ignorePaths'> {
   readonly path?: string;
-  readonly ignorePaths?: string[];
   readonly output?: string;
 }
 
@@ -38,11 +37,7 @@ export function register(program: Command): void {
       '-p, --path <path>',
       'path to the directory or file where the Kubernetes manifests are located',
     )
-    .option(
-      '--ignore-paths <paths>',
-      `set paths to ignore in .gitignore format, comma separated (default "${DEFAULT_IGNORE_PATHS.join(',')}")`,
-      (v: string, prev: string[] | undefined) => [...(prev ?? []), ...splitCsvRecord(v)],
-    )
+    .addOption(ignorePathsOption())
     .option('-o, --output <format>', 'print the comparison as json or yaml');
   addRegistryFlags(command).action(async (url: string, flags: DiffArtifactFlags) => {
     let same: boolean;
@@ -58,7 +53,7 @@ export function register(program: Command): void {
       const clientOptions = await registryClientOptions(flags);
       const { layer } = buildLayer({
         path,
-        ignorePaths: flags.ignorePaths ?? DEFAULT_IGNORE_PATHS,
+        ignorePaths: ignorePathsFrom(flags),
       });
       const diff = await diffArtifact(ref, layer.descriptor, clientOptions);
       same = diff.same;

@@ -1,24 +1,28 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { buildArtifact, DEFAULT_IGNORE_PATHS, parseAnnotationFlags } from '../../oci/index.js';
+import { buildArtifact, parseAnnotationFlags } from '../../oci/index.js';
 import { pushArtifact, toReference } from '../../oci/registry/index.js';
 import { repositoryName, referenceName } from '../../oci/reference.js';
+import {
+  addIgnorePathsOption,
+  ignorePathsFrom,
+  ignorePathsOption,
+  type IgnorePathsFlags,
+} from '../artifact-flags.js';
 import { group } from '../group.js';
 import { log, parseOutputFormat, printStructured } from '../output.js';
+import { readStdinBytes } from '../read-stdin.js';
 import {
   addRegistryFlags,
   registryClientOptions,
   type RegistryFlags,
 } from '../registry-options.js';
-import { splitCsvRecord } from './build-artifact.js';
 
-interface PushArtifactFlags extends RegistryFlags {
+interface PushArtifactFlags extends RegistryFlags, IgnorePathsFlags {
   readonly path?: string;
   readonly source?: string;
   readonly revision?: string;
   readonly annotations: string[];
-  readonly ignorePaths?: string[];
-  readonly addIgnorePaths?: string[];
   readonly reproducible?: boolean;
   readonly resolveSymlinks?: boolean;
   readonly output?: string;
@@ -41,16 +45,8 @@ export function register(program: Command): void {
       'the source revision in the format <branch|tag>@sha1:<commit-sha>',
     )
     .option('-a, --annotations <key=value>', 'set custom OCI annotations (repeatable)', collect, [])
-    .option(
-      '--ignore-paths <paths>',
-      `set paths to ignore in .gitignore format, comma separated (default "${DEFAULT_IGNORE_PATHS.join(',')}")`,
-      collectCsv,
-    )
-    .option(
-      '--add-ignore-paths <paths>',
-      'paths to ignore in addition to --ignore-paths',
-      collectCsv,
-    )
+    .addOption(ignorePathsOption())
+    .addOption(addIgnorePathsOption())
     .option(
       '--reproducible',
       'set the created timestamp to the Unix epoch, so equal content gives an equal digest',
@@ -78,14 +74,11 @@ export function register(program: Command): void {
     }
     const ref = toReference(url);
     const clientOptions = await registryClientOptions(flags);
-    const stdin = flags.path === '-' ? await readAll() : undefined;
+    const stdin = flags.path === '-' ? await readStdinBytes() : undefined;
     const artifact = buildArtifact({
       path: flags.path,
       stdin,
-      ignorePaths: [
-        ...(flags.ignorePaths ?? DEFAULT_IGNORE_PATHS),
-        ...(flags.addIgnorePaths ?? []),
-      ],
+      ignorePaths: ignorePathsFrom(flags),
       resolveSymlinks: flags.resolveSymlinks ?? false,
       source: flags.source,
       revision: flags.revision,
@@ -109,14 +102,4 @@ export function register(program: Command): void {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-function collectCsv(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...splitCsvRecord(value)];
-}
-
-async function readAll(): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }

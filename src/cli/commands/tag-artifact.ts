@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { tagArtifact, toReference } from '../../oci/registry/index.js';
+import { collectCsv } from '../artifact-flags.js';
 import { group } from '../group.js';
 import { log, parseOutputFormat, printStructured } from '../output.js';
 import {
@@ -8,7 +9,6 @@ import {
   registryClientOptions,
   type RegistryFlags,
 } from '../registry-options.js';
-import { splitCsvRecord } from './build-artifact.js';
 
 interface TagArtifactFlags extends RegistryFlags {
   readonly tag?: string[];
@@ -21,11 +21,7 @@ export function register(program: Command): void {
     .command('artifact')
     .description('Tag an OCI artifact with more tags (no content is transferred)')
     .argument('<url>', 'oci://<registry>/<repository>[:<tag>|@<digest>]')
-    .option(
-      '--tag <tags>',
-      'tag name (comma separated, repeatable)',
-      (v: string, prev: string[] | undefined) => [...(prev ?? []), ...splitCsvRecord(v)],
-    )
+    .option('--tag <tags>', 'tag name (comma separated, repeatable)', collectCsv)
     .option('-o, --output <format>', 'print the result as json or yaml');
   addRegistryFlags(command).action(async (url: string, flags: TagArtifactFlags) => {
     const format = parseOutputFormat(flags.output);
