@@ -13,28 +13,19 @@ import {
   headerValue,
   HttpTransport,
   proxyFromEnv,
-  type HttpMethod,
+  type HttpRequest,
   type HttpResponse,
   type TransferStats,
 } from './transport.js';
 
 /** One request to the registry's API on behalf of a repository. */
-export interface RegistryRequest {
-  readonly method: HttpMethod;
+export interface RegistryRequest extends Omit<HttpRequest, 'url'> {
   /** `/v2/...`, or a URL the registry returned (an upload Location, a redirect). */
   readonly path: string;
   /** The repository the request acts on: decides the token scope. */
   readonly repository: string;
   /** Needs push access (`pull,push` scope) rather than pull. @default false */
   readonly push?: boolean;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: Uint8Array;
-  /** @default true */
-  readonly retry?: boolean;
-  readonly maxResponseBytes?: number;
-  readonly onSent?: (bytes: number) => void;
-  readonly onReceived?: (bytes: number) => void;
-  readonly signal?: AbortSignal;
 }
 
 interface CachedToken {

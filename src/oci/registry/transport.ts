@@ -53,7 +53,10 @@ export interface HttpRequest {
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Uint8Array;
-  /** Send again on 408/429/5xx, resets and timeouts; off for requests that are not idempotent. */
+  /**
+   * Send again on 408/429/5xx, resets and timeouts; off for requests that are not idempotent.
+   * @default true
+   */
   readonly retry?: boolean;
   /** Fail instead of reading a response body larger than this (a registry is not trusted). */
   readonly maxResponseBytes?: number;
