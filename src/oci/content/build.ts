@@ -1,7 +1,7 @@
 import type { AnnotationOptions } from './annotations.js';
 import { artifactAnnotations } from './annotations.js';
 import { fluxConfigBlob } from './config.js';
-import type { Artifact, Blob } from './descriptor.js';
+import { blobOf, type Artifact, type Blob } from './descriptor.js';
 import { sha256Digest } from './digest.js';
 import { gzip } from './gzip.js';
 import { DEFAULT_IGNORE_PATHS, IgnoreMatcher } from './ignore.js';
@@ -50,18 +50,7 @@ export function buildTar(options: LayerOptions): Uint8Array {
 /** The gzip layer blob (`application/vnd.cncf.flux.content.v1.tar+gzip`) for `path`. */
 export function buildLayer(options: LayerOptions): BuiltLayer {
   const tar = buildTar(options);
-  const bytes = gzip(tar);
-  return {
-    layer: {
-      descriptor: {
-        mediaType: FLUX_CONTENT_MEDIA_TYPE,
-        size: bytes.length,
-        digest: sha256Digest(bytes),
-      },
-      bytes,
-    },
-    diffId: sha256Digest(tar),
-  };
+  return { layer: blobOf(FLUX_CONTENT_MEDIA_TYPE, gzip(tar)), diffId: sha256Digest(tar) };
 }
 
 /**

@@ -1,5 +1,4 @@
-import type { Blob } from './descriptor.js';
-import { sha256Digest } from './digest.js';
+import { blobOf, type Blob } from './descriptor.js';
 import { FLUX_CONFIG_MEDIA_TYPE } from './media-types.js';
 
 /**
@@ -12,13 +11,5 @@ export const FLUX_CONFIG_JSON =
 
 /** The config blob with its descriptor. */
 export function fluxConfigBlob(): Blob {
-  const bytes = Buffer.from(FLUX_CONFIG_JSON, 'utf8');
-  return {
-    descriptor: {
-      mediaType: FLUX_CONFIG_MEDIA_TYPE,
-      size: bytes.length,
-      digest: sha256Digest(bytes),
-    },
-    bytes,
-  };
+  return blobOf(FLUX_CONFIG_MEDIA_TYPE, Buffer.from(FLUX_CONFIG_JSON, 'utf8'));
 }

@@ -1,3 +1,5 @@
+import { sha256Digest } from './digest.js';
+
 /** An OCI content descriptor: what a manifest says about one blob. */
 export interface Descriptor {
   readonly mediaType: string;
@@ -11,6 +13,11 @@ export interface Descriptor {
 export interface Blob {
   readonly descriptor: Descriptor;
   readonly bytes: Uint8Array;
+}
+
+/** The blob of `bytes`, its descriptor's size and digest computed from them. */
+export function blobOf(mediaType: string, bytes: Uint8Array): Blob {
+  return { descriptor: { mediaType, size: bytes.length, digest: sha256Digest(bytes) }, bytes };
 }
 
 /**

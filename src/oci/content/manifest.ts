@@ -1,5 +1,4 @@
-import type { Blob, Descriptor } from './descriptor.js';
-import { sha256Digest } from './digest.js';
+import { blobOf, type Blob, type Descriptor } from './descriptor.js';
 import { goJsonString, goJsonStringMap } from './go-json.js';
 import { OCI_MANIFEST_MEDIA_TYPE } from './media-types.js';
 
@@ -20,15 +19,7 @@ export function manifestBlob(
   // `annotations` is omitempty in Go.
   if (Object.keys(annotations).length > 0) json += `,"annotations":${goJsonStringMap(annotations)}`;
   json += '}';
-  const bytes = Buffer.from(json, 'utf8');
-  return {
-    descriptor: {
-      mediaType: OCI_MANIFEST_MEDIA_TYPE,
-      size: bytes.length,
-      digest: sha256Digest(bytes),
-    },
-    bytes,
-  };
+  return blobOf(OCI_MANIFEST_MEDIA_TYPE, Buffer.from(json, 'utf8'));
 }
 
 function descriptorJson(descriptor: Descriptor): string {
