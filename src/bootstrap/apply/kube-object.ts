@@ -1,21 +1,16 @@
+import type { KubeObject as PlainKubeObject, KubeObjectMetadata } from '../../flux/kube-object.js';
+
 /** The parts of a Kubernetes object the applier reads; everything else passes through untouched. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
+export interface KubeObject extends PlainKubeObject {
   metadata: KubeObjectMeta;
-  [field: string]: unknown;
 }
 
-export interface KubeObjectMeta {
-  name: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
+/** Metadata with the fields the applier also reads from the cluster. */
+export interface KubeObjectMeta extends KubeObjectMetadata {
   finalizers?: string[];
   generation?: number;
   resourceVersion?: string;
   deletionTimestamp?: string;
-  [field: string]: unknown;
 }
 
 /** Identifies one object: what the applier needs to find it on the cluster. */
@@ -43,10 +38,4 @@ export function toRef(target: ObjectTarget): ObjectRef {
 /** `Kind/namespace/name` or `Kind/name`, the way `flux` names objects in its output. */
 export function formatRef(ref: ObjectRef): string {
   return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
-}
-
-/** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → `` (core). */
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash === -1 ? '' : apiVersion.slice(0, slash);
 }

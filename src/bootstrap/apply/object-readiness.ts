@@ -2,7 +2,8 @@ import { crdReadiness } from './crd-readiness.js';
 import { deploymentReadiness } from './deployment-readiness.js';
 import { fluxGroupSuffix } from './flux-labels.js';
 import { fluxObjectReadiness } from './flux-readiness.js';
-import { groupOf, type KubeObject } from './kube-object.js';
+import { apiGroupOf } from '../../flux/kube-object.js';
+import type { KubeObject } from './kube-object.js';
 import {
   findCondition,
   formatCondition,
@@ -18,7 +19,7 @@ export function objectReadiness(object: KubeObject, expectedRevision?: string): 
     return deploymentReadiness(object);
   }
   if (object.kind === 'CustomResourceDefinition') return crdReadiness(object);
-  if (groupOf(object.apiVersion).endsWith(fluxGroupSuffix)) {
+  if (apiGroupOf(object.apiVersion).endsWith(fluxGroupSuffix)) {
     return fluxObjectReadiness(object, expectedRevision);
   }
   return genericReadiness(object);
