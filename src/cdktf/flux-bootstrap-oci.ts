@@ -176,7 +176,7 @@ export class FluxBootstrapOci extends Construct {
   }
 }
 
-/** The kubeconfig file the steps use, fixed at synth time. */
+/** The kubeconfig file the steps use: the option (a path or a deploy-time reference), else the local default. */
 function kubeconfigPath(options: ResolvedBootstrapOptions): string {
   return (
     options.kubeconfig ??
