@@ -11,14 +11,11 @@ import { startRegistry } from '../test/support/registry.js';
 import { startCluster, type Cluster } from '../test/e2e/harness/cluster.js';
 import { startFlux, type Flux } from '../test/e2e/harness/flux.js';
 import { prepareTerraform } from '../test/e2e/harness/terraform.js';
-import { repoRoot } from '../test/e2e/harness/tools.js';
-import { waitFor } from '../test/e2e/harness/wait.js';
 import { runFluxOci } from '../test/e2e/support/flux-oci-cli.js';
 import { runCdktf, writeCdktfProject } from '../test/e2e/support/cdktf-cli.js';
-import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { story1AppEnv, story1BootstrapArgs } from '../test/e2e/support/story1.js';
 
 const user = { username: 'flux', password: 'bench-only-p4ss' };
-const manifests = join(repoRoot, 'test/fixtures/flux-components');
 const rows: [string, number][] = [];
 
 async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -29,22 +26,9 @@ async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return value;
 }
 
-/** Starts the controllers as soon as the bootstrap has made their CRDs served. */
-async function startFluxWhenCrdsServed(cluster: Cluster): Promise<Flux> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(cluster.kubeconfigPath);
-  const objects = KubernetesObjectApi.makeApiClient(kc);
-  await waitFor(
-    'the Flux CRDs',
-    () =>
-      objects.read({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name: 'kustomizations.kustomize.toolkit.fluxcd.io' },
-      }),
-    600_000,
-  );
-  return startFlux(cluster, { installCrds: false });
+/** Starts the controllers as soon as the bootstrap has made their kinds served. */
+function startFluxWhenCrdsServed(cluster: Cluster): Promise<Flux> {
+  return startFlux(cluster, { installCrds: false, crdTimeoutMs: 600_000 });
 }
 
 const withCdktf = process.argv.includes('--cdktf');
@@ -58,21 +42,7 @@ try {
   if (withCdktf) {
     const tf = await prepareTerraform();
     writeCdktfProject(work, 'story1-basic-auth.ts');
-    const env = {
-      ...tf.env,
-      TERRAFORM_BINARY_NAME: tf.tofuPath,
-      TF_VAR_oci_password: user.password,
-      TF_VAR_oci_cluster_password: user.password,
-      FLUX_OCI_URL: `oci://${registry.host}/flux/components:production`,
-      FLUX_OCI_USERNAME: user.username,
-      FLUX_OCI_CLUSTER_URL: `oci://${registry.host}/fleet/cluster:production`,
-      FLUX_OCI_CLUSTER_USERNAME: user.username,
-      FLUX_OCI_COMPONENTS: 'source-controller,kustomize-controller',
-      FLUX_OCI_VERSION: 'v2.9.5',
-      FLUX_OCI_CA_FILE: registry.caFile,
-      FLUX_OCI_KUBECONFIG: cluster.kubeconfigPath,
-      FLUX_MANIFESTS: manifests,
-    };
+    const env = story1AppEnv(registry, cluster, user, tf.tofuPath, tf.env);
     await timed('cdktf deploy (fresh cluster, both stacks)', async () => {
       const deploy = runCdktf(work, ['deploy', '*', '--auto-approve'], env);
       flux = await startFluxWhenCrdsServed(cluster);
@@ -84,20 +54,7 @@ try {
       if (result.code !== 0) throw new Error(result.output);
     });
   } else {
-    const args = [
-      'bootstrap',
-      'oci',
-      `--url=oci://${registry.host}/flux/components:latest`,
-      `--username=${user.username}`,
-      '--password-stdin',
-      `--cluster-url=oci://${registry.host}/fleet/cluster:production`,
-      '--cluster-path=production',
-      `--ca-file=${registry.caFile}`,
-      `--manifests=${manifests}`,
-      '--version=v2.9.5',
-      '--components=source-controller,kustomize-controller',
-      `--kubeconfig=${cluster.kubeconfigPath}`,
-    ];
+    const args = story1BootstrapArgs(registry, cluster, user);
     await timed('flux-oci bootstrap oci (fresh cluster)', async () => {
       const run = runFluxOci(args, { stdin: user.password });
       flux = await startFluxWhenCrdsServed(cluster);

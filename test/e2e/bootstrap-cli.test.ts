@@ -11,9 +11,9 @@ import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { startCluster, type Cluster } from './harness/cluster.js';
 import { startFlux, type Flux } from './harness/flux.js';
 import { tail } from './harness/process.js';
-import { repoRoot } from './harness/tools.js';
 import { waitFor } from './harness/wait.js';
 import { runFluxOci, type CliResult } from './support/flux-oci-cli.js';
+import { story1BootstrapArgs } from './support/story1.js';
 
 const user = { username: 'flux', password: 'e2e-Secret-p4ss' };
 const startTimeout = 30 * 60 * 1000;
@@ -37,21 +37,7 @@ describe('flux-oci bootstrap oci (real registry, API server and Flux controllers
   // Stops a bootstrap still running when the set-up fails.
   const abort = new AbortController();
 
-  const args = (): string[] => [
-    'bootstrap',
-    'oci',
-    `--url=oci://${registry.host}/flux/components:latest`,
-    `--username=${user.username}`,
-    '--password-stdin',
-    `--cluster-url=oci://${registry.host}/fleet/cluster:production`,
-    '--cluster-path=production',
-    `--ca-file=${registry.caFile}`,
-    `--manifests=${join(repoRoot, 'test/fixtures/flux-components')}`,
-    '--version=v2.9.5',
-    '--components=source-controller,kustomize-controller',
-    `--kubeconfig=${cluster.kubeconfigPath}`,
-    '--timeout=3m',
-  ];
+  const args = (): string[] => story1BootstrapArgs(registry, cluster, user);
 
   const read = (kind: string, apiVersion: string, name: string) =>
     objects.read({
@@ -68,19 +54,10 @@ describe('flux-oci bootstrap oci (real registry, API server and Flux controllers
     objects = KubernetesObjectApi.makeApiClient(kc);
     core = kc.makeApiClient(CoreV1Api);
 
-    // The controllers start once their CRDs are served, as their Deployments would.
     const bootstrap = runFluxOci(args(), { stdin: user.password, signal: abort.signal });
-    await waitFor(
-      'the Flux CRDs applied by the bootstrap',
-      async () =>
-        objects.read({
-          apiVersion: 'apiextensions.k8s.io/v1',
-          kind: 'CustomResourceDefinition',
-          metadata: { name: 'kustomizations.kustomize.toolkit.fluxcd.io' },
-        }),
-      180_000,
-    );
-    flux = await startFlux(cluster, { installCrds: false });
+    // The controllers start once the bootstrap has made their kinds served, as their
+    // Deployments would.
+    flux = await startFlux(cluster, { installCrds: false, crdTimeoutMs: 180_000 });
     first = await bootstrap;
   }, startTimeout);
 

@@ -18,13 +18,12 @@ import { startCluster, type Cluster } from './harness/cluster.js';
 import { startFlux, type Flux } from './harness/flux.js';
 import { tail } from './harness/process.js';
 import { prepareTerraform, type TerraformSetup } from './harness/terraform.js';
-import { repoRoot } from './harness/tools.js';
 import { waitFor } from './harness/wait.js';
 import { runCdktf, writeCdktfProject, type CdktfResult } from './support/cdktf-cli.js';
+import { STORY1_MANIFESTS, story1AppEnv } from './support/story1.js';
 
 const run = promisify(execFile);
 const startTimeout = 30 * 60 * 1000;
-const manifests = join(repoRoot, 'test/fixtures/flux-components');
 
 interface FluxObject {
   status?: {
@@ -53,21 +52,7 @@ describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engi
   let core: CoreV1Api;
   const outputs: string[] = [];
 
-  const env = (): NodeJS.ProcessEnv => ({
-    ...tf.env,
-    TERRAFORM_BINARY_NAME: binary,
-    TF_VAR_oci_password: user.password,
-    TF_VAR_oci_cluster_password: user.password,
-    FLUX_OCI_URL: `oci://${registry.host}/flux/components:production`,
-    FLUX_OCI_USERNAME: user.username,
-    FLUX_OCI_CLUSTER_URL: `oci://${registry.host}/fleet/cluster:production`,
-    FLUX_OCI_CLUSTER_USERNAME: user.username,
-    FLUX_OCI_COMPONENTS: 'source-controller,kustomize-controller',
-    FLUX_OCI_VERSION: 'v2.9.5',
-    FLUX_OCI_CA_FILE: registry.caFile,
-    FLUX_OCI_KUBECONFIG: cluster.kubeconfigPath,
-    FLUX_MANIFESTS: manifests,
-  });
+  const env = (): NodeJS.ProcessEnv => story1AppEnv(registry, cluster, user, binary, tf.env);
 
   const cdktf = async (args: string[]): Promise<CdktfResult> => {
     const result = await runCdktf(work, args, env());
@@ -148,21 +133,14 @@ describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engi
 
   test('one deploy bootstraps a fresh cluster', async () => {
     const deploy = cdktf(['deploy', '--auto-approve']);
-    // The controllers start once their CRDs are served, as their Deployments would.
-    await waitFor(
-      'the Flux CRDs applied by the install step',
-      async () =>
-        objects.read({
-          apiVersion: 'apiextensions.k8s.io/v1',
-          kind: 'CustomResourceDefinition',
-          metadata: { name: 'kustomizations.kustomize.toolkit.fluxcd.io' },
-        }),
-      600_000,
-    ).catch(async (err: Error) => {
-      const result = await deploy;
-      throw new Error(`${err.message}\n${result.output}`);
-    });
-    flux = await startFlux(cluster, { installCrds: false });
+    // The controllers start once the bootstrap has made their kinds served, as their
+    // Deployments would.
+    flux = await startFlux(cluster, { installCrds: false, crdTimeoutMs: 600_000 }).catch(
+      async (err: Error) => {
+        const result = await deploy;
+        throw new Error(`${err.message}\n${result.output}`);
+      },
+    );
     const result = await deploy;
     if (result.code !== 0)
       throw new Error(`cdktf deploy exited ${result.code}\n${result.output}${logs()}`);
@@ -217,7 +195,7 @@ describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engi
     const url = `oci://${registry.host}/flux/components:production`;
     const options = resolveBootstrapOptions({
       url,
-      manifests,
+      manifests: STORY1_MANIFESTS,
       version: 'v2.9.5',
       components: ['source-controller', 'kustomize-controller'],
       logLevel: 'debug',

@@ -87,18 +87,9 @@ describe('flux-oci upgrade (real registry, API server and Flux controllers)', ()
       ],
       { stdin: user.password, signal: abort.signal },
     );
-    // The controllers start once their CRDs are served, as their Deployments would.
-    await waitFor(
-      'the Flux CRDs applied by the bootstrap',
-      async () =>
-        objects.read({
-          apiVersion: 'apiextensions.k8s.io/v1',
-          kind: 'CustomResourceDefinition',
-          metadata: { name: 'kustomizations.kustomize.toolkit.fluxcd.io' },
-        }),
-      180_000,
-    );
-    flux = await startFlux(cluster, { installCrds: false });
+    // The controllers start once the bootstrap has made their kinds served, as their
+    // Deployments would.
+    flux = await startFlux(cluster, { installCrds: false, crdTimeoutMs: 180_000 });
     bootstrap = await run;
   }, startTimeout);
 
