@@ -1,7 +1,7 @@
 // `flux-oci bootstrap oci` against real components: a TLS registry with basic auth, a real
 // API server, and the real source-controller and kustomize-controller, which must pull our
 // artifact and take the components over.
-import { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { tail } from './harness/process.js';
 import { waitFor } from './harness/wait.js';
 import { runFluxOci, type CliResult } from './support/flux-oci-cli.js';
 import { story1BootstrapArgs } from './support/story1.js';
+import { requestReconcile } from './support/request-reconcile.js';
 
 const user = { username: 'flux', password: 'e2e-Secret-p4ss' };
 const startTimeout = 30 * 60 * 1000;
@@ -183,23 +184,7 @@ describe('flux-oci bootstrap oci (real registry, API server and Flux controllers
     } finally {
       rmSync(tree, { recursive: true, force: true });
     }
-    // What `flux reconcile source oci flux-system` does, so the test need not wait a minute.
-    await objects.patch(
-      {
-        apiVersion: 'source.toolkit.fluxcd.io/v1',
-        kind: 'OCIRepository',
-        metadata: {
-          name: 'flux-system',
-          namespace: 'flux-system',
-          annotations: { 'reconcile.fluxcd.io/requestedAt': new Date().toISOString() },
-        },
-      },
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      PatchStrategy.MergePatch,
-    );
+    await requestReconcile(objects, 'flux-system');
     const configMap = await waitFor(
       'the fleet ConfigMap',
       () => core.readNamespacedConfigMap({ name: 'fleet-app', namespace: 'default' }),

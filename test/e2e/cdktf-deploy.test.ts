@@ -2,7 +2,7 @@
 // real OpenTofu (no provider needed), a TLS registry with basic auth, a real API server and the
 // real Flux controllers; then a no-op redeploy, a tag moved by CI (story 4) that the next
 // deploy leaves alone, and destroy.
-import { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ import { prepareTerraform, type TerraformSetup } from './harness/terraform.js';
 import { waitFor } from './harness/wait.js';
 import { runCdktf, writeCdktfProject, type CdktfResult } from './support/cdktf-cli.js';
 import { STORY1_MANIFESTS, story1AppEnv } from './support/story1.js';
+import { requestReconcile } from './support/request-reconcile.js';
 
 const run = promisify(execFile);
 const startTimeout = 30 * 60 * 1000;
@@ -76,27 +77,7 @@ describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engi
         caFile: registry.caFile,
       })
     )?.digest;
-  /** What `flux reconcile source oci <name>` does, so a test need not wait for the interval. */
-  const reconcile = async (name: string): Promise<string> => {
-    const requestedAt = new Date().toISOString();
-    await objects.patch(
-      {
-        apiVersion: 'source.toolkit.fluxcd.io/v1',
-        kind: 'OCIRepository',
-        metadata: {
-          name,
-          namespace: 'flux-system',
-          annotations: { 'reconcile.fluxcd.io/requestedAt': requestedAt },
-        },
-      },
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      PatchStrategy.MergePatch,
-    );
-    return requestedAt;
-  };
+  const reconcile = (name: string) => requestReconcile(objects, name);
   /** `tofu plan -detailed-exitcode` in a synthesized stack: 0 means no changes. */
   const planExitCode = async (stack: string): Promise<number> => {
     try {

@@ -1,7 +1,7 @@
 // RFC story 4 against real components: Flux bootstrapped at one version, `flux-oci upgrade`
 // run with no cluster access, and the real source-controller and kustomize-controller
 // applying the new components from the registry, the user's patch included.
-import { AppsV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { AppsV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { startFlux, type Flux } from './harness/flux.js';
 import { tail } from './harness/process.js';
 import { repoRoot } from './harness/tools.js';
 import { waitFor } from './harness/wait.js';
+import { requestReconcile } from './support/request-reconcile.js';
 import { runFluxOci, type CliResult } from './support/flux-oci-cli.js';
 
 const user = { username: 'flux', password: 'e2e-Upgrade-p4ss' };
@@ -118,23 +119,7 @@ describe('flux-oci upgrade (real registry, API server and Flux controllers)', ()
     expect(result.digest).not.toBe(result.previousDigest);
     expect(upgraded.stdout + upgraded.stderr).not.toContain(user.password);
 
-    // What `flux reconcile source oci flux-components` does, so the test need not wait a minute.
-    await objects.patch(
-      {
-        apiVersion: 'source.toolkit.fluxcd.io/v1',
-        kind: 'OCIRepository',
-        metadata: {
-          name: 'flux-components',
-          namespace: 'flux-system',
-          annotations: { 'reconcile.fluxcd.io/requestedAt': new Date().toISOString() },
-        },
-      },
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      PatchStrategy.MergePatch,
-    );
+    await requestReconcile(objects, 'flux-components');
     await waitFor(
       'flux-components to apply the upgraded artifact',
       async () => ((await lastApplied()) === `latest@${result.digest}` ? true : undefined),
