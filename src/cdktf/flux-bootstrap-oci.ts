@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { optionsToArgs } from '../bootstrap/option-args.js';
 import type { BootstrapOciOptions } from '../bootstrap/options.js';
 import {
@@ -82,7 +82,11 @@ export class FluxBootstrapOci extends Construct {
   constructor(scope: Construct, id: string, props: FluxBootstrapOciProps) {
     super(scope, id);
     const stack = TerraformStack.of(this);
-    const options = (this.options = resolveBootstrapOptions(props, (v) => Token.isUnresolved(v)));
+    // The steps run in the stack's output directory: files they read need absolute paths.
+    const options = (this.options = resolveBootstrapOptions(
+      { ...props, caFile: absolute(props.caFile), kubeconfig: absolute(props.kubeconfig) },
+      (v) => Token.isUnresolved(v),
+    ));
     const layout = (this.componentsLayout = buildComponentsLayout(this, options));
     const plan = (this.syncPlan = planSync(options, layout.digest));
     const artifact = new TerraformAsset(this, 'components-artifact', {
@@ -183,6 +187,10 @@ function kubeconfigPath(options: ResolvedBootstrapOptions): string {
     process.env.KUBECONFIG?.split(':')[0] ??
     join(homedir(), '.kube', 'config')
   );
+}
+
+function absolute(path: string | undefined): string | undefined {
+  return path === undefined || Token.isUnresolved(path) ? path : resolve(path);
 }
 
 function secretInput(

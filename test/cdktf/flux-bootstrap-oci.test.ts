@@ -219,6 +219,14 @@ describe('FluxBootstrapOci', () => {
     }
   });
 
+  test('files the steps read at deploy time are named by absolute paths', () => {
+    const relativeCa = join('test', 'fixtures', 'oci', 'tree', 'README.md');
+    const { step } = synth({ ...story1, caFile: relativeCa, kubeconfig: 'kubeconfig.yaml' });
+    const command = step('sync').provisioner[0]['local-exec'].command;
+    expect(command).toContain(`--ca-file=${join(process.cwd(), relativeCa)}`);
+    expect(command).toContain(`--kubeconfig=${join(process.cwd(), 'kubeconfig.yaml')}`);
+  });
+
   test('clusters sharing the components build the artifact once', () => {
     const app = Testing.app() as App;
     const a = new FluxBootstrapOci(new TerraformStack(app, 'a'), 'flux', story2);
