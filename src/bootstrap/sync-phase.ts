@@ -2,7 +2,6 @@ import { rmSync } from 'node:fs';
 import { writeArtifactFiles } from '../flux/artifact-files.js';
 import { emptyClusterArtifactFiles } from '../flux/cluster-artifact.js';
 import { buildArtifact } from '../oci/content/build.js';
-import { parseOciReference } from '../oci/reference.js';
 import { pushArtifact } from '../oci/registry/push.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';
 import { applyManifests } from './apply/apply-manifests.js';
@@ -25,13 +24,12 @@ export const EMPTY_CLUSTER_SOURCE = 'flux-bootstrap-oci';
  */
 export async function ensureClusterArtifact(
   options: ResolvedBootstrapOptions,
+  plan: SyncPlan,
   logger: ProgressLogger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
   if (!options.clusterUrl || options.clusterPath === undefined) return;
-  const sameRegistry =
-    parseOciReference(options.clusterUrl).registry === parseOciReference(options.url).registry;
-  const access = clusterRegistryAccess(options, sameRegistry, env);
+  const access = clusterRegistryAccess(options, plan.sameRegistry, env);
   const existing = await resolveArtifact(options.clusterUrl, access);
   if (existing) {
     logger.success(`cluster artifact ${options.clusterUrl} exists (${existing.digest})`);
@@ -79,7 +77,7 @@ export async function runSyncPhase(
   logger: ProgressLogger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
-  await ensureClusterArtifact(options, logger, env);
+  await ensureClusterArtifact(options, plan, logger, env);
   logger.step('applying sync manifests');
   await applyManifests(kube, [...plan.objects], { logger });
   logger.success('sync manifests applied');
