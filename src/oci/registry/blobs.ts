@@ -1,7 +1,9 @@
 import { UserError } from '../../errors.js';
+import { escapeControl } from '../../terminal-text.js';
 import type { Blob, Descriptor } from '../content/descriptor.js';
 import type { RegistryClient } from './client.js';
 import { sha256Digest } from '../content/digest.js';
+import { matchesRegistryDigest } from './content-digest.js';
 import { RegistryNetworkError, unexpectedResponse } from './registry-errors.js';
 import { isRetryableStatus, retryDelay, sleep } from './retry.js';
 import { headerValue, type HttpResponse } from './transport.js';
@@ -105,7 +107,7 @@ async function uploadOnce(
   });
   if (tryMonolithic && start.status === 201) {
     capabilities.monolithicPost = true;
-    checkStoredDigest(client, start, digest);
+    checkStoredDigest(client, start, blob);
     progress(blob.bytes.length);
     return;
   }
@@ -118,7 +120,8 @@ async function uploadOnce(
   const location = headerValue(start.headers, 'location');
   if (!location)
     throw new UserError(`registry ${client.registry} started an upload without a Location`);
-  const url = new URL(location, client.baseUrl);
+  // Another origin gets the blob without the registry's credentials; plain HTTP only if allowed.
+  const url = client.returnedUrl(location, start.url, 'an upload location');
   url.searchParams.set('digest', digest);
   const put = await client.send({
     method: 'PUT',
@@ -133,7 +136,7 @@ async function uploadOnce(
     signal,
   });
   if (put.status === 201 || put.status === 204) {
-    checkStoredDigest(client, put, digest);
+    checkStoredDigest(client, put, blob);
     return;
   }
   if (isRetryableStatus(put.status) || put.status === 404) {
@@ -142,15 +145,19 @@ async function uploadOnce(
   throw unexpectedResponse(client.registry, `upload blob ${digest}`, put);
 }
 
-function checkStoredDigest(client: RegistryClient, res: HttpResponse, digest: string): void {
+function checkStoredDigest(client: RegistryClient, res: HttpResponse, blob: Blob): void {
   const stored = headerValue(res.headers, 'docker-content-digest');
-  if (stored && stored !== digest) {
-    throw new UserError(`registry ${client.registry} stored blob ${digest} under digest ${stored}`);
+  const { digest } = blob.descriptor;
+  const what = `blob ${digest}`;
+  if (stored && !matchesRegistryDigest(blob.bytes, stored, client.registry, what)) {
+    throw new UserError(
+      `registry ${client.registry} stored ${what} under digest ${escapeControl(stored)}: check the registry`,
+    );
   }
 }
 
 /**
- * Downloads a blob, follows a redirect to storage (without the registry's credentials),
+ * Downloads a blob, following redirects to storage (another origin gets no credentials),
  * reads at most `descriptor.size` bytes and verifies size and digest.
  */
 export async function fetchBlob(
@@ -160,28 +167,15 @@ export async function fetchBlob(
   signal?: AbortSignal,
 ): Promise<Buffer> {
   const { digest, size } = descriptor;
-  const limits = {
+  const res = await client.send({
+    method: 'GET',
+    path: `/v2/${repository}/blobs/${digest}`,
+    repository,
     maxResponseBytes: size,
     onReceived: (bytes: number) =>
       client.progress({ direction: 'download', digest, bytes, total: size }),
     signal,
-  };
-  let res = await client.send({
-    method: 'GET',
-    path: `/v2/${repository}/blobs/${digest}`,
-    repository,
-    ...limits,
   });
-  for (let hops = 0; [301, 302, 303, 307, 308].includes(res.status) && hops < 5; hops++) {
-    const location = headerValue(res.headers, 'location');
-    if (!location) break;
-    const target = new URL(location, res.url);
-    if (target.origin === new URL(client.baseUrl).origin) {
-      res = await client.send({ method: 'GET', path: target.toString(), repository, ...limits });
-    } else {
-      res = await client.fetchExternal(target.toString(), limits);
-    }
-  }
   if (res.status === 404) {
     throw new UserError(
       `registry ${client.registry} does not have blob ${digest} of ${repository}`,

@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.js';
+import { escapeControl } from '../../terminal-text.js';
 import { parseChallenge, type AuthChallenge } from './challenge.js';
 import {
   DEFAULT_TIMEOUT_MS,
@@ -32,6 +33,13 @@ interface CachedToken {
   readonly token: string;
   readonly expiresAt: number;
 }
+
+/** Redirects GET and HEAD follow, as Go's http.Client does. */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** More redirects than this in a row are a loop. */
+const MAX_REDIRECTS = 5;
+/** A path that is a whole URL (a Link, Location or redirect the registry returned). */
+const ABSOLUTE_URL = /^https?:\/\//i;
 
 /** Keep a token for at most this long, whatever the token server says. */
 const MAX_TOKEN_LIFETIME_MS = 10 * 60_000;
@@ -95,29 +103,78 @@ export class RegistryClient {
   /**
    * Sends `req` with the credentials the registry asks for: on a 401 it answers the
    * challenge (Basic, or a bearer token for the request's scope) and sends again; a token
-   * refused later (expired) is fetched anew once. Network failures become UserErrors.
+   * refused later (expired) is fetched anew once. GET and HEAD follow redirects. A URL the
+   * registry returned (Link, Location, redirect) on another origin gets no credentials,
+   * and one that leaves HTTPS for plain HTTP is refused unless plain HTTP was allowed.
+   * Network failures become UserErrors.
    */
   async send(req: RegistryRequest): Promise<HttpResponse> {
     try {
-      return await this.sendAuthorized(req);
+      let res = await this.sendToOrigin(req);
+      if (req.method !== 'GET' && req.method !== 'HEAD') return res;
+      for (let hops = 0; REDIRECT_STATUSES.has(res.status); hops++) {
+        const location = headerValue(res.headers, 'location');
+        if (!location) return res;
+        if (hops === MAX_REDIRECTS) {
+          throw new UserError(
+            `registry ${this.registry} redirected ${escapeControl(req.path)} more than ${MAX_REDIRECTS} times (last to ${escapeControl(location)}): check the registry`,
+          );
+        }
+        const target = this.returnedUrl(location, res.url, 'a redirect');
+        res = await this.sendToOrigin({ ...req, path: target.toString() });
+      }
+      return res;
     } catch (err) {
       throw networkError(err, this.registry, this.timeoutMs, req.signal);
     }
   }
 
   /**
-   * GETs a URL outside the registry's API (a blob redirect to storage) without the
-   * registry's credentials, which must not leak to another host.
+   * A URL the registry returned (`what`: 'a redirect', 'an upload location', 'a token
+   * realm', ...) resolved against the URL it came with; refused when it is plain HTTP and
+   * plain HTTP was not allowed for this registry, or when it is not HTTP at all.
    */
-  async fetchExternal(
-    url: string,
-    options: Pick<RegistryRequest, 'maxResponseBytes' | 'onReceived' | 'signal'>,
-  ): Promise<HttpResponse> {
+  returnedUrl(value: string, base: string, what: string): URL {
+    let url: URL;
     try {
-      return await this.transport.send({ method: 'GET', url, ...options });
-    } catch (err) {
-      throw networkError(err, this.registry, this.timeoutMs, options.signal);
+      url = new URL(value, base);
+    } catch {
+      throw new UserError(
+        `registry ${this.registry} sent ${what} that is not a URL ('${escapeControl(value)}'): check the registry`,
+      );
     }
+    if (url.protocol === 'https:') return url;
+    if (url.protocol !== 'http:') {
+      throw new UserError(
+        `registry ${this.registry} sent ${what} that is not HTTP(S) (${escapeControl(url.toString())}): check the registry`,
+      );
+    }
+    if (!this.options.allowInsecureHttp) {
+      throw new UserError(
+        `registry ${this.registry} sent ${what} on plain HTTP (${escapeControl(url.toString())}): refusing to leave HTTPS; pass --allow-insecure-http to allow plain HTTP for this registry`,
+      );
+    }
+    return url;
+  }
+
+  /**
+   * Sends to the registry with its credentials, or, for a URL on another origin (scheme,
+   * host and port), without any: credentials go only to the registry the user named.
+   */
+  private async sendToOrigin(req: RegistryRequest): Promise<HttpResponse> {
+    if (!ABSOLUTE_URL.test(req.path)) return this.sendAuthorized(req);
+    const url = this.returnedUrl(req.path, this.baseUrl, 'a URL');
+    if (url.origin === new URL(this.baseUrl).origin) return this.sendAuthorized(req);
+    const headers = Object.fromEntries(
+      Object.entries(req.headers ?? {}).filter(([name]) => name.toLowerCase() !== 'authorization'),
+    );
+    const res = await this.transport.send({ ...req, url: url.toString(), headers });
+    if (res.status === 401 || res.status === 407) {
+      throw new UserError(
+        `${url.origin} asks for credentials (${res.status}) for ${escapeControl(url.pathname)}, where registry ${this.registry} sent the request; credentials go only to the registry and its token server, so it cannot be followed: check the registry`,
+      );
+    }
+    return res;
   }
 
   private async sendAuthorized(req: RegistryRequest): Promise<HttpResponse> {
@@ -166,7 +223,7 @@ export class RegistryClient {
 
   /** Tries HTTPS first; with `allowInsecureHttp`, falls back to HTTP for a server without TLS. */
   private async sendWithScheme(req: RegistryRequest): Promise<HttpResponse> {
-    const absolute = /^https?:\/\//.test(req.path);
+    const absolute = ABSOLUTE_URL.test(req.path);
     const send = (scheme: string): Promise<HttpResponse> =>
       this.transport.send({
         ...req,
@@ -249,12 +306,8 @@ export class RegistryClient {
     signal?: AbortSignal,
   ): Promise<void> {
     const realm = challenge.params.realm;
-    let url: URL;
-    try {
-      url = new URL(realm);
-    } catch {
-      throw new UserError(`registry ${this.registry} sent an invalid token realm '${realm}'`);
-    }
+    // The registry names its token server (any origin), but credentials never leave HTTPS.
+    const url = this.returnedUrl(realm, this.baseUrl, 'a token realm');
     const service = challenge.params.service;
     let res: HttpResponse;
     if (credentials && 'identityToken' in credentials) {

@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { UserError } from '../../errors.js';
+import { escapeControl } from '../../terminal-text.js';
 import { getManifest } from './manifests.js';
 import { forEachLimited, toReference, withClient, type OperationOptions } from './operation.js';
 import { repositoryName, type OciReference } from '../reference.js';
@@ -31,9 +32,18 @@ export interface ListedArtifact {
 /** Cosign stores signatures, attestations and SBOMs under tags with these suffixes. */
 const COSIGN_SUFFIXES = ['.sig', '.att', '.sbom'];
 
+/** More tags than this (after the filters) are refused: each is kept in memory, and listed one manifest request each. */
+export const MAX_LISTED_TAGS = 100_000;
+/** More pages than this are refused: a registry that never stops paging is broken or hostile. */
+export const MAX_TAG_PAGES = 1000;
+/** One page of the tag list is read into memory: at most this large. */
+const MAX_TAG_PAGE_BYTES = 16 * 1024 * 1024;
+
 /**
  * The repository's tags as Flux lists them: every page read (`Link` headers), cosign
- * tags dropped, the filters applied, sorted in descending string order.
+ * tags dropped, the filters applied, sorted in descending string order. Pages are
+ * filtered as they arrive, so memory holds one page and the tags kept, at most
+ * MAX_LISTED_TAGS of them.
  */
 export async function listTags(
   reference: OciReference | string,
@@ -41,6 +51,7 @@ export async function listTags(
 ): Promise<string[]> {
   const ref = toReference(reference, undefined);
   const keep = tagFilter(options);
+  const name = repositoryName(ref);
   return withClient(ref.registry, options, async (client) => {
     const signal = client.operationSignal();
     const tags: string[] = [];
@@ -48,29 +59,59 @@ export async function listTags(
     let path: string | undefined = options.pageSize
       ? `${firstPage}?n=${options.pageSize}`
       : firstPage;
-    for (let pages = 0; path && pages < 1000; pages++) {
+    for (let pages = 0; path; pages++) {
+      if (pages === MAX_TAG_PAGES) {
+        throw new UserError(
+          `registry ${client.registry} sent more than ${MAX_TAG_PAGES} pages of tags for ${name}: the registry does not stop paging; check the registry`,
+        );
+      }
       const res = await client.send({
         method: 'GET',
         path,
         repository: ref.repository,
-        maxResponseBytes: 16 * 1024 * 1024,
+        maxResponseBytes: MAX_TAG_PAGE_BYTES,
         signal,
       });
       if (res.status === 404) {
-        throw new UserError(`repository ${repositoryName(ref)} not found: check the URL`);
+        throw new UserError(`repository ${name} not found: check the URL`);
       }
       if (res.status !== 200)
         throw unexpectedResponse(client.registry, `list the tags of ${ref.repository}`, res);
-      const body = JSON.parse(res.body.toString('utf8')) as { tags?: string[] | null };
-      tags.push(...(body.tags ?? []));
+      for (const tag of parseTagPage(res.body, client.registry, name)) {
+        if (COSIGN_SUFFIXES.some((suffix) => tag.endsWith(suffix)) || !keep(tag)) continue;
+        if (tags.length === MAX_LISTED_TAGS) {
+          throw new UserError(
+            `repository ${name} has more than ${MAX_LISTED_TAGS} tags${options.semverFilter || options.regexFilter ? ' that match the filters' : ''}: narrow the list with --filter-regex or --filter-semver`,
+          );
+        }
+        tags.push(tag);
+      }
       const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(headerValue(res.headers, 'link') ?? '');
-      path = next ? new URL(next[1], res.url).toString() : undefined;
+      // Another origin gets no credentials; plain HTTP only when allowed (client.send).
+      path = next ? client.returnedUrl(next[1], res.url, 'a next page link').toString() : undefined;
     }
-    return tags
-      .filter((tag) => !COSIGN_SUFFIXES.some((suffix) => tag.endsWith(suffix)))
-      .filter(keep)
-      .sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    return tags.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
   });
+}
+
+/** The `tags` of one tag list page; a UserError naming the registry when it is not one. */
+function parseTagPage(body: Buffer, registry: string, name: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new UserError(
+      `registry ${registry} answered the tag list of ${name} with something that is not JSON (${body.length} bytes starting '${escapeControl(body.subarray(0, 40).toString('utf8'))}'): check that the URL names a registry`,
+    );
+  }
+  const tags = (parsed as { tags?: unknown } | null)?.tags;
+  if (tags === undefined || tags === null) return [];
+  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) {
+    throw new UserError(
+      `registry ${registry} answered the tag list of ${name} with a 'tags' that is not a list of strings: check the registry`,
+    );
+  }
+  return tags as string[];
 }
 
 /** Lists the tags (as `listTags`) with each manifest's digest, source and revision. */
@@ -132,8 +173,9 @@ export function tagFilter(
   }
   return (tag) => {
     if (range) {
-      // Flux accepts only three dot-separated parts (so 1.2 and 1.2.3.4 are out).
-      if (tag.split('.').length !== 3) return false;
+      // Flux's version.ParseVersion wants at least three dot-separated parts (so 1.2 is
+      // out, v2.0.0-rc.1 in); semver then refuses 1.2.3.4.
+      if (tag.split('.').length < 3) return false;
       const version = semver.parse(tag, { loose: true });
       if (!version || !range.test(version)) return false;
     }

@@ -1,6 +1,8 @@
 import { UserError } from '../../errors.js';
+import { escapeControl } from '../../terminal-text.js';
 import type { RegistryClient } from './client.js';
 import { sha256Digest } from '../content/digest.js';
+import { matchesRegistryDigest } from './content-digest.js';
 import { unexpectedResponse } from './registry-errors.js';
 import { headerValue } from './transport.js';
 
@@ -55,8 +57,9 @@ export async function headManifest(
   if (res.status !== 200)
     throw unexpectedResponse(client.registry, `check manifest ${repository}:${reference}`, res);
   const digest = headerValue(res.headers, 'docker-content-digest');
-  if (!digest) {
-    // Some registries omit the digest on HEAD: read the manifest instead.
+  if (!digest || !digest.startsWith('sha256:')) {
+    // Some registries omit the digest on HEAD, or use another algorithm: read the manifest
+    // instead (its sha256 is what tags and references name).
     const manifest = await getManifest(client, repository, reference, signal, push);
     return { digest: manifest.digest, size: manifest.bytes.length, mediaType: manifest.mediaType };
   }
@@ -97,9 +100,9 @@ export async function getManifest(
   const expected = reference.startsWith('sha256:')
     ? reference
     : headerValue(res.headers, 'docker-content-digest');
-  if (expected && expected.startsWith('sha256:') && expected !== digest) {
+  if (expected && !matchesRegistryDigest(res.body, expected, client.registry, `manifest ${name}`)) {
     throw new UserError(
-      `manifest of ${name} does not match its digest: expected ${expected}, got ${digest}; the registry sent corrupt or tampered content`,
+      `manifest of ${name} does not match its digest: expected ${escapeControl(expected)}, got ${expected.startsWith('sha512:') ? 'another sha512' : digest}; the registry sent corrupt or tampered content`,
     );
   }
   let mediaType = (headerValue(res.headers, 'content-type') ?? '').split(';')[0].trim();
@@ -134,9 +137,10 @@ export async function putManifest(
     throw unexpectedResponse(client.registry, `write manifest ${repository}:${reference}`, res);
   }
   const digest = headerValue(res.headers, 'docker-content-digest');
-  if (digest && digest !== sha256Digest(bytes)) {
+  const what = `manifest ${repository}:${reference}`;
+  if (digest && !matchesRegistryDigest(bytes, digest, client.registry, what)) {
     throw new UserError(
-      `registry ${client.registry} stored manifest ${repository}:${reference} under digest ${digest}, not ${sha256Digest(bytes)}`,
+      `registry ${client.registry} stored ${what} under digest ${escapeControl(digest)}, not ${sha256Digest(bytes)}`,
     );
   }
 }
