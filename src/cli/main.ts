@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
+import { formatFailure } from './output.js';
 import * as buildArtifact from './commands/build-artifact.js';
 import * as buildComponents from './commands/build-components.js';
 import * as pushArtifact from './commands/push-artifact.js';
@@ -56,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof UserError) {
-      process.stderr.write(`✗ ${err.message}\n`);
+      process.stderr.write(formatFailure(err.message));
       return err.exitCode;
     }
     throw err;

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { UserError } from '../errors.js';
+import { escapeControl } from '../terminal-text.js';
 
 /** Machine-readable formats of `-o/--output`. */
 export type OutputFormat = 'json' | 'yaml';
@@ -25,25 +26,44 @@ export function printStructured(format: OutputFormat, value: unknown): void {
 
 /**
  * A table as Flux prints them (tablewriter without borders): upper-case header, every
- * cell padded to its column's width and followed by a tab.
+ * cell padded to its column's width and followed by a tab, except the header's last cell,
+ * followed by a space. Cells are escaped (`escapeControl`): they hold registry text.
  */
 export function formatTable(
   header: readonly string[],
   rows: readonly (readonly string[])[],
 ): string {
-  const all = [header.map((h) => h.toUpperCase()), ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((row) => [...(row[i] ?? '')].length)));
+  const all = [header.map((h) => h.toUpperCase()), ...rows].map((row) =>
+    header.map((_, i) => escapeControl(row[i] ?? '')),
+  );
+  const widths = header.map((_, i) => Math.max(...all.map((row) => [...row[i]].length)));
   return all
-    .map(
-      (row) =>
-        `${row.map((cell, i) => `${cell}${' '.repeat(widths[i] - [...cell].length)}\t`).join('')}\n`,
-    )
+    .map((row, r) => {
+      const cells = row.map((cell, i) => {
+        const after = r === 0 && i === row.length - 1 ? ' ' : '\t';
+        return `${cell}${' '.repeat(widths[i] - [...cell].length)}${after}`;
+      });
+      return `${cells.join('')}\n`;
+    })
     .join('');
 }
 
-/** Flux's log lines on stderr: `►` what is being done, `✔` what was done, `⚠️` warnings. */
+/**
+ * Flux's log lines on stderr: `►` what is being done, `✔` what was done, `⚠️` warnings.
+ * Each is one line: control characters in the message (registry or artifact text) are
+ * escaped.
+ */
 export const log = {
-  action: (message: string): void => void process.stderr.write(`► ${message}\n`),
-  success: (message: string): void => void process.stderr.write(`✔ ${message}\n`),
-  warning: (message: string): void => void process.stderr.write(`⚠️ ${message}\n`),
+  action: (message: string): void => void process.stderr.write(`► ${escapeControl(message)}\n`),
+  success: (message: string): void => void process.stderr.write(`✔ ${escapeControl(message)}\n`),
+  warning: (message: string): void => void process.stderr.write(`⚠️ ${escapeControl(message)}\n`),
 };
+
+/**
+ * The `✗` line of a failed command. Messages built of several lines keep their line
+ * breaks; every other control character is escaped (text from a registry, an artifact
+ * or a cluster is quoted escaped, newlines included, where the message is made).
+ */
+export function formatFailure(message: string): string {
+  return `✗ ${message.split('\n').map(escapeControl).join('\n')}\n`;
+}

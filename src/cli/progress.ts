@@ -1,4 +1,5 @@
 import type { TransferProgress } from '../oci/registry/index.js';
+import { escapeControl } from '../terminal-text.js';
 
 export interface ProgressOptions {
   /** Where progress goes. @default process.stderr */
@@ -22,7 +23,7 @@ export function progressReporter(
     const key = `${progress.direction} ${progress.digest}`;
     const done = progress.bytes >= progress.total;
     const verb = progress.direction === 'upload' ? 'uploading' : 'downloading';
-    const line = `${verb} ${progress.digest.slice(0, 19)} ${mib(progress.bytes)} / ${mib(progress.total)} MiB (${Math.floor((100 * progress.bytes) / progress.total)}%)`;
+    const line = `${verb} ${escapeControl(progress.digest.slice(0, 19))} ${mib(progress.bytes)} / ${mib(progress.total)} MiB (${Math.floor((100 * progress.bytes) / progress.total)}%)`;
     if (stream.isTTY) {
       const now = Date.now();
       if (!done && now - (lastDrawn.get(key) ?? 0) < 100) return;

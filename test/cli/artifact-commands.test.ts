@@ -3,11 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FLUX_CONTENT_MEDIA_TYPE } from '../../src/oci/index.js';
+import { gzipSync } from 'node:zlib';
+import { parse as parseYaml } from 'yaml';
+import { buildLayer, buildTar, FLUX_CONTENT_MEDIA_TYPE } from '../../src/oci/index.js';
 import { pushArtifact } from '../../src/oci/registry/index.js';
 import { writeTree } from '../support/artifacts.js';
 import { blobOf, rawArtifact, rawTarGz } from '../support/raw-artifacts.js';
 import { runCli } from '../support/cli.js';
+import { startRegistryFront } from '../support/registry-front.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 
 // Real registries (and TLS keys) are started per file: allow for a busy machine.
@@ -296,8 +299,10 @@ describe('flux-oci push/pull/tag/list/diff artifact', () => {
       'main@sha1:1234'.length,
     ];
     const row = (cells: string[]) => cells.map((c, i) => `${pad(c, widths[i])}\t`).join('') + '\n';
+    // Flux's tablewriter ends the header with a space, the rows with a tab.
+    const header = row(['ARTIFACT', 'DIGEST', 'SOURCE', 'REVISION']).replace(/\t\n$/, ' \n');
     expect(listed.stdout).toBe(
-      row(['ARTIFACT', 'DIGEST', 'SOURCE', 'REVISION']) +
+      header +
         row([url, digest, 'https://github.com/org/fleet', 'main@sha1:1234']) +
         row([
           `${registry.host}/cli/list:1.0.0`,
@@ -323,6 +328,204 @@ describe('flux-oci push/pull/tag/list/diff artifact', () => {
       '1.1.0',
       '1.0.0',
     ]);
+  });
+
+  it('keeps pre-releases with --filter-semver as Flux does (at least three dot-separated parts)', async () => {
+    await push(`oci://${registry.host}/cli/semver:v2.0.0-rc.1`, creds);
+    const tagged = await runCli(
+      [
+        'tag',
+        'artifact',
+        `oci://${registry.host}/cli/semver:v2.0.0-rc.1`,
+        '--tag',
+        '2.1,1.2.3.4,v1.9.0',
+        creds,
+        '--allow-insecure-http',
+      ],
+      { env },
+    );
+    expect(tagged.code).toBe(0);
+    const listed = await runCli(
+      [
+        'list',
+        'artifacts',
+        `oci://${registry.host}/cli/semver`,
+        creds,
+        '--allow-insecure-http',
+        '--filter-semver',
+        '>=2.0.0-0',
+        '-o',
+        'json',
+      ],
+      { env },
+    );
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.stdout) as { tag: string }[]).map((a) => a.tag)).toEqual([
+      'v2.0.0-rc.1',
+    ]);
+  });
+
+  it('diffs by the tar when the same tree was compressed by another gzip (Go Flux)', async () => {
+    const tar = buildTar({ path: tree });
+    const ours = buildLayer({ path: tree }).layer;
+    const theirs = blobOf(FLUX_CONTENT_MEDIA_TYPE, gzipSync(tar, { level: 9 }));
+    // Otherwise the layers would be equal and the tar never compared.
+    expect(theirs.descriptor.digest).not.toBe(ours.descriptor.digest);
+    await pushArtifact(`oci://${registry.host}/cli/gzip:v1`, rawArtifact([theirs]), {
+      allowInsecureHttp: true,
+      useAuthFile: false,
+      credentials: user,
+    });
+    const base = ['diff', 'artifact', `oci://${registry.host}/cli/gzip:v1`, creds];
+    const same = await runCli([...base, '--allow-insecure-http', `--path=${tree}`, '-o', 'json'], {
+      env,
+    });
+    expect(same.code).toBe(0);
+    expect(JSON.parse(same.stdout)).toMatchObject({ same: true, comparedBy: 'tar' });
+    const changed = writeTree({ 'kustomization.yaml': 'resources: []\n' });
+    try {
+      const different = await runCli([...base, '--allow-insecure-http', `--path=${changed}`], {
+        env,
+      });
+      expect(different.code).toBe(1);
+    } finally {
+      rmSync(changed, { recursive: true, force: true });
+    }
+  });
+
+  it('escapes control characters from the registry in log lines and the table, not in json', async () => {
+    const fake = '\x1b[2J\x1b[H✔ artifact verified and extracted';
+    const layer = blobOf(
+      FLUX_CONTENT_MEDIA_TYPE,
+      await rawTarGz([{ name: 'a.yaml', content: 'a: 1\n' }]),
+    );
+    const annotations = {
+      'org.opencontainers.image.source': fake,
+      'org.opencontainers.image.revision': 'main\n✔ revision verified\r\u202e',
+    };
+    await pushArtifact(
+      `oci://${registry.host}/cli/ansi:v1`,
+      rawArtifact([layer], { annotations }),
+      { allowInsecureHttp: true, useAuthFile: false, credentials: user },
+    );
+    const out = mkdtempSync(join(tmpdir(), 'flux-oci-cli-ansi-'));
+    try {
+      const pulled = await runCli(
+        [
+          'pull',
+          'artifact',
+          `oci://${registry.host}/cli/ansi:v1`,
+          '-o',
+          out,
+          creds,
+          '--allow-insecure-http',
+        ],
+        { env },
+      );
+      expect(pulled.code).toBe(0);
+      const lines = pulled.stderr.split('\n');
+      expect(lines).toHaveLength(6);
+      expect(lines[1]).toBe('✔ source \\x1b[2J\\x1b[H✔ artifact verified and extracted');
+      expect(lines[2]).toBe('✔ revision main\\n✔ revision verified\\r\\u202e');
+      // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
+      expect(pulled.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f\u202e]/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+    const list = [
+      'list',
+      'artifacts',
+      `oci://${registry.host}/cli/ansi`,
+      creds,
+      '--allow-insecure-http',
+    ];
+    const table = await runCli(list, { env });
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')).toHaveLength(3);
+    expect(table.stdout).toContain('\\x1b[2J\\x1b[H✔ artifact verified and extracted');
+    // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
+    expect(table.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\u202e]/);
+    for (const format of ['json', 'yaml']) {
+      const exact = await runCli([...list, '-o', format], { env });
+      expect(exact.code).toBe(0);
+      const parsed = (format === 'json' ? JSON.parse(exact.stdout) : parseYaml(exact.stdout)) as {
+        source: string;
+        revision: string;
+      }[];
+      expect(parsed[0]).toMatchObject({
+        source: annotations['org.opencontainers.image.source'],
+        revision: annotations['org.opencontainers.image.revision'],
+      });
+    }
+  });
+
+  it('escapes control characters in registry error messages and entry names', async () => {
+    const hostile = await startRegistryFront({
+      target: registry.host,
+      answer: (req, real) =>
+        req.url.includes('/manifests/')
+          ? {
+              status: 400,
+              headers: { 'content-type': 'application/json' },
+              body: Buffer.from(
+                JSON.stringify({
+                  errors: [
+                    { code: 'DENIED', message: '\x1b[2J\n✔ artifact verified and extracted' },
+                  ],
+                }),
+              ),
+            }
+          : real(),
+    });
+    const out = mkdtempSync(join(tmpdir(), 'flux-oci-cli-ansi-err-'));
+    try {
+      const failed = await runCli(
+        [
+          'pull',
+          'artifact',
+          `oci://${hostile.host}/cli/ansi:v1`,
+          '-o',
+          out,
+          creds,
+          '--allow-insecure-http',
+        ],
+        { env },
+      );
+      expect(failed.code).toBe(1);
+      expect(failed.stderr.split('\n')[1]).toBe(
+        `✗ registry ${hostile.host} failed to get manifest ${hostile.host}/cli/ansi:v1 (400): DENIED: \\x1b[2J\\n✔ artifact verified and extracted`,
+      );
+      expect(failed.stderr.split('\n')).toHaveLength(3);
+
+      const layer = blobOf(
+        FLUX_CONTENT_MEDIA_TYPE,
+        await rawTarGz([{ name: '../\x1b[2Jevil\n✔ extracted.yaml', content: 'x\n' }]),
+      );
+      await pushArtifact(`oci://${registry.host}/cli/ansi-entry:v1`, rawArtifact([layer]), {
+        allowInsecureHttp: true,
+        useAuthFile: false,
+        credentials: user,
+      });
+      const refused = await runCli(
+        [
+          'pull',
+          'artifact',
+          `oci://${registry.host}/cli/ansi-entry:v1`,
+          '-o',
+          out,
+          creds,
+          '--allow-insecure-http',
+        ],
+        { env },
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr.split('\n')[1]).toBe(
+        '✗ refusing layer entry "../\\x1b[2Jevil\\n✔ extracted.yaml": ".." in path; the artifact is not safe to extract',
+      );
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+      await hostile.stop();
+    }
   });
 
   it('diffs: exit 0 when equal, 1 when different, 2 when it cannot tell', async () => {

@@ -51,11 +51,16 @@ export function register(program: Command): void {
       }
       const ref = toReference(url);
       const clientOptions = await registryClientOptions(flags);
-      const { layer } = buildLayer({
+      const { layer, diffId } = buildLayer({
         path,
         ignorePaths: ignorePathsFrom(flags),
       });
-      const diff = await diffArtifact(ref, layer.descriptor, clientOptions);
+      // The tar's digest too: a layer compressed by another deflate (Go Flux's) then
+      // compares by its uncompressed tar.
+      const diff = await diffArtifact(ref, layer.descriptor, {
+        ...clientOptions,
+        localDiffId: diffId,
+      });
       same = diff.same;
       if (format) printStructured(format, diff);
     } catch (err) {

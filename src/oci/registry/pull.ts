@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.js';
+import { escapeControl } from '../../terminal-text.js';
 import type { Blob, Descriptor } from '../content/descriptor.js';
 import { fetchBlob } from './blobs.js';
 import { getManifest, DOCKER_MANIFEST, OCI_MANIFEST } from './manifests.js';
@@ -93,7 +94,7 @@ export function parseImageManifest(
 ): ImageManifest {
   if (mediaType !== OCI_MANIFEST && mediaType !== DOCKER_MANIFEST) {
     throw new UserError(
-      `${name} is a '${mediaType || 'unknown'}', not an OCI image manifest: it is not a Flux artifact`,
+      `${name} is a '${escapeControl(mediaType.slice(0, 200)) || 'unknown'}', not an OCI image manifest: it is not a Flux artifact`,
     );
   }
   const manifest = JSON.parse(Buffer.from(bytes).toString('utf8')) as ImageManifest;
