@@ -1,6 +1,7 @@
 import { closeSync, constants, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
+import { escapeControl } from '../../terminal-text.js';
 import { gunzip } from './gzip.js';
 import { readTar, type TarReadEntry } from './tar-reader.js';
 
@@ -41,7 +42,7 @@ export function extractLayer(
 ): ExtractResult {
   const root = resolve(target);
   const entries = readLayer(layer, options);
-  const planned = entries.map((entry) => ({ entry, parts: safeParts(entry.name) }));
+  const planned = entries.map((entry) => ({ entry, parts: fittingParts(entry.name, root) }));
   mkdirSync(root, { recursive: true });
 
   let files = 0;
@@ -54,7 +55,8 @@ export function extractLayer(
         directories++;
       }
     } else if (entry.kind === 'file') {
-      if (parts.length === 0) throw new UserError(`layer entry "${entry.name}" is not a file name`);
+      if (parts.length === 0)
+        throw new UserError(`layer entry "${shownName(entry.name)}" is not a file name`);
       ensureDirectory(root, parts.slice(0, -1), 0o750);
       writeFileNoFollow(join(root, ...parts), entry.content, entry.mode & 0o777);
       files++;
@@ -72,7 +74,7 @@ export function extractLayer(
 export function safeParts(name: string): string[] {
   const refuse = (why: string): never => {
     throw new UserError(
-      `refusing layer entry "${name}": ${why}; the artifact is not safe to extract`,
+      `refusing layer entry "${shownName(name)}": ${why}; the artifact is not safe to extract`,
     );
   };
   if (name === '') refuse('empty name');
@@ -82,6 +84,37 @@ export function safeParts(name: string): string[] {
   const parts = name.split('/').filter((part) => part !== '' && part !== '.');
   if (parts.includes('..')) refuse('".." in path');
   return parts;
+}
+
+/** Longest file name (one path component) Linux and macOS file systems take, in bytes. */
+const MAX_NAME_BYTES = 255;
+/** Longest path the kernel takes (PATH_MAX, with its terminating NUL). */
+const MAX_PATH_BYTES = 4095;
+
+/**
+ * `safeParts`, and refused before anything is written when a part or the whole path under
+ * `root` is longer than a file system takes (instead of a raw ENAMETOOLONG halfway).
+ */
+function fittingParts(name: string, root: string): string[] {
+  const parts = safeParts(name);
+  const long = parts.find((part) => Buffer.byteLength(part) > MAX_NAME_BYTES);
+  const pathBytes = Buffer.byteLength(join(root, ...parts));
+  if (long !== undefined || pathBytes > MAX_PATH_BYTES) {
+    const why =
+      long !== undefined
+        ? `a name of ${Buffer.byteLength(long)} bytes, over the ${MAX_NAME_BYTES} a file name may have`
+        : `a path of ${pathBytes} bytes under ${shownName(root)}, over the ${MAX_PATH_BYTES} the system takes`;
+    throw new UserError(
+      `refusing layer entry "${shownName(name)}": ${why}; the artifact cannot be extracted on this system (shorten the names in the artifact)`,
+    );
+  }
+  return parts;
+}
+
+/** An entry name as a message shows it: control characters escaped, at most 120 characters. */
+function shownName(name: string): string {
+  const escaped = escapeControl(name);
+  return escaped.length > 120 ? `${escaped.slice(0, 120)}…` : escaped;
 }
 
 /** Creates each missing directory under root; refuses to pass through anything but a real directory. */

@@ -95,6 +95,39 @@ describe('extractLayer refuses hostile names before writing anything', () => {
   });
 });
 
+describe('extractLayer refuses names the file system cannot hold', () => {
+  test.each([
+    [
+      'a file name over 255 bytes',
+      `dir/${'n'.repeat(300)}.yaml`,
+      () => 'a name of 305 bytes, over the 255',
+    ],
+    [
+      'a path over 4095 bytes',
+      `${Array.from({ length: 20 }, () => 'd'.repeat(250)).join('/')}/x.yaml`,
+      (name: string) => `a path of ${Buffer.byteLength(join(target, name))} bytes under ${target},`,
+    ],
+  ])('%s, with a message instead of ENAMETOOLONG', async (_title, name, why) => {
+    const layer = await craftLayer([
+      { name: 'first.yaml', content: 'written only if every name fits' },
+      { name, content: 'long' },
+    ]);
+    let error: unknown;
+    try {
+      extractLayer(layer, target);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(UserError);
+    const message = (error as Error).message;
+    expect(message).toContain(`refusing layer entry "${name.slice(0, 120)}…": ${why(name)}`);
+    expect(message).toMatch(/over the (255 a file name may have|4095 the system takes);/);
+    expect(message).toContain('the artifact cannot be extracted on this system');
+    expect(existsSync(join(target, 'first.yaml'))).toBe(false);
+    expectNothingOutsideTarget();
+  });
+});
+
 describe('extractLayer skips links and devices', () => {
   test('symlink, hard link, devices and fifo are not created; a later file under the link name stays inside', async () => {
     const layer = await craftLayer([
