@@ -1,26 +1,49 @@
+import { STATUS_CODES } from 'node:http';
 import { UserError } from '../../errors.js';
+import { escapeControl } from '../../terminal-text.js';
 import { errorCode, isRetryableError } from './retry.js';
-import { ResponseTooLargeError, type HttpResponse } from './transport.js';
+import { headerValue, ResponseTooLargeError, type HttpResponse } from './transport.js';
 
-/** The first `{code, message}` of a distribution error body, as `CODE: message`. */
+/** Registry text in a message is cut to this many characters (a body may be anything). */
+const MAX_QUOTED_CHARS = 300;
+
+/**
+ * The first `{code, message}` of a distribution error body, as `CODE: message`, else the
+ * status line (`HTTP 431 Request Header Fields Too Large`); control characters escaped.
+ */
 export function registryErrorText(res: HttpResponse): string {
   try {
     const body = JSON.parse(res.body.toString('utf8')) as {
-      errors?: { code?: string; message?: string }[];
+      errors?: { code?: unknown; message?: unknown }[];
     };
     const first = body.errors?.[0];
-    if (first) return [first.code, first.message].filter(Boolean).join(': ');
+    const text = [first?.code, first?.message].filter((t) => typeof t === 'string').join(': ');
+    if (text) return escapeControl(text.slice(0, MAX_QUOTED_CHARS));
   } catch {
     // not JSON: fall through to the status line
   }
-  return `HTTP ${res.status}`;
+  return `HTTP ${res.status}${STATUS_CODES[res.status] ? ` ${STATUS_CODES[res.status]}` : ''}`;
 }
 
 /** A response the operation cannot go on with, as a message naming the request. */
 export function unexpectedResponse(registry: string, what: string, res: HttpResponse): UserError {
   return new UserError(
-    `registry ${registry} failed to ${what} (${res.status}): ${registryErrorText(res)}`,
+    `registry ${registry} failed to ${what} (${res.status}): ${registryErrorText(res)}${statusAdvice(res)}`,
   );
+}
+
+/** What a status that is not an error of the registry's API means, and what to do. */
+function statusAdvice(res: HttpResponse): string {
+  if (res.status >= 300 && res.status < 400) {
+    const location = headerValue(res.headers, 'location');
+    return location
+      ? `, a redirect to ${escapeControl(location.slice(0, MAX_QUOTED_CHARS))}, which only reads follow: check the registry URL`
+      : ', a redirect without a Location header: check the registry URL';
+  }
+  if (res.status === 431) {
+    return ': the registry refuses headers this large (the credentials or token sent); check the credentials';
+  }
+  return '';
 }
 
 const CERTIFICATE_CODES = new Set([
@@ -85,6 +108,16 @@ export function networkError(
         `registry ${registry} does not speak TLS (${code}): for a plain HTTP registry pass --allow-insecure-http`,
       );
   }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new UserError(
+      `TLS certificate of registry ${registry} does not name the host '${hostname}' (${escapeControl(causeWithCode(err)?.message ?? code)}): use a host name the certificate names, or have the certificate reissued for '${hostname}'`,
+    );
+  }
+  if (isHttpParserError(err)) {
+    return new UserError(
+      `registry ${registry} answered with something that is not HTTP (${escapeControl((causeWithName(err, 'HTTPParserError')?.message ?? '').slice(0, MAX_QUOTED_CHARS))}): check that ${registry} is the registry's host and port`,
+    );
+  }
   if (isCertificateError(err)) {
     return new UserError(
       `TLS certificate of registry ${registry} is not trusted (${code}): pass --ca-file with the CA that signed it`,
@@ -97,6 +130,29 @@ export function networkError(
     );
   }
   return err;
+}
+
+/** The error in `err`'s cause chain that carries the `code`. */
+function causeWithCode(err: unknown): Error | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    if (typeof (e as { code?: unknown }).code === 'string') return e as Error;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The error in `err`'s cause chain named `name`. */
+function causeWithName(err: unknown, name: string): Error | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    if ((e as { name?: unknown }).name === name) return e as Error;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** undici could not parse the answer as HTTP/1.1 (a garbage status line, bad headers). */
+function isHttpParserError(err: unknown): boolean {
+  return causeWithName(err, 'HTTPParserError') !== undefined;
 }
 
 /** `5m0s`-like text of a duration, as Flux prints them. */

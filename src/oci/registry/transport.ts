@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
@@ -123,6 +124,7 @@ export class HttpTransport {
           `cannot read the CA file '${options.caFile}': ${(err as Error).message}; check --ca-file`,
         );
       }
+      checkPemCertificates(pem, options.caFile);
       // Giving `ca` replaces Node's roots, so keep them next to the extra CA.
       ca = [...rootCertificates, pem];
     }
@@ -233,6 +235,28 @@ export class HttpTransport {
   /** Closes the pooled connections. */
   async close(): Promise<void> {
     await this.agent.close();
+  }
+}
+
+/**
+ * Refuses a CA file without a readable PEM certificate, which Node would silently ignore
+ * (every TLS registry would then look untrusted).
+ */
+function checkPemCertificates(pem: string, file: string): void {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+  if (!blocks) {
+    throw new UserError(
+      `the CA file '${file}' holds no PEM certificate (a '-----BEGIN CERTIFICATE-----' block): give --ca-file the CA certificate in PEM format`,
+    );
+  }
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch (err) {
+      throw new UserError(
+        `certificate ${i + 1} of the CA file '${file}' is not a valid PEM certificate (${(err as Error).message}): give --ca-file the CA certificate in PEM format`,
+      );
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { credentialsFromFlags } from '../../../src/cli/credentials.js';
 import { parseGoDuration } from '../../../src/cli/registry-options.js';
 import { formatTable } from '../../../src/cli/output.js';
+import { escapeControl } from '../../../src/terminal-text.js';
 import { progressReporter } from '../../../src/cli/progress.js';
 import { parseChallenge } from '../../../src/oci/registry/challenge.js';
 import {
@@ -232,7 +233,20 @@ describe('CLI helpers', () => {
     );
     expect(() => parseGoDuration('10', '--timeout')).toThrow();
   });
-  it('prints tables as Flux: upper-case header, padded cells each followed by a tab', () => {
-    expect(formatTable(['a', 'bb'], [['xyz', '1']])).toBe('A  \tBB\t\nxyz\t1 \t\n');
+  it('prints tables as Flux: upper-case header, padded cells each followed by a tab, the header last by a space', () => {
+    expect(formatTable(['a', 'bb'], [['xyz', '1']])).toBe('A  \tBB \nxyz\t1 \t\n');
+  });
+
+  it('escapes C0, DEL, C1, line separators and bidi overrides; leaves other text alone', () => {
+    expect(escapeControl('a\x9b31mb\x7f\u202ec\u2028d\x00\r')).toBe(
+      'a\\x9b31mb\\x7f\\u202ec\\u2028d\\x00\\r',
+    );
+    expect(escapeControl('ünïcode ✔ ⚠️ "quoted" \\n')).toBe('ünïcode ✔ ⚠️ "quoted" \\n');
+  });
+
+  it('escapes control characters in table cells, padding by what is shown', () => {
+    expect(formatTable(['a', 'b'], [['x\ty', '\x1b[2J\n']])).toBe(
+      'A   \tB         \nx\\ty\t\\x1b[2J\\n\t\n',
+    );
   });
 });
