@@ -1,4 +1,4 @@
-import type { BootstrapOciOptions } from './options.js';
+import type { BootstrapOciOptions, CommandOption } from './options.js';
 
 /** How a flag's text becomes an option value. */
 export type FlagKind = 'string' | 'boolean' | 'list' | 'secret';
@@ -9,13 +9,20 @@ export interface OptionFlag {
   readonly kind: FlagKind;
   /** One line for `--help`. */
   readonly help: string;
+  /**
+   * The value may be known only at deploy time (a Terraform reference in the construct).
+   * The command then also reads it from the environment variable `<flag>-env` names, which
+   * is how the construct's steps receive it: never on a shell command line.
+   * @default false
+   */
+  readonly deployTime?: boolean;
 }
 
 /**
  * The flag of every option. The mapped type makes the type checker refuse an option
  * without a flag, so the command and the construct cannot drift apart.
  */
-export const OPTION_FLAGS: { readonly [K in keyof Required<BootstrapOciOptions>]: OptionFlag } = {
+export const OPTION_FLAGS: { readonly [K in CommandOption]: OptionFlag } = {
   url: {
     flag: '--url',
     kind: 'string',
@@ -25,11 +32,13 @@ export const OPTION_FLAGS: { readonly [K in keyof Required<BootstrapOciOptions>]
     flag: '--username',
     kind: 'string',
     help: 'registry user name for the components artifact',
+    deployTime: true,
   },
   password: {
     flag: '--password',
     kind: 'secret',
     help: 'registry password (prefer --password-stdin or OCI_PASSWORD: arguments are visible to other users)',
+    deployTime: true,
   },
   provider: {
     flag: '--provider',
@@ -50,11 +59,13 @@ export const OPTION_FLAGS: { readonly [K in keyof Required<BootstrapOciOptions>]
     flag: '--cluster-username',
     kind: 'string',
     help: 'registry user name for the cluster artifact',
+    deployTime: true,
   },
   clusterPassword: {
     flag: '--cluster-password',
     kind: 'secret',
     help: 'registry password for the cluster artifact (prefer OCI_CLUSTER_PASSWORD)',
+    deployTime: true,
   },
   clusterPath: {
     flag: '--cluster-path',
@@ -140,8 +151,18 @@ export const OPTION_FLAGS: { readonly [K in keyof Required<BootstrapOciOptions>]
     kind: 'string',
     help: 'base URL of a mirror of the Flux releases',
   },
-  kubeconfig: { flag: '--kubeconfig', kind: 'string', help: 'path to the kubeconfig file' },
-  context: { flag: '--context', kind: 'string', help: 'kubeconfig context to use' },
+  kubeconfig: {
+    flag: '--kubeconfig',
+    kind: 'string',
+    help: 'path to the kubeconfig file',
+    deployTime: true,
+  },
+  context: {
+    flag: '--context',
+    kind: 'string',
+    help: 'kubeconfig context to use',
+    deployTime: true,
+  },
   timeout: { flag: '--timeout', kind: 'string', help: 'how long to wait for each step' },
   keepNamespace: {
     flag: '--keep-namespace',
@@ -149,3 +170,13 @@ export const OPTION_FLAGS: { readonly [K in keyof Required<BootstrapOciOptions>]
     help: 'keep the namespace on uninstall',
   },
 };
+
+/** Whether an option has a flag (the construct's own props have none). */
+export function hasFlag(key: keyof BootstrapOciOptions): key is CommandOption {
+  return Object.hasOwn(OPTION_FLAGS, key);
+}
+
+/** `--kubeconfig-env` for `kubeconfig`: the flag naming the environment variable that holds the value. */
+export function envFlag(key: CommandOption): string {
+  return `${OPTION_FLAGS[key].flag}-env`;
+}

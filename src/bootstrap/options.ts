@@ -1,7 +1,8 @@
 /**
  * The `flux bootstrap oci` options: one model for the command's flags and the construct's
  * props. Field names are the RFC's flags in camelCase; each flag is declared in
- * `option-flags.ts`, which the type checker forces to cover every field here.
+ * `option-flags.ts`, which the type checker forces to cover every field here but the
+ * construct's own (`ConstructOnlyOption`).
  */
 export interface BootstrapOciOptions {
   /**
@@ -27,6 +28,17 @@ export interface BootstrapOciOptions {
    * @default - `OCI_PASSWORD` from the environment when `username` is set
    */
   readonly password?: string;
+
+  /**
+   * Revision of `password`, for the construct: raise it (1, 2, 3, ...) when the password
+   * is rotated, and the next deploy writes the new password into the cluster's Secret
+   * (RFC story 5). Nothing derived from the password is kept to notice a rotation by
+   * itself, as with the kubernetes provider's `data_wo_revision`. The command has no flag
+   * for it: it reads the password each time it runs.
+   *
+   * @default 1
+   */
+  readonly passwordRevision?: number;
 
   /**
    * OIDC provider for registry login through Workload Identity; with `aws`, `azure` or
@@ -66,6 +78,14 @@ export interface BootstrapOciOptions {
    * @default - `OCI_CLUSTER_PASSWORD` from the environment when `clusterUsername` is set
    */
   readonly clusterPassword?: string;
+
+  /**
+   * Revision of `clusterPassword` (same rules as `passwordRevision`): raise it when the
+   * cluster password is rotated.
+   *
+   * @default 1
+   */
+  readonly clusterPasswordRevision?: number;
 
   /**
    * Path inside the cluster artifact that the `flux-system` Kustomization reconciles.
@@ -238,3 +258,9 @@ export interface BootstrapOciOptions {
    */
   readonly keepNamespace?: boolean;
 }
+
+/** The props only the construct has: what the command reads afresh on every run needs no flag. */
+export type ConstructOnlyOption = 'passwordRevision' | 'clusterPasswordRevision';
+
+/** The options the command has a flag for. */
+export type CommandOption = Exclude<keyof BootstrapOciOptions, ConstructOnlyOption>;

@@ -4,8 +4,9 @@ import { DEFAULT_FLUX_VERSION, normalizeFluxVersion } from '../flux/flux-version
 import { clusterDirectory } from '../flux/cluster-artifact.js';
 import { resolveInstallOptions } from '../flux/install-options.js';
 import { parseOciReference } from '../oci/reference.js';
-import type { BootstrapOciOptions } from './options.js';
-import { OPTION_FLAGS } from './option-flags.js';
+import { parseDuration, type DurationUse } from './go-duration.js';
+import type { BootstrapOciOptions, ConstructOnlyOption } from './options.js';
+import { hasFlag, OPTION_FLAGS } from './option-flags.js';
 
 /** The options that have no default: unset stays unset. */
 type WithoutDefault =
@@ -27,20 +28,10 @@ export type ResolvedBootstrapOptions = Required<Omit<BootstrapOciOptions, Withou
   Pick<BootstrapOciOptions, WithoutDefault>;
 
 const PROVIDERS = ['generic', 'aws', 'azure', 'gcp'] as const;
-/**
- * Options that may be deploy-time references in the construct (another resource's
- * output): they only reach the steps' commands, never the artifact or the plan's objects.
- */
-const DEPLOY_TIME_KEYS: ReadonlySet<keyof BootstrapOciOptions> = new Set([
-  'username',
-  'password',
-  'clusterUsername',
-  'clusterPassword',
-  'kubeconfig',
-  'context',
-]);
-// Go's time.ParseDuration syntax, which the Flux CRDs accept.
-const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+const CONSTRUCT_ONLY: readonly ConstructOnlyOption[] = [
+  'passwordRevision',
+  'clusterPasswordRevision',
+];
 
 /**
  * Applies the defaults and validates every option before anything is built, pushed or
@@ -52,11 +43,17 @@ export function resolveBootstrapOptions(
   isUnresolved: (value: string) => boolean = () => false,
 ): ResolvedBootstrapOptions {
   for (const key of Object.keys(options) as (keyof BootstrapOciOptions)[]) {
-    if (!(key in OPTION_FLAGS)) {
+    if (!hasFlag(key) && !(CONSTRUCT_ONLY as string[]).includes(key)) {
       throw new UserError(`unknown option '${key}': see the options of flux bootstrap oci`);
     }
+    // Deploy-time options only reach the steps (through their environment), never the
+    // artifact or the plan's objects.
     const value = options[key];
-    if (typeof value === 'string' && isUnresolved(value) && !DEPLOY_TIME_KEYS.has(key)) {
+    if (
+      typeof value === 'string' &&
+      isUnresolved(value) &&
+      !(hasFlag(key) && OPTION_FLAGS[key].deployTime)
+    ) {
       throw new UserError(
         `${describe(key)} must be known at synth time, but it is a deploy-time reference; ` +
           'pass a plain string (only the credentials and the cluster connection may come from Terraform)',
@@ -68,16 +65,18 @@ export function resolveBootstrapOptions(
   const install = resolveInstallOptions(options);
   const resolved: ResolvedBootstrapOptions = {
     url: requireOciUrl('url', options.url),
-    username: options.username,
+    username: username('username', options.username, isUnresolved),
     password: options.password,
+    passwordRevision: revision('passwordRevision', options.passwordRevision),
     provider: oneOf('provider', options.provider ?? 'generic', PROVIDERS),
     kustomization: options.kustomization,
     clusterUrl:
       options.clusterUrl === undefined
         ? undefined
         : requireOciUrl('clusterUrl', options.clusterUrl),
-    clusterUsername: options.clusterUsername,
+    clusterUsername: username('clusterUsername', options.clusterUsername, isUnresolved),
     clusterPassword: options.clusterPassword,
+    clusterPasswordRevision: revision('clusterPasswordRevision', options.clusterPasswordRevision),
     clusterPath: clusterPath(options),
     clusterDomain: install.clusterDomain,
     components: [...(options.components ?? DEFAULT_COMPONENTS)],
@@ -92,15 +91,19 @@ export function resolveBootstrapOptions(
     caFile: options.caFile,
     allowInsecureHttp: options.allowInsecureHttp ?? false,
     namespace: install.namespace,
-    interval: duration('interval', options.interval ?? '1m'),
-    kustomizationInterval: duration('kustomizationInterval', options.kustomizationInterval ?? '1h'),
-    retryInterval: duration('retryInterval', options.retryInterval ?? '5m'),
+    interval: duration('interval', options.interval ?? '1m', 'interval'),
+    kustomizationInterval: duration(
+      'kustomizationInterval',
+      options.kustomizationInterval ?? '1h',
+      'interval',
+    ),
+    retryInterval: duration('retryInterval', options.retryInterval ?? '5m', 'interval'),
     pinByDigest: options.pinByDigest ?? false,
     manifests: options.manifests ?? (process.env.FLUX_MANIFESTS || undefined),
     manifestsBaseUrl: options.manifestsBaseUrl ?? 'https://github.com/fluxcd/flux2/releases',
     kubeconfig: options.kubeconfig,
     context: options.context,
-    timeout: duration('timeout', options.timeout ?? '5m'),
+    timeout: duration('timeout', options.timeout ?? '5m', 'timeout'),
     keepNamespace: options.keepNamespace ?? false,
   };
 
@@ -116,6 +119,16 @@ export function resolveBootstrapOptions(
   }
   if (resolved.password !== undefined && resolved.username === undefined) {
     throw new UserError(`${describe('password')} is set without ${describe('username')}: set both`);
+  }
+  for (const [key, password] of [
+    ['passwordRevision', 'password'],
+    ['clusterPasswordRevision', 'clusterPassword'],
+  ] as const) {
+    if (options[key] !== undefined && resolved[password] === undefined) {
+      throw new UserError(
+        `${describe(key)} is set without ${describe(password)}: it counts that password's rotations; set both or neither`,
+      );
+    }
   }
   if (resolved.clusterPassword !== undefined && resolved.clusterUsername === undefined) {
     throw new UserError(
@@ -136,7 +149,7 @@ export function resolveBootstrapOptions(
 
 /** `--cluster-url` for the command, `clusterUrl` for the construct: both, so either reader knows. */
 export function describe(key: keyof BootstrapOciOptions): string {
-  return `${OPTION_FLAGS[key].flag} (${key})`;
+  return hasFlag(key) ? `${OPTION_FLAGS[key].flag} (${key})` : key;
 }
 
 function requireOciUrl(key: keyof BootstrapOciOptions, value: string | undefined): string {
@@ -172,10 +185,36 @@ function oneOf<T extends string>(
   return value as T;
 }
 
-function duration(key: keyof BootstrapOciOptions, value: string): string {
-  if (!GO_DURATION.test(value)) {
+/** A duration Flux's API accepts, in range for what keeps it (a timer or a Flux object). */
+function duration(key: keyof BootstrapOciOptions, value: string, use: DurationUse): string {
+  parseDuration(value, describe(key), use);
+  return value;
+}
+
+/**
+ * Basic auth joins user and password with the first ':' (RFC 7617): a user name holding
+ * one would log in as another user. A deploy-time reference is checked when it is read.
+ */
+function username(
+  key: 'username' | 'clusterUsername',
+  value: string | undefined,
+  isUnresolved: (value: string) => boolean,
+): string | undefined {
+  if (value !== undefined && !isUnresolved(value) && value.includes(':')) {
     throw new UserError(
-      `${describe(key)} '${value}' is not a duration: write it like 30s, 5m or 1h30m`,
+      `${describe(key)} '${value}' contains ':', which HTTP Basic auth's user-id cannot hold ` +
+        "(it separates the user from the password): give the registry's user name without ':'",
+    );
+  }
+  return value;
+}
+
+/** A rotation counter: a whole number from 1, so raising it is the only way to change it. */
+function revision(key: ConstructOnlyOption, value: number | undefined): number {
+  if (value === undefined) return 1;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new UserError(
+      `${describe(key)} ${String(value)} is not a revision: give a whole number from 1 and raise it by one at each rotation`,
     );
   }
   return value;

@@ -28,7 +28,7 @@ import {
 } from '../oci/reference.js';
 import { silentProgressLogger, type ProgressLogger } from './apply/progress-logger.js';
 import { COMPONENTS_SOURCE, unpackComponents } from './components-artifact.js';
-import { goDurationMs } from './go-duration.js';
+import { parseDuration } from './go-duration.js';
 import { installedComponents, type InstalledComponents } from './installed-options.js';
 import { PASSWORD_ENV, requirePassword } from './registry-access.js';
 
@@ -131,9 +131,6 @@ export interface UpgradeComponentsResult {
   /** False when the artifact already held these components: nothing was pushed. */
   readonly changed: boolean;
 }
-
-// Go's time.ParseDuration syntax, as the bootstrap options take it.
-const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
 
 /**
  * Pulls the components artifact `url` names (digests verified), regenerates its
@@ -288,10 +285,7 @@ function componentsReference(url: string): OciReference {
 }
 
 function registryAccess(options: UpgradeComponentsOptions): RegistryClientOptions {
-  const timeout = options.timeout ?? '5m';
-  if (!GO_DURATION.test(timeout)) {
-    throw new UserError(`--timeout '${timeout}' is not a duration: use one like 30s, 5m or 1h`);
-  }
+  const timeoutMs = parseDuration(options.timeout ?? '5m', '--timeout', 'timeout');
   const env = options.env ?? process.env;
   const username = options.username;
   return {
@@ -306,7 +300,7 @@ function registryAccess(options: UpgradeComponentsOptions): RegistryClientOption
     env,
     caFile: options.caFile,
     allowInsecureHttp: options.allowInsecureHttp ?? false,
-    timeoutMs: goDurationMs(timeout),
+    timeoutMs,
   };
 }
 

@@ -1,17 +1,21 @@
-import { AssetType, Fn, TerraformAsset, TerraformStack, Token } from 'cdktf';
+import { AssetType, TerraformAsset, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { optionsToArgs } from '../bootstrap/option-args.js';
+import { envFlag } from '../bootstrap/option-flags.js';
+import { optionsToStepArgs, stepEnvName, type StepArgs } from '../bootstrap/option-args.js';
 import type { BootstrapOciOptions } from '../bootstrap/options.js';
 import {
+  describe,
   resolveBootstrapOptions,
   type ResolvedBootstrapOptions,
 } from '../bootstrap/resolve-options.js';
 import { planSync, type SyncPlan } from '../bootstrap/sync-plan.js';
+import { UserError } from '../errors.js';
 import { buildComponentsLayout, type ComponentsLayout } from './components-layout.js';
+import { TERRAFORM_TEMPLATE } from './flux-oci-command.js';
 import { FluxOciStep } from './flux-oci-step.js';
 import {
   declareSensitiveVariable,
@@ -28,6 +32,7 @@ export type FluxBootstrapOciProps = BootstrapOciOptions;
 
 /** The options every step needs to reach the registry and the cluster. */
 const CONNECTION_KEYS = [
+  'kubeconfig',
   'url',
   'username',
   'provider',
@@ -85,8 +90,9 @@ export class FluxBootstrapOci extends Construct {
     // The steps run in the stack's output directory: files they read need absolute paths.
     const options = (this.options = resolveBootstrapOptions(
       { ...props, caFile: absolute(props.caFile), kubeconfig: absolute(props.kubeconfig) },
-      (v) => Token.isUnresolved(v),
+      isDeployTime,
     ));
+    const ca = options.caFile === undefined ? undefined : readCaFile(options.caFile);
     const layout = (this.componentsLayout = buildComponentsLayout(this, options));
     const plan = (this.syncPlan = planSync(options, layout.digest));
     const artifact = new TerraformAsset(this, 'components-artifact', {
@@ -95,7 +101,13 @@ export class FluxBootstrapOci extends Construct {
     });
     const password = secretInput(stack, 'password', options.password);
     const clusterPassword = secretInput(stack, 'clusterPassword', options.clusterPassword);
-    const kubeconfig = `--kubeconfig=${kubeconfigPath(options)}`;
+    // What Terraform knows only at deploy time (a kubeconfig written by another resource)
+    // reaches the steps in their environment, never in their shell command line.
+    const connected = { ...options, kubeconfig: kubeconfigPath(options) };
+    const stepArgs = (keys: readonly (keyof BootstrapOciOptions)[]): StepArgs =>
+      optionsToStepArgs(connected, keys, isDeployTime);
+    const installArgs = stepArgs(CONNECTION_KEYS);
+    const syncArgs = stepArgs(SYNC_KEYS);
 
     const install = new FluxOciStep(this, 'install', {
       args: [
@@ -103,10 +115,10 @@ export class FluxBootstrapOci extends Construct {
         'oci',
         '--phase=install',
         `--artifact=${artifact.path}`,
-        kubeconfig,
-        ...optionsToArgs(options, CONNECTION_KEYS),
+        ...installArgs.args,
         ...passwordEnvArgs(password),
       ],
+      environment: installArgs.environment,
       triggers: {
         digest: layout.digest,
         url: options.url,
@@ -114,11 +126,13 @@ export class FluxBootstrapOci extends Construct {
       },
     });
 
-    // A rotated password or CA runs this step alone: no push, no tag move (RFC story 5).
+    // A password rotation (its revision raised) or a new CA runs this step alone: no push,
+    // no tag move (RFC story 5). Nothing derived from a password is kept: a hash in the
+    // state would confirm a guessed password.
     const secretsTriggers = {
-      ...revisionOf('password', password),
-      ...revisionOf('cluster_password', clusterPassword),
-      ...(options.caFile ? { ca: sha256(readFileSync(options.caFile)) } : {}),
+      ...(password ? { password_revision: options.passwordRevision } : {}),
+      ...(clusterPassword ? { cluster_password_revision: options.clusterPasswordRevision } : {}),
+      ...(ca ? { ca: sha256(ca) } : {}),
     };
     const secrets =
       Object.keys(secretsTriggers).length === 0
@@ -129,10 +143,10 @@ export class FluxBootstrapOci extends Construct {
               'oci',
               '--phase=secrets',
               `--components-digest=${layout.digest}`,
-              kubeconfig,
-              ...optionsToArgs(options, SYNC_KEYS),
+              ...syncArgs.args,
               ...passwordEnvArgs(password, clusterPassword),
             ],
+            environment: syncArgs.environment,
             triggers: {
               ...secretsTriggers,
               secrets: [plan.componentsSecret, plan.clusterSecret, plan.caSecret].filter(Boolean),
@@ -149,28 +163,32 @@ export class FluxBootstrapOci extends Construct {
         'oci',
         '--phase=sync',
         `--components-digest=${layout.digest}`,
-        kubeconfig,
-        ...optionsToArgs(options, SYNC_KEYS),
+        ...syncArgs.args,
         ...passwordEnvArgs(password, clusterPassword),
       ],
+      environment: syncArgs.environment,
       triggers: { digest: layout.digest, objects: plan.objects },
       dependsOn: secrets ? [install, secrets] : [install],
     });
 
     // Destroyed first (it depends on the rest). Its only trigger is the namespace, so a new
     // artifact never replaces it (a replacement runs the uninstall); the cluster connection
-    // is kept as input, which the destroy-time command reads from `self`.
+    // is kept as input, which the destroy-time command reads from `self` in its environment.
     new FluxOciStep(this, 'uninstall', {
       args: [
         'uninstall',
         '--silent',
         `--namespace=${options.namespace}`,
-        '--kubeconfig=${self.output.kubeconfig}',
-        ...(options.context ? ['--context=${self.output.context}'] : []),
+        `${envFlag('kubeconfig')}=${stepEnvName('kubeconfig')}`,
+        ...(options.context ? [`${envFlag('context')}=${stepEnvName('context')}`] : []),
         `--keep-namespace=${options.keepNamespace}`,
       ],
+      environment: {
+        [stepEnvName('kubeconfig')]: '${self.output.kubeconfig}',
+        ...(options.context ? { [stepEnvName('context')]: '${self.output.context}' } : {}),
+      },
       input: {
-        kubeconfig: kubeconfigPath(options),
+        kubeconfig: connected.kubeconfig,
         ...(options.context ? { context: options.context } : {}),
       },
       triggers: { namespace: options.namespace },
@@ -189,8 +207,27 @@ function kubeconfigPath(options: ResolvedBootstrapOptions): string {
   );
 }
 
+/** A CDKTF token, or a Terraform reference or template written out: known at deploy time only. */
+function isDeployTime(value: string): boolean {
+  return Token.isUnresolved(value) || TERRAFORM_TEMPLATE.test(value);
+}
+
 function absolute(path: string | undefined): string | undefined {
-  return path === undefined || Token.isUnresolved(path) ? path : resolve(path);
+  return path === undefined || isDeployTime(path) ? path : resolve(path);
+}
+
+/** The CA bundle, read at synth time: its hash makes a new CA rewrite the CA Secret. */
+function readCaFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const reason =
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message;
+    throw new UserError(
+      `${describe('caFile')} ${path} ${reason}: give the path of the registries' PEM CA bundle, ` +
+        'absolute or relative to the directory cdktf synth runs in',
+    );
+  }
 }
 
 function secretInput(
@@ -207,14 +244,6 @@ function passwordEnvArgs(password?: SensitiveInput, clusterPassword?: SensitiveI
     ...(password ? [`--password-env=${password.envName}`] : []),
     ...(clusterPassword ? [`--cluster-password-env=${clusterPassword.envName}`] : []),
   ];
-}
-
-/**
- * 32 bits of the password's hash: enough to run the step again when it rotates (RFC story
- * 5), too few to confirm a guessed password from the state. Terraform keeps it sensitive.
- */
-function revisionOf(key: string, input?: SensitiveInput): Record<string, string> {
-  return input ? { [`${key}_revision`]: Fn.substr(Fn.sha256(input.value), 0, 8) } : {};
 }
 
 function sha256(bytes: Uint8Array): string {

@@ -10,9 +10,19 @@ export function shellQuote(word: string): string {
 
 /**
  * The shell command line for `flux-oci <args>`, with the same Node.js that synthesized the
- * app (cdktf deploy synthesizes and applies in one run on one machine). Credentials never
- * appear here: they travel in the provisioner's environment.
+ * app (cdktf deploy synthesizes and applies in one run on one machine). Credentials and
+ * deploy-time values never appear here: they travel in the provisioner's environment.
  */
 export function fluxOciCommand(args: readonly string[]): string {
-  return [process.execPath, FLUX_OCI_BIN, ...args].map(shellQuote).join(' ');
+  const words = [process.execPath, FLUX_OCI_BIN, ...args];
+  // Terraform substitutes `${...}` and `%{...}` in a command line unescaped, under the
+  // shell's quotes: what only Terraform knows goes in the environment instead.
+  const template = words.find((word) => TERRAFORM_TEMPLATE.test(word));
+  if (template !== undefined) {
+    throw new Error(`internal: '${template}' would be substituted into a shell command line`);
+  }
+  return words.map(shellQuote).join(' ');
 }
+
+/** What Terraform would substitute in a string: an interpolation or a template directive. */
+export const TERRAFORM_TEMPLATE = /[$%]\{/;

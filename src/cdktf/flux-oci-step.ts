@@ -3,8 +3,18 @@ import type { Construct } from 'constructs';
 import { fluxOciCommand } from './flux-oci-command.js';
 
 export interface FluxOciStepProps {
-  /** `flux-oci` arguments; never a secret (they are in cdk.tf.json and the process list). */
+  /**
+   * `flux-oci` arguments, known at synth time; never a secret (they are in cdk.tf.json and
+   * the process list).
+   */
   readonly args: readonly string[];
+  /**
+   * The command's environment: values only known at deploy time (Terraform references),
+   * which Terraform would substitute into the command line unescaped. Never a secret: a
+   * sensitive value in the provisioner makes Terraform hide the command's output.
+   * @default none
+   */
+  readonly environment?: Record<string, string>;
   /**
    * What makes the step run again: any change replaces the resource, which runs the command.
    * Values stay in state and plan output; sensitive ones show as `(sensitive value)`.
@@ -12,7 +22,8 @@ export interface FluxOciStepProps {
   readonly triggers: Record<string, unknown>;
   /**
    * Values the step keeps without running again when they change; a destroy-time command
-   * reads them as `${self.output.<key>}`, the only references Terraform allows there.
+   * reads them through its environment as `${self.output.<key>}`, the only references
+   * Terraform allows there.
    * @default none
    */
   readonly input?: Record<string, unknown>;
@@ -49,6 +60,9 @@ export class FluxOciStep extends TerraformResource {
         {
           type: 'local-exec',
           command: fluxOciCommand(props.args),
+          ...(props.environment && Object.keys(props.environment).length > 0
+            ? { environment: props.environment }
+            : {}),
           ...(props.onDestroy ? { when: 'destroy' as const } : {}),
         },
       ],

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { parseDuration } from '../bootstrap/go-duration.js';
 import { UserError } from '../errors.js';
 import type { RegistryClientOptions } from '../oci/registry/index.js';
 import { addCredentialFlags, credentialsFromFlags, type CredentialFlags } from './credentials.js';
@@ -43,27 +44,7 @@ export async function registryClientOptions(flags: RegistryFlags): Promise<Regis
   };
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Milliseconds of a Go duration (`5m`, `1h30m`, `90s`); a UserError naming the flag otherwise. */
+/** Milliseconds of a `--timeout` value; a UserError naming the flag when it is no duration or out of range. */
 export function parseGoDuration(value: string, flag: string): number {
-  const part = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let consumed = 0;
-  for (const match of value.matchAll(part)) {
-    total += Number(match[1]) * UNIT_MS[match[2]];
-    consumed += match[0].length;
-  }
-  if (value === '' || consumed !== value.length || total <= 0) {
-    throw new UserError(`invalid ${flag} '${value}': use a duration such as 30s, 5m or 1h30m`);
-  }
-  return Math.round(total);
+  return parseDuration(value, flag, 'timeout');
 }

@@ -64,6 +64,46 @@ describe('option flags', () => {
     });
   });
 
+  test('an option known only at deploy time is also read from the environment variable <flag>-env names', () => {
+    const command = addOptionFlags(new Command('x').exitOverride());
+    command.parse(
+      ['--url=oci://r/x:t', '--kubeconfig-env=KC', '--context-env', 'CTX', '--username-env=U'],
+      { from: 'user' },
+    );
+    const env = { KC: "/tmp/it's $(here)\n", CTX: 'a "b"; c', U: 'flux' };
+    expect(readOptionFlags(command.opts(), undefined, env)).toEqual({
+      url: 'oci://r/x:t',
+      kubeconfig: env.KC,
+      context: env.CTX,
+      username: 'flux',
+    });
+  });
+
+  test('<flag>-env naming an unset variable, or given beside <flag>, is refused', () => {
+    const parsed = (args: string[]) =>
+      addOptionFlags(new Command('x').exitOverride()).parse(args, { from: 'user' }).opts();
+    expect(() => readOptionFlags(parsed(['--context-env=NOPE']), undefined, {})).toThrow(
+      'the environment variable NOPE named by --context-env is not set: set it, or name another with --context-env',
+    );
+    expect(() =>
+      readOptionFlags(parsed(['--kubeconfig=a', '--kubeconfig-env=KC']), undefined, { KC: 'b' }),
+    ).toThrow('--kubeconfig and --kubeconfig-env are both given: give one of them');
+  });
+
+  test('only deploy-time options have an -env flag, and the construct-only props no flag', () => {
+    const flags = addOptionFlags(new Command('x')).options.map((o) => o.long);
+    expect(flags.filter((f) => f?.endsWith('-env')).sort()).toEqual([
+      '--cluster-password-env',
+      '--cluster-username-env',
+      '--context-env',
+      '--kubeconfig-env',
+      '--password-env',
+      '--username-env',
+    ]);
+    expect(Object.keys(OPTION_FLAGS)).not.toContain('passwordRevision');
+    expect(flags).not.toContain('--password-revision');
+  });
+
   test('a bad boolean is refused with the flag and value', () => {
     const command = addOptionFlags(new Command('x').exitOverride());
     expect(() => command.parse(['--network-policy=maybe'], { from: 'user' })).toThrow(

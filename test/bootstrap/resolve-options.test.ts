@@ -107,7 +107,78 @@ describe('resolveBootstrapOptions', () => {
   test('fails on a bad interval', () =>
     fails(
       { interval: '5 minutes' },
-      /--interval \(interval\) '5 minutes' is not a duration: write it like 30s, 5m or 1h30m/,
+      /invalid --interval \(interval\) '5 minutes': not a duration; write it like 30s, 5m or 1h30m/,
+    ));
+  test('fails on a Go duration unit that Flux API does not take', () =>
+    fails({ retryInterval: '500us' }, /invalid --retry-interval \(retryInterval\) '500us'/));
+  test('fails on an interval of zero, which Flux refuses', () => {
+    fails({ interval: '0s' }, /invalid --interval \(interval\) '0s': it must be longer than 0/);
+    fails(
+      { kustomizationInterval: '0h0m' },
+      /invalid --kustomization-interval \(kustomizationInterval\) '0h0m': it must be longer than 0/,
+    );
+  });
+  test('fails on an interval longer than a Go duration holds', () =>
+    fails(
+      { interval: '99999999999999h' },
+      /invalid --interval \(interval\) '99999999999999h': longer than 2562047h \(292 years\), the longest Go duration/,
+    ));
+  test('takes the longest Go duration as an interval', () =>
+    expect(resolveBootstrapOptions({ url, interval: '2562047h' }).interval).toBe('2562047h'));
+  test('fails on a timeout a Node.js timer cannot wait', () => {
+    fails(
+      { timeout: '9999999h' },
+      /invalid --timeout \(timeout\) '9999999h': longer than 596h31m23s \(24 days\), the longest wait a Node.js timer can do/,
+    );
+    fails({ timeout: '596h31m24s' }, /invalid --timeout \(timeout\) '596h31m24s': longer than/);
+    fails({ timeout: '0s' }, /invalid --timeout \(timeout\) '0s': it must be longer than 0/);
+    expect(resolveBootstrapOptions({ url, timeout: '596h31m23s' }).timeout).toBe('596h31m23s');
+  });
+  test("fails on a user name with ':', which Basic auth cannot carry", () => {
+    fails(
+      { username: 'flux:admin' },
+      /--username \(username\) 'flux:admin' contains ':', which HTTP Basic auth's user-id cannot hold/,
+    );
+    fails(
+      { clusterUrl: 'oci://r.io/fleet:1', clusterPath: 'a', clusterUsername: 'a:b' },
+      /--cluster-username \(clusterUsername\) 'a:b' contains ':'/,
+    );
+  });
+  test('a deploy-time user name is checked when it is read, not at synth time', () =>
+    expect(
+      resolveBootstrapOptions({ url, username: '${TfToken[TOKEN.1]}' }, (v) =>
+        v.includes('TfToken'),
+      ).username,
+    ).toBe('${TfToken[TOKEN.1]}'));
+  test('password revisions default to 1 and take whole numbers from 1', () => {
+    const withPasswords = {
+      username: 'u',
+      password: 'p',
+      clusterUrl: 'oci://r.io/fleet:1',
+      clusterPath: 'a',
+      clusterUsername: 'c',
+      clusterPassword: 'q',
+    };
+    expect(resolveBootstrapOptions({ url, ...withPasswords })).toMatchObject({
+      passwordRevision: 1,
+      clusterPasswordRevision: 1,
+    });
+    expect(
+      resolveBootstrapOptions({ url, ...withPasswords, passwordRevision: 7 }).passwordRevision,
+    ).toBe(7);
+    fails(
+      { ...withPasswords, passwordRevision: 0 },
+      /passwordRevision 0 is not a revision: give a whole number from 1/,
+    );
+    fails(
+      { ...withPasswords, clusterPasswordRevision: 1.5 },
+      /clusterPasswordRevision 1.5 is not a revision/,
+    );
+  });
+  test('fails on a password revision without the password', () =>
+    fails(
+      { username: 'u', passwordRevision: 2 },
+      /passwordRevision is set without --password \(password\)/,
     ));
   test('fails on a cluster path leaving the artifact', () =>
     fails(

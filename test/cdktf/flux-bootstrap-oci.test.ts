@@ -3,7 +3,7 @@ import { FluxOciStep } from '../../src/cdktf/flux-oci-step.js';
 import { unpackComponents } from '../../src/bootstrap/components-artifact.js';
 import { readOciLayout } from '../../src/oci/layout.js';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,9 @@ interface StepJson {
   triggers_replace: Record<string, unknown> & { objects?: unknown[] };
   input?: Record<string, string>;
   depends_on?: string[];
-  provisioner: { 'local-exec': { command: string; when?: string; environment?: unknown } }[];
+  provisioner: {
+    'local-exec': { command: string; when?: string; environment?: Record<string, string> };
+  }[];
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -45,18 +47,21 @@ const story2: FluxBootstrapOciProps = {
 };
 
 function synth(props: FluxBootstrapOciProps) {
-  const app = Testing.app() as App;
-  const stack = new TerraformStack(app, 'cluster');
+  return synthIn(new TerraformStack(Testing.app() as App, 'cluster'), props);
+}
+
+function synthIn(stack: TerraformStack, props: FluxBootstrapOciProps) {
   const flux = new FluxBootstrapOci(stack, 'flux', props);
   const json = Testing.synth(stack);
   const steps = JSON.parse(json).resource.terraform_data as Record<string, StepJson>;
-  const step = (name: string) =>
-    steps[
-      Object.keys(steps).find(
-        (k) => k.endsWith(`_${name}_`) || k.includes(`_${name}_`) || k.endsWith(name),
-      )!
-    ];
+  const step = (name: string) => steps[stepKey(steps, name)];
   return { flux, json, steps, step };
+}
+
+function stepKey(steps: Record<string, StepJson>, name: string): string {
+  return Object.keys(steps).find(
+    (k) => k.endsWith(`_${name}_`) || k.includes(`_${name}_`) || k.endsWith(name),
+  )!;
 }
 
 /**
@@ -102,10 +107,10 @@ describe('FluxBootstrapOci', () => {
       }),
     );
     // Rotating a password runs the secrets step alone: the install step (push, tag) has no
-    // password in its triggers.
+    // password revision in its triggers.
     expect(step('secrets').triggers_replace).toMatchObject({
-      password_revision: '${substr(sha256(var.oci_password), 0, 8)}',
-      cluster_password_revision: '${substr(sha256(var.oci_cluster_password), 0, 8)}',
+      password_revision: 1,
+      cluster_password_revision: 1,
       secrets: ['flux-components', 'flux-system'],
     });
     expect(Object.keys(install.triggers_replace).sort()).toEqual(['digest', 'namespace', 'url']);
@@ -161,6 +166,60 @@ describe('FluxBootstrapOci', () => {
     }
   });
 
+  test('nothing derived from a password is synthesized: no reference to it outside its variable', () => {
+    const { json } = synth(story1);
+    const { variable, ...rest } = JSON.parse(json) as Record<string, unknown>;
+    expect(Object.keys(variable as object).sort()).toEqual([
+      'oci_cluster_password',
+      'oci_password',
+    ]);
+    expect(JSON.stringify(rest)).not.toMatch(/var\.oci_(cluster_)?password|sha256\(/);
+  });
+
+  test('raising a password revision changes the secrets step trigger and nothing else', () => {
+    const before = synth(story1).steps;
+    const after = synth({ ...story1, passwordRevision: 2, clusterPasswordRevision: 5 }).steps;
+    expect(Object.keys(after)).toEqual(Object.keys(before));
+    for (const name of Object.keys(before)) {
+      if (name.includes('_secrets_')) continue;
+      expect({ name, step: after[name] }).toEqual({ name, step: before[name] });
+    }
+    const secrets = stepKey(before, 'secrets');
+    expect(after[secrets].triggers_replace).toEqual({
+      ...before[secrets].triggers_replace,
+      password_revision: 2,
+      cluster_password_revision: 5,
+    });
+    expect(after[secrets].provisioner).toEqual(before[secrets].provisioner);
+  });
+
+  test('a CA file that is not there is named with the prop and what to do', () => {
+    expect(() => synth({ ...story1, caFile: '/nonexistent/ca.pem' })).toThrow(
+      "--ca-file (caFile) /nonexistent/ca.pem does not exist: give the path of the registries' PEM CA bundle, absolute or relative to the directory cdktf synth runs in",
+    );
+  });
+
+  test('a user name with a colon is refused before it reaches cdk.tf.json', () => {
+    expect(() => synth({ ...story1, username: 'flux:admin' })).toThrow(
+      /--username \(username\) 'flux:admin' contains ':', which HTTP Basic auth's user-id cannot hold/,
+    );
+    expect(() => synth({ ...story1, clusterUsername: 'fleet:reader' })).toThrow(
+      /--cluster-username \(clusterUsername\) 'fleet:reader' contains ':'/,
+    );
+  });
+
+  test('out-of-range intervals and timeouts are refused with the prop', () => {
+    expect(() => synth({ ...story1, interval: '0s' })).toThrow(
+      "invalid --interval (interval) '0s': it must be longer than 0",
+    );
+    expect(() => synth({ ...story1, retryInterval: '99999999999999h' })).toThrow(
+      /invalid --retry-interval \(retryInterval\) '99999999999999h': longer than 2562047h/,
+    );
+    expect(() => synth({ ...story1, timeout: '600h' })).toThrow(
+      /invalid --timeout \(timeout\) '600h': longer than 596h31m23s/,
+    );
+  });
+
   test('every step command is one flux-oci accepts, run where cdktf runs it', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'cdktf-out-'));
     try {
@@ -171,18 +230,24 @@ describe('FluxBootstrapOci', () => {
       const json = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8'));
       const steps = Object.values(json.resource.terraform_data as Record<string, StepJson>);
       expect(steps).toHaveLength(4);
-      // Terraform resolves `${self.output.*}` (the step's input) before the shell runs it.
-      const commands = steps.map((step) =>
-        step.provisioner[0]['local-exec'].command.replace(
-          /\$\{self\.output\.(\w+)\}/g,
-          (_, key: string) => step.input![key],
-        ),
-      );
-      for (const command of commands) {
+      for (const step of steps) {
+        const { command, environment } = step.provisioner[0]['local-exec'];
+        // Terraform resolves `${self.output.*}` (the step's input) in the environment.
+        const resolved = Object.fromEntries(
+          Object.entries(environment ?? {}).map(([name, value]) => [
+            name,
+            value.replace(/^\$\{self\.output\.(\w+)\}$/, (_, key: string) => step.input![key]),
+          ]),
+        );
         const result = spawnSync('sh', ['-c', command], {
           cwd: dir,
           encoding: 'utf8',
-          env: { ...process.env, TF_VAR_oci_password: 'x', TF_VAR_oci_cluster_password: 'x' },
+          env: {
+            ...process.env,
+            TF_VAR_oci_password: 'x',
+            TF_VAR_oci_cluster_password: 'x',
+            ...resolved,
+          },
           timeout: 60_000,
         });
         // The options parse and validate and the artifact is where the command looks for
@@ -198,25 +263,119 @@ describe('FluxBootstrapOci', () => {
     }
   }, 120_000);
 
-  test('the cluster connection may come from another resource at deploy time', () => {
+  test('the cluster connection may come from another resource at deploy time, in the environment', () => {
     const app = Testing.app() as App;
     const stack = new TerraformStack(app, 'cluster');
     const kubeconfig = new TerraformVariable(stack, 'kubeconfig_path', { type: 'string' });
-    new FluxBootstrapOci(stack, 'flux', { ...story2, kubeconfig: kubeconfig.stringValue });
+    const context = new TerraformVariable(stack, 'kube_context', { type: 'string' });
+    new FluxBootstrapOci(stack, 'flux', {
+      ...story2,
+      kubeconfig: kubeconfig.stringValue,
+      context: context.stringValue,
+    });
     const steps = JSON.parse(Testing.synth(stack)).resource.terraform_data as Record<
       string,
       StepJson
     >;
     for (const [name, step] of Object.entries(steps)) {
-      const command = step.provisioner[0]['local-exec'].command;
+      const { command, environment } = step.provisioner[0]['local-exec'];
+      // Terraform would substitute a reference into the command line unescaped.
+      expect(command).not.toContain('${');
+      expect(command).toMatch(/ --kubeconfig-env=FLUX_OCI_STEP_KUBECONFIG( |$)/);
+      expect(command).toMatch(/ --context-env=FLUX_OCI_STEP_CONTEXT( |$)/);
       if (name.includes('_uninstall_')) {
-        // A destroy-time command may only reference the step itself.
-        expect(command).toContain("'--kubeconfig=${self.output.kubeconfig}'");
-        expect(step.input).toEqual({ kubeconfig: '${var.kubeconfig_path}' });
+        // A destroy-time provisioner may only reference the step itself.
+        expect(environment).toEqual({
+          FLUX_OCI_STEP_KUBECONFIG: '${self.output.kubeconfig}',
+          FLUX_OCI_STEP_CONTEXT: '${self.output.context}',
+        });
+        expect(step.input).toEqual({
+          kubeconfig: '${var.kubeconfig_path}',
+          context: '${var.kube_context}',
+        });
       } else {
-        expect(command).toContain("'--kubeconfig=${var.kubeconfig_path}'");
+        expect(environment).toEqual({
+          FLUX_OCI_STEP_KUBECONFIG: '${var.kubeconfig_path}',
+          FLUX_OCI_STEP_CONTEXT: '${var.kube_context}',
+        });
       }
     }
+  });
+
+  test('a hostile deploy-time kubeconfig path and context reach flux-oci as they are, and run nothing', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cdktf-out-'));
+    const marker = join(outdir, 'marker');
+    const hostile = (what: string) =>
+      `/nonexistent/it's "${what}" $(touch ${marker}); touch ${marker}; \`touch ${marker}\`\n${what}`;
+    try {
+      const app = new App({ outdir });
+      const stack = new TerraformStack(app, 'cluster');
+      const kubeconfig = new TerraformVariable(stack, 'kc', { type: 'string' });
+      const context = new TerraformVariable(stack, 'ctx', { type: 'string' });
+      new FluxBootstrapOci(stack, 'flux', {
+        ...story1,
+        kubeconfig: kubeconfig.stringValue,
+        context: context.stringValue,
+      });
+      app.synth();
+      const dir = join(outdir, 'stacks', 'cluster');
+      const json = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8'));
+      const steps = Object.values(json.resource.terraform_data as Record<string, StepJson>);
+      expect(steps).toHaveLength(4);
+      // What Terraform does with the command and the environment: substitute the values.
+      const values: Record<string, string> = {
+        'var.kc': hostile('kubeconfig'),
+        'var.ctx': hostile('context'),
+        'self.output.kubeconfig': hostile('kubeconfig'),
+        'self.output.context': hostile('context'),
+      };
+      const substitute = (text: string) =>
+        text.replace(/\$\{([\w.]+)\}/g, (_, ref: string) => values[ref]);
+      for (const step of steps) {
+        const { command, environment } = step.provisioner[0]['local-exec'];
+        const result = spawnSync('sh', ['-c', substitute(command)], {
+          cwd: dir,
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            TF_VAR_oci_password: 'x',
+            TF_VAR_oci_cluster_password: 'x',
+            ...Object.fromEntries(
+              Object.entries(environment ?? {}).map(([k, v]) => [k, substitute(v)]),
+            ),
+          },
+          timeout: 60_000,
+        });
+        expect({ command, stderr: result.stderr }).toEqual({
+          command,
+          stderr: `✗ kubeconfig ${hostile('kubeconfig')} does not exist: pass the path of an existing file\n`,
+        });
+      }
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  test('no command holds anything Terraform would substitute, whatever the props', () => {
+    const app = Testing.app() as App;
+    const stack = new TerraformStack(app, 'cluster');
+    const user = new TerraformVariable(stack, 'user', { type: 'string' });
+    const { steps } = synthIn(stack, {
+      ...story1,
+      username: user.stringValue,
+      clusterUsername: user.stringValue,
+      kubeconfig: '/home/ci/${path.module}/kubeconfig',
+      context: 'ctx-%{ if true }x%{ endif }',
+    });
+    for (const step of Object.values(steps)) {
+      expect(step.provisioner[0]['local-exec'].command).not.toMatch(/[$%]\{/);
+    }
+    expect(steps[stepKey(steps, 'install')].provisioner[0]['local-exec'].environment).toEqual({
+      FLUX_OCI_STEP_KUBECONFIG: '/home/ci/${path.module}/kubeconfig',
+      FLUX_OCI_STEP_CONTEXT: 'ctx-%{ if true }x%{ endif }',
+      FLUX_OCI_STEP_USERNAME: '${var.user}',
+    });
   });
 
   test('files the steps read at deploy time are named by absolute paths', () => {

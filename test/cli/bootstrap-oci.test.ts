@@ -33,7 +33,30 @@ describe('flux-oci bootstrap oci, bad input', () => {
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      '✗ the environment variable FLUX_OCI_TEST_UNSET is not set: set it to the registry password\n',
+      '✗ the environment variable FLUX_OCI_TEST_UNSET named by --password-env is not set: set it, or name another with --password-env\n',
+    );
+  });
+
+  test('--kubeconfig-env and --context-env take the values from the environment, as they are', async () => {
+    const path = `/nonexistent/it's "a" $(touch x); b\nc`;
+    const result = await runCli(
+      ['bootstrap', 'oci', url, '--kubeconfig-env=TEST_KC', '--context-env=TEST_CTX'],
+      { env: { TEST_KC: path, TEST_CTX: 'ctx; rm -rf /' } },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `✗ kubeconfig ${path} does not exist: pass the path of an existing file\n`,
+    );
+  });
+
+  test("a user name with ':' is refused: Basic auth could not carry it", async () => {
+    const result = await runCli(['bootstrap', 'oci', url, '--username=flux:admin'], {
+      env: { OCI_PASSWORD: 'x' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "✗ --username (username) 'flux:admin' contains ':', which HTTP Basic auth's user-id cannot hold " +
+        "(it separates the user from the password): give the registry's user name without ':'\n",
     );
   });
 

@@ -41,28 +41,24 @@ export function register(program: Command): void {
       '--components-digest <digest>',
       'with --phase=secrets|sync: the digest of the components artifact',
     )
-    .option(
-      '--password-env <name>',
-      `environment variable holding the password (default ${PASSWORD_ENV})`,
-    )
-    .option(
-      '--cluster-password-env <name>',
-      `environment variable holding the cluster password (default ${CLUSTER_PASSWORD_ENV})`,
-    )
     .option('--silent', 'print nothing but errors');
+  // Also --password-env, --kubeconfig-env, ...: the construct's steps get the values
+  // Terraform knows only at deploy time through their environment.
   addOptionFlags(command);
+  command.addHelpText(
+    'after',
+    `\nWithout --password or --password-env the password comes from ${PASSWORD_ENV} (${CLUSTER_PASSWORD_ENV} for the cluster registry).`,
+  );
   command.action(async (opts: Record<string, unknown>) => {
     const logger = opts.silent ? silentProgressLogger : stderrProgressLogger();
     const given: { -readonly [K in keyof BootstrapOciOptions]?: BootstrapOciOptions[K] } =
       readOptionFlags(opts);
-    if (given.password !== undefined) {
+    if (opts.password !== undefined) {
       process.stderr.write(
         `warning: --password is visible to other users of this machine; prefer --password-stdin or ${PASSWORD_ENV}\n`,
       );
     }
     if (opts.passwordStdin) given.password = await readStdin('the registry password');
-    given.password ??= fromEnv(opts.passwordEnv);
-    given.clusterPassword ??= fromEnv(opts.clusterPasswordEnv);
     const options = resolveBootstrapOptions(given as BootstrapOciOptions);
 
     switch (opts.phase) {
@@ -93,18 +89,6 @@ export function register(program: Command): void {
       }
     }
   });
-}
-
-/** The value of the environment variable a `--*-password-env` flag names. */
-function fromEnv(name: unknown): string | undefined {
-  if (name === undefined) return undefined;
-  const value = process.env[name as string];
-  if (value === undefined || value === '') {
-    throw new UserError(
-      `the environment variable ${String(name)} is not set: set it to the registry password`,
-    );
-  }
-  return value;
 }
 
 function requireDigest(opts: Record<string, unknown>): string {

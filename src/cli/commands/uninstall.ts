@@ -5,13 +5,17 @@ import { loadKubeConfig } from '../../bootstrap/apply/kubeconfig.js';
 import { stderrProgressLogger } from '../../bootstrap/apply/progress-logger.js';
 import { uninstallFlux } from '../../bootstrap/apply/uninstall-flux.js';
 import { UserError } from '../../errors.js';
+import { addOptionFlags, readOptionFlags } from '../option-flags.js';
+
+/** The cluster connection, also from the environment (`--kubeconfig-env`, `--context-env`). */
+const CONNECTION_KEYS = ['kubeconfig', 'context'] as const;
 
 /**
  * Registers `flux-oci uninstall`: Flux's own order (components, finalizers, CRDs, then the
  * namespace unless kept), tolerating what is already gone; workloads Flux applied stay.
  */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('uninstall')
     .description(
       'Uninstall Flux and its custom resource definitions; what Flux applied keeps running',
@@ -23,24 +27,21 @@ export function register(program: Command): void {
       (v: string | undefined) => v !== 'false',
     )
     .option('--dry-run', 'only print what would be deleted')
-    .option('-s, --silent', 'delete without asking for confirmation')
-    .option('--kubeconfig <path>', 'path to the kubeconfig file')
-    .option('--context <name>', 'kubeconfig context to use')
-    .action(async (opts: Record<string, unknown>) => {
-      const namespace = opts.namespace as string;
-      if (!opts.silent && !opts.dryRun) await confirm(namespace);
-      const kube = new KubeClient(
-        loadKubeConfig({ kubeconfig: opts.kubeconfig as string, context: opts.context as string }),
-      );
-      const logger = stderrProgressLogger();
-      await uninstallFlux(kube, {
-        namespace,
-        keepNamespace: Boolean(opts.keepNamespace),
-        dryRun: Boolean(opts.dryRun),
-        logger,
-      });
-      logger.success(opts.dryRun ? 'uninstall dry run finished' : 'uninstall finished');
+    .option('-s, --silent', 'delete without asking for confirmation');
+  addOptionFlags(command, CONNECTION_KEYS).action(async (opts: Record<string, unknown>) => {
+    const namespace = opts.namespace as string;
+    const connection = readOptionFlags(opts, CONNECTION_KEYS);
+    if (!opts.silent && !opts.dryRun) await confirm(namespace);
+    const kube = new KubeClient(loadKubeConfig(connection));
+    const logger = stderrProgressLogger();
+    await uninstallFlux(kube, {
+      namespace,
+      keepNamespace: Boolean(opts.keepNamespace),
+      dryRun: Boolean(opts.dryRun),
+      logger,
     });
+    logger.success(opts.dryRun ? 'uninstall dry run finished' : 'uninstall finished');
+  });
 }
 
 async function confirm(namespace: string): Promise<void> {
