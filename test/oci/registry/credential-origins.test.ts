@@ -76,6 +76,36 @@ describe('credentials stay with their registry', () => {
     expect(trap.received(user.password)).toBe(false);
   });
 
+  it('sends no bearer token along a Link to another origin', async () => {
+    const tokenRegistry = await startRegistry({ tokenAuth: true, htpasswd: user });
+    try {
+      await pushArtifact(
+        `oci://${tokenRegistry.host}/origin/app:v1`,
+        fluxArtifact({ 'a.yaml': 'a\n' }),
+        { ...creds, allowInsecureHttp: true },
+      );
+      const hostile = await startRegistryFront({
+        target: tokenRegistry.host,
+        answer: async (req, real) => {
+          const answer = await real();
+          if (!req.url.includes('/tags/list') || answer.status !== 200) return answer;
+          const next = `<${trap.origin}/v2/origin/app/tags/list?last=v1>; rel="next"`;
+          return { ...answer, headers: { ...answer.headers, link: next } };
+        },
+      });
+      fronts.push(hostile);
+      await expect(
+        listTags(`oci://${hostile.host}/origin/app`, { ...creds, allowInsecureHttp: true }),
+      ).rejects.toThrow(`${trap.origin} asks for credentials`);
+      // The registry did send a token (so there was one to leak), the trap got none.
+      expect(tokenRegistry.tokenServer!.requests.length).toBeGreaterThan(0);
+      expect(trap.requests).toHaveLength(1);
+      expect(trap.requests[0]).not.toHaveProperty('authorization');
+    } finally {
+      await tokenRegistry.stop();
+    }
+  });
+
   it('sends a blob to an upload Location on another origin without the credentials', async () => {
     const hostile = await front(async (req, real) => {
       const answer = await real();
