@@ -78,7 +78,7 @@ describe('hostile registry answers', () => {
     async (req: FrontRequest, real: () => Promise<FrontAnswer>) => {
       if (!req.url.includes('/tags/list')) return real();
       const page = Number(new URL(req.url, 'http://x').searchParams.get('page') ?? '0');
-      const next =
+      const next: Record<string, string> =
         page + 1 < pages
           ? { link: `</v2/hostile/app/tags/list?page=${page + 1}>; rel="next"` }
           : {};
