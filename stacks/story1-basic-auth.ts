@@ -5,6 +5,9 @@
 //   export TF_VAR_oci_cluster_password=...   # fleet registry password
 //   npx cdktf deploy
 //
+// After rotating a password, raise its revision (FLUX_OCI_PASSWORD_REVISION=2, or the
+// number in the code) so the next deploy rewrites the cluster's Secret (RFC story 5).
+//
 // The FLUX_OCI_* variables point the same app at another registry and cluster (the
 // end-to-end tests use them).
 import { App, TerraformStack } from 'cdktf';
@@ -17,9 +20,11 @@ new FluxBootstrapOci(stack, 'flux', {
   url: env.FLUX_OCI_URL ?? 'oci://ghcr.io/acme/flux-manifests:production',
   username: env.FLUX_OCI_USERNAME ?? 'flux',
   password: FluxBootstrapOci.sensitiveVariable('oci_password'),
+  passwordRevision: Number(env.FLUX_OCI_PASSWORD_REVISION ?? 1),
   clusterUrl: env.FLUX_OCI_CLUSTER_URL ?? 'oci://ghcr.io/acme/fleet:production',
   clusterUsername: env.FLUX_OCI_CLUSTER_USERNAME ?? 'fleet-reader',
   clusterPassword: FluxBootstrapOci.sensitiveVariable('oci_cluster_password'),
+  clusterPasswordRevision: Number(env.FLUX_OCI_CLUSTER_PASSWORD_REVISION ?? 1),
   clusterPath: 'production',
   components: env.FLUX_OCI_COMPONENTS?.split(','),
   version: env.FLUX_OCI_VERSION,
