@@ -111,8 +111,18 @@ function parseTagPage(body: Buffer, registry: string, name: string): string[] {
       `registry ${registry} answered the tag list of ${name} with a 'tags' that is not a list of strings: check the registry`,
     );
   }
+  // A tag goes into a request path and onto the terminal: only what the spec allows.
+  const invalid = (tags as string[]).find((tag) => !TAG_PATTERN.test(tag));
+  if (invalid !== undefined) {
+    throw new UserError(
+      `registry ${registry} listed '${escapeControl(invalid.slice(0, 200))}' among the tags of ${name}, which is not a valid tag: check the registry`,
+    );
+  }
   return tags as string[];
 }
+
+/** The distribution spec's tag grammar. */
+const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 /** Lists the tags (as `listTags`) with each manifest's digest, source and revision. */
 export async function listArtifacts(

@@ -117,7 +117,7 @@ describe('hostile registry answers', () => {
       );
     });
 
-    it('says that a tag list is not JSON, or not a list of strings', async () => {
+    it('says that a tag list is not JSON, not a list of strings, or holds an invalid tag', async () => {
       const html = await front(async (req, real) =>
         req.url.includes('/tags/list')
           ? {
@@ -135,6 +135,12 @@ describe('hostile registry answers', () => {
       );
       await expect(listTags(`oci://${numbers.host}/hostile/app`, options)).rejects.toThrow(
         "with a 'tags' that is not a list of strings",
+      );
+      const newline = await front(async (req, real) =>
+        req.url.includes('/tags/list') ? json({ tags: ['v1', 'v2\n✔ fake\x1b[2J'] }) : real(),
+      );
+      await expect(listTags(`oci://${newline.host}/hostile/app`, options)).rejects.toThrow(
+        `registry ${newline.host} listed 'v2\\n✔ fake\\x1b[2J' among the tags of ${newline.host}/hostile/app, which is not a valid tag: check the registry`,
       );
     });
   });
