@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports.js';
-import { generateCertificates, generateSigningKey } from './tls.js';
+import { freePort, isPortTaken } from './ports.js';
+import { generateCertificates, generateSigningKey, type TestCa } from './tls.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
 
 /** User name and password of the one user a test registry accepts. */
@@ -37,6 +38,12 @@ export interface RegistryOptions {
   readonly expiredTokens?: number;
   /** With `tokenAuth`: a refresh token (docker config `identitytoken`) the token server accepts. @default none */
   readonly refreshToken?: string;
+  /**
+   * With `tls`: sign the registry's certificate with this CA rather than one of its own, so
+   * one CA file trusts several registries (as one company CA does).
+   * @default a CA generated for this registry
+   */
+  readonly ca?: TestCa;
 }
 
 /** A running CNCF distribution registry on 127.0.0.1. */
@@ -62,24 +69,21 @@ export interface TestRegistry {
 
 /**
  * Starts `docker-registry` (CNCF distribution 2.8, from Debian) with throwaway storage on
- * a free 127.0.0.1 port and waits until it accepts connections. Always `stop()` it, in a
- * `finally` or `afterAll`.
+ * a free 127.0.0.1 port and waits until it answers `/v2/` as a registry does. Always
+ * `stop()` it, in a `finally` or `afterAll`.
  */
 export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'flux-oci-registry-'));
   let tokenServer: TokenServer | undefined;
   let htpasswdFile: string | undefined;
   try {
-    const port = await freePort();
-    const host = `127.0.0.1:${port}`;
-    const http: Record<string, unknown> = {
-      addr: host,
-      secret: randomBytes(16).toString('hex'),
-    };
+    // Everything that takes time comes before the port is chosen: the port is free when
+    // asked for, and another process may take it before the registry binds it.
+    let tls: { certificate: string; key: string } | undefined;
     let caFile: string | undefined;
     if (options.tls) {
-      const certs = await generateCertificates(dir);
-      http.tls = { certificate: certs.certFile, key: certs.keyFile };
+      const certs = await generateCertificates(dir, options.ca);
+      tls = { certificate: certs.certFile, key: certs.keyFile };
       caFile = certs.caFile;
     }
     let auth: Record<string, unknown> | undefined;
@@ -105,64 +109,29 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       await writeHtpasswd(path, options.htpasswd);
       auth = { htpasswd: { realm: 'flux-oci-test', path } };
     }
-    const config = {
-      version: 0.1,
-      log: { level: 'warn', accesslog: { disabled: true } },
-      storage: { filesystem: { rootdirectory: join(dir, 'storage') }, delete: { enabled: true } },
-      http,
-      ...(auth ? { auth } : {}),
-    };
-    // JSON is YAML, so the registry reads it as its config file.
-    const configFile = join(dir, 'config.yml');
-    await writeFile(configFile, JSON.stringify(config, null, 2));
 
-    // A shell watchdog: the registry is killed, and its storage deleted, when our stdin
-    // pipe closes, by stop() or because this process died (a killed run leaves nothing).
-    const watchdog = [
-      'exec 3<&0',
-      'docker-registry serve "$1" 3<&- </dev/null &',
-      'registry=$!',
-      '(read _ <&3; kill $registry 2>/dev/null) &',
-      'wait $registry',
-      'rm -rf "$2"',
-    ].join('\n');
-    const child = spawn('sh', ['-c', watchdog, 'sh', configFile, dir], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let log = '';
-    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    let running = true;
-    void exited.then(() => (running = false));
-
-    const stop = async (): Promise<void> => {
-      child.stdin.end();
-      if (running) {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
+    let started: StartedRegistry | undefined;
+    for (let attempt = 1; !started; attempt++) {
+      const port = await freePort();
+      try {
+        started = await serve(dir, port, { tls, auth, caFile });
+      } catch (err) {
+        // Another process took the port between freePort() and the registry's bind.
+        if (!(err instanceof PortTakenError) || attempt >= 5) throw err;
       }
+    }
+    const { host, stop: stopRegistry } = started;
+    const stop = async (): Promise<void> => {
+      await stopRegistry();
       await tokenServer?.stop();
       await rm(dir, { recursive: true, force: true });
     };
-
-    try {
-      await waitForPort(
-        port,
-        () => running,
-        () => log,
-      );
-    } catch (err) {
-      await stop();
-      throw err;
-    }
     return {
       host,
       url: `${options.tls ? 'https' : 'http'}://${host}`,
       caFile,
       tokenServer,
-      log: () => log,
+      log: started.log,
       setPassword: async (password: string) => {
         if (!htpasswdFile || !options.htpasswd) {
           throw new Error('setPassword needs a registry started with htpasswd (and no token auth)');
@@ -178,6 +147,83 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   }
 }
 
+/** The registry exited because its port was taken: start it again on another one. */
+class PortTakenError extends Error {}
+
+interface StartedRegistry {
+  host: string;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** Runs `docker-registry` on `port` and waits until it answers `/v2/`. */
+async function serve(
+  dir: string,
+  port: number,
+  settings: {
+    tls?: { certificate: string; key: string };
+    auth?: Record<string, unknown>;
+    caFile?: string;
+  },
+): Promise<StartedRegistry> {
+  const host = `127.0.0.1:${port}`;
+  const config = {
+    version: 0.1,
+    log: { level: 'warn', accesslog: { disabled: true } },
+    storage: { filesystem: { rootdirectory: join(dir, 'storage') }, delete: { enabled: true } },
+    http: {
+      addr: host,
+      secret: randomBytes(16).toString('hex'),
+      ...(settings.tls ? { tls: settings.tls } : {}),
+    },
+    ...(settings.auth ? { auth: settings.auth } : {}),
+  };
+  // JSON is YAML, so the registry reads it as its config file.
+  const configFile = join(dir, 'config.yml');
+  await writeFile(configFile, JSON.stringify(config, null, 2));
+
+  // A shell watchdog: the registry is killed, and `dir` deleted, when our stdin pipe closes,
+  // by stop() or because this process died (a killed run leaves nothing). A registry that
+  // exited on its own (its port was taken) leaves `dir` for the next attempt.
+  const watchdog = [
+    'exec 3<&0',
+    'docker-registry serve "$1" 3<&- </dev/null &',
+    'registry=$!',
+    '(read _ <&3; if kill $registry 2>/dev/null; then',
+    '  while kill -0 $registry 2>/dev/null; do sleep 0.1; done; rm -rf "$2"',
+    'fi) &',
+    'wait $registry',
+  ].join('\n');
+  const child = spawn('sh', ['-c', watchdog, 'sh', configFile, dir], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let running = true;
+  void exited.then(() => (running = false));
+
+  const stop = async (): Promise<void> => {
+    child.stdin.end();
+    if (running) {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+
+  try {
+    await waitForRegistry(`${settings.tls ? 'https' : 'http'}://${host}`, settings.caFile, {
+      running: () => running,
+      log: () => log,
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { host, log: () => log, stop };
+}
 async function writeHtpasswd(path: string, user: TestUser): Promise<void> {
   // distribution accepts bcrypt entries only; the password goes through stdin (-i).
   const line = await new Promise<string>((resolve, reject) => {
@@ -195,20 +241,51 @@ async function writeHtpasswd(path: string, user: TestUser): Promise<void> {
   await writeFile(path, line);
 }
 
-async function waitForPort(port: number, running: () => boolean, log: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
+/**
+ * Waits until `GET /v2/` is answered by a distribution registry: 200, or 401 with a
+ * challenge, and the `Docker-Distribution-Api-Version: registry/2.0` header. Any other
+ * listener on the port (a connect alone would satisfy) does not count.
+ */
+async function waitForRegistry(
+  url: string,
+  caFile: string | undefined,
+  proc: { running: () => boolean; log: () => string },
+): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  const ca = caFile ? await readFile(caFile) : undefined;
+  let last = 'no answer yet';
   while (Date.now() < deadline) {
-    if (!running()) throw new Error(`docker-registry exited while starting:\n${log()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
+    if (!proc.running()) {
+      const log = proc.log();
+      if (isPortTaken(log)) throw new PortTakenError(log);
+      throw new Error(`docker-registry exited while starting:\n${log}`);
+    }
+    const answer = await v2Answer(url, ca).catch((err: Error) => err.message);
+    if (typeof answer !== 'string') {
+      const api = answer.headers['docker-distribution-api-version'];
+      if ((answer.status === 200 || answer.status === 401) && api === 'registry/2.0') return;
+      last = `HTTP ${answer.status}, Docker-Distribution-Api-Version: ${String(api)}`;
+    } else {
+      last = answer;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`docker-registry did not listen on 127.0.0.1:${port} within 15s:\n${log()}`);
+  throw new Error(
+    `docker-registry did not answer ${url}/v2/ within 30s (last: ${last}):\n${proc.log()}`,
+  );
+}
+
+function v2Answer(
+  url: string,
+  ca: Buffer | undefined,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const get = url.startsWith('https:') ? httpsGet : httpGet;
+    const req = get(`${url}/v2/`, { ca, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, headers: res.headers });
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 2s')));
+    req.on('error', reject);
+  });
 }

@@ -13,24 +13,24 @@ export interface TestCertificates {
   readonly keyFile: string;
 }
 
-/**
- * Generates a CA and a server certificate for 127.0.0.1/localhost in `dir` with openssl.
- * EC P-256 keys: fast to generate, accepted by Go and Node alike.
- */
-export async function generateCertificates(dir: string): Promise<TestCertificates> {
-  const caKey = join(dir, 'ca.key');
+/** A throwaway certificate authority: its certificate and the key that signs with it. */
+export interface TestCa {
+  readonly caFile: string;
+  readonly caKeyFile: string;
+}
+
+const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+/** Generates a CA in `dir` (ca.crt, ca.key) with openssl, EC P-256. */
+export async function generateCa(dir: string): Promise<TestCa> {
+  const caKeyFile = join(dir, 'ca.key');
   const caFile = join(dir, 'ca.crt');
-  const keyFile = join(dir, 'server.key');
-  const csr = join(dir, 'server.csr');
-  const certFile = join(dir, 'server.crt');
-  const ext = join(dir, 'server.ext');
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   await run('openssl', [
     'req',
     '-x509',
     ...ec,
     '-keyout',
-    caKey,
+    caKeyFile,
     '-out',
     caFile,
     '-days',
@@ -38,6 +38,20 @@ export async function generateCertificates(dir: string): Promise<TestCertificate
     '-subj',
     '/CN=flux-oci test CA',
   ]);
+  return { caFile, caKeyFile };
+}
+
+/**
+ * Generates a server certificate for 127.0.0.1/localhost in `dir` with openssl, signed by
+ * `ca` (one CA file then trusts several servers), else by a CA generated for it in `dir`.
+ * EC P-256 keys: fast to generate, accepted by Go and Node alike.
+ */
+export async function generateCertificates(dir: string, ca?: TestCa): Promise<TestCertificates> {
+  const { caFile, caKeyFile } = ca ?? (await generateCa(dir));
+  const keyFile = join(dir, 'server.key');
+  const csr = join(dir, 'server.csr');
+  const certFile = join(dir, 'server.crt');
+  const ext = join(dir, 'server.ext');
   await run('openssl', ['req', ...ec, '-keyout', keyFile, '-out', csr, '-subj', '/CN=127.0.0.1']);
   const { writeFile } = await import('node:fs/promises');
   await writeFile(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
@@ -49,8 +63,10 @@ export async function generateCertificates(dir: string): Promise<TestCertificate
     '-CA',
     caFile,
     '-CAkey',
-    caKey,
+    caKeyFile,
     '-CAcreateserial',
+    '-CAserial',
+    join(dir, 'ca.srl'),
     '-out',
     certFile,
     '-days',

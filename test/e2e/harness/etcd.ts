@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort } from './ports.js';
+import { onFreePorts } from './ports.js';
 import { startProcess } from './process.js';
 
 export interface Etcd {
@@ -12,38 +12,41 @@ export interface Etcd {
 }
 
 export async function startEtcd(logDir: string): Promise<Etcd> {
-  const dataDir = await mkdtemp(
-    join(existsSync('/dev/shm') ? '/dev/shm' : logDir, 'flux-oci-etcd-'),
-  );
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
-  const url = `http://127.0.0.1:${clientPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
-  try {
-    const proc = await startProcess({
-      name: 'etcd',
-      command: process.env.ETCD_BIN ?? 'etcd',
-      args: [
-        `--name=harness`,
-        `--data-dir=${dataDir}`,
-        `--listen-client-urls=${url}`,
-        `--advertise-client-urls=${url}`,
-        `--listen-peer-urls=${peer}`,
-        `--initial-advertise-peer-urls=${peer}`,
-        `--initial-cluster=harness=${peer}`,
-        '--log-level=warn',
-      ],
-      logFile: join(logDir, 'etcd.log'),
-      ready: async () => (await fetch(`${url}/health`)).ok,
-    });
-    return {
-      url,
-      stop: async () => {
-        await proc.stop();
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    await rm(dataDir, { recursive: true, force: true });
-    throw err;
-  }
+  const { proc, url, dataDir } = await onFreePorts(2, async ([clientPort, peerPort]) => {
+    // A data directory per attempt: etcd records its peer URLs there.
+    const dataDir = await mkdtemp(
+      join(existsSync('/dev/shm') ? '/dev/shm' : logDir, 'flux-oci-etcd-'),
+    );
+    try {
+      const url = `http://127.0.0.1:${clientPort}`;
+      const peer = `http://127.0.0.1:${peerPort}`;
+      const proc = await startProcess({
+        name: 'etcd',
+        command: process.env.ETCD_BIN ?? 'etcd',
+        args: [
+          `--name=harness`,
+          `--data-dir=${dataDir}`,
+          `--listen-client-urls=${url}`,
+          `--advertise-client-urls=${url}`,
+          `--listen-peer-urls=${peer}`,
+          `--initial-advertise-peer-urls=${peer}`,
+          `--initial-cluster=harness=${peer}`,
+          '--log-level=warn',
+        ],
+        logFile: join(logDir, 'etcd.log'),
+        ready: async () => (await fetch(`${url}/health`)).ok,
+      });
+      return { proc, url, dataDir };
+    } catch (err) {
+      await rm(dataDir, { recursive: true, force: true });
+      throw err;
+    }
+  });
+  return {
+    url,
+    stop: async () => {
+      await proc.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { applyFiles } from './apply.js';
 import type { Cluster } from './cluster.js';
 import { KubeRequester } from './kube-request.js';
-import { freePort } from './ports.js';
+import { onFreePorts } from './ports.js';
 import { startProcess, type ServerProcess } from './process.js';
 import { goTool, repoRoot } from './tools.js';
 import { waitFor } from './wait.js';
@@ -28,6 +28,8 @@ export interface FluxOptions {
   installCrds?: boolean;
   /** How long to wait for the kinds to be served. @default 120000 */
   crdTimeoutMs?: number;
+  /** Called each time the kinds are found not served yet (the harness's own test). */
+  onKindsNotServed?: () => void;
   /** --log-level of both controllers. @default 'info' */
   logLevel?: 'debug' | 'info' | 'error';
 }
@@ -77,7 +79,11 @@ const watchedKinds: Record<string, string[]> = {
   'kustomize.toolkit.fluxcd.io/v1': ['Kustomization'],
 };
 
-async function waitForKinds(kubeconfigPath: string, timeoutMs: number): Promise<void> {
+async function waitForKinds(
+  kubeconfigPath: string,
+  timeoutMs: number,
+  onNotServed: () => void = () => undefined,
+): Promise<void> {
   const kube = new KubeRequester(kubeconfigPath);
   for (const [groupVersion, kinds] of Object.entries(watchedKinds)) {
     await waitFor(
@@ -86,7 +92,9 @@ async function waitForKinds(kubeconfigPath: string, timeoutMs: number): Promise<
         const res = await kube.send('GET', `/apis/${groupVersion}`);
         const served =
           res.status === 200 ? (res.body as { resources: { kind: string }[] }).resources : [];
-        return kinds.every((k) => served.some((r) => r.kind === k)) ? true : undefined;
+        if (kinds.every((k) => served.some((r) => r.kind === k))) return true;
+        onNotServed();
+        return undefined;
       },
       timeoutMs,
     );
@@ -99,7 +107,7 @@ export async function startFlux(cluster: Cluster, opts: FluxOptions = {}): Promi
     await goTool('kustomize-controller'),
   ];
   if (opts.installCrds ?? true) await applyFiles(cluster.kubeconfigPath, await fluxCrdFiles());
-  await waitForKinds(cluster.kubeconfigPath, opts.crdTimeoutMs ?? 120_000);
+  await waitForKinds(cluster.kubeconfigPath, opts.crdTimeoutMs ?? 120_000, opts.onKindsNotServed);
 
   const dir = await mkdtemp(join(cluster.dir, 'flux-'));
   // The controllers find the API server through KUBECONFIG (controller-runtime's loader).
@@ -114,58 +122,56 @@ export async function startFlux(cluster: Cluster, opts: FluxOptions = {}): Promi
     procs.length = 0;
     if (!process.env.FLUX_OCI_KEEP_HARNESS) await rm(dir, { recursive: true, force: true });
   };
-  const common = async (): Promise<{ args: string[]; health: number }> => {
-    const health = await freePort();
-    return {
-      health,
-      args: [
-        `--metrics-addr=127.0.0.1:${await freePort()}`,
-        `--health-addr=127.0.0.1:${health}`,
-        '--enable-leader-election=false',
-        '--events-addr=',
-        `--log-level=${logLevel}`,
-        '--log-encoding=json',
-      ],
-    };
-  };
+  const common = (health: number, metrics: number): string[] => [
+    `--metrics-addr=127.0.0.1:${metrics}`,
+    `--health-addr=127.0.0.1:${health}`,
+    '--enable-leader-election=false',
+    '--events-addr=',
+    `--log-level=${logLevel}`,
+    '--log-encoding=json',
+  ];
   try {
     const storagePath = join(dir, 'storage');
     await mkdir(storagePath); // source-controller refuses a storage path that does not exist
-    const storagePort = await freePort();
-    const storageAddr = `127.0.0.1:${storagePort}`;
-    const source = await common();
     const logs = {
       sourceController: join(dir, 'source-controller.log'),
       kustomizeController: join(dir, 'kustomize-controller.log'),
     };
-    procs.push(
-      await startProcess({
-        name: 'source-controller',
-        command: sourceBin,
-        args: [
-          ...source.args,
-          `--storage-path=${storagePath}`,
-          `--storage-addr=${storageAddr}`,
-          `--storage-adv-addr=${storageAddr}`,
-        ],
-        env,
-        cwd: dir,
-        logFile: logs.sourceController,
-        ready: async () => (await fetch(`http://127.0.0.1:${source.health}/readyz`)).ok,
-      }),
-    );
-    const kustomize = await common();
-    procs.push(
-      await startProcess({
-        name: 'kustomize-controller',
-        command: kustomizeBin,
-        args: kustomize.args,
-        env,
-        cwd: dir,
-        logFile: logs.kustomizeController,
-        ready: async () => (await fetch(`http://127.0.0.1:${kustomize.health}/readyz`)).ok,
-      }),
-    );
+    const storageAddr = await onFreePorts(3, async ([health, metrics, storagePort]) => {
+      const storageAddr = `127.0.0.1:${storagePort}`;
+      procs.push(
+        await startProcess({
+          name: 'source-controller',
+          command: sourceBin,
+          args: [
+            ...common(health, metrics),
+            `--storage-path=${storagePath}`,
+            `--storage-addr=${storageAddr}`,
+            `--storage-adv-addr=${storageAddr}`,
+          ],
+          env,
+          cwd: dir,
+          logFile: logs.sourceController,
+          ready: async () => (await fetch(`http://127.0.0.1:${health}/readyz`)).ok,
+          timeoutMs: 120_000,
+        }),
+      );
+      return storageAddr;
+    });
+    await onFreePorts(2, async ([health, metrics]) => {
+      procs.push(
+        await startProcess({
+          name: 'kustomize-controller',
+          command: kustomizeBin,
+          args: common(health, metrics),
+          env,
+          cwd: dir,
+          logFile: logs.kustomizeController,
+          ready: async () => (await fetch(`http://127.0.0.1:${health}/readyz`)).ok,
+          timeoutMs: 120_000,
+        }),
+      );
+    });
     return { storageUrl: `http://${storageAddr}`, logs, stop };
   } catch (err) {
     await stop();

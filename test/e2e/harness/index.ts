@@ -7,3 +7,4 @@ export { pushArtifact, type PushedArtifact } from './push-artifact.js';
 export { goTool, repoRoot } from './tools.js';
 export { tail } from './process.js';
 export { waitFor } from './wait.js';
+export { teardown, START_TIMEOUT, STOP_TIMEOUT } from './teardown.js';

@@ -38,7 +38,7 @@ export interface StartOptions {
 }
 
 export async function startProcess(opts: StartOptions): Promise<ServerProcess> {
-  const fd = openSync(opts.logFile, 'a');
+  const fd = openSync(opts.logFile, 'w'); // one start per file: a retry's tail is its own
   const child = spawn('sh', ['-c', watchdog, opts.name, opts.command, ...opts.args], {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
@@ -60,7 +60,10 @@ export async function startProcess(opts: StartOptions): Promise<ServerProcess> {
   const stop = async (): Promise<void> => {
     child.stdin?.end(); // the watchdog stops the server
     if (exited) return;
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const timer = setTimeout(() => {
+      process.stderr.write(`${opts.name} did not stop within 15 s of SIGTERM: killing it\n`);
+      child.kill('SIGKILL');
+    }, 15_000);
     await exit;
     clearTimeout(timer);
   };
