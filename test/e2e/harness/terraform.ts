@@ -56,6 +56,50 @@ async function findTerraform(): Promise<string | undefined> {
   }
 }
 
+/**
+ * The engines a run must have, from FLUX_OCI_ENGINES (comma-separated, `tofu` and/or
+ * `terraform`; .ci/run sets both unless told otherwise). Unset: OpenTofu only, and
+ * Terraform where the machine has it, its tests reported as skipped by name otherwise.
+ */
+export function requiredEngines(): Set<'tofu' | 'terraform'> {
+  const names = (process.env.FLUX_OCI_ENGINES ?? 'tofu').split(',').map((e) => e.trim());
+  const unknown = names.filter((e) => e !== 'tofu' && e !== 'terraform');
+  if (unknown.length) {
+    throw new Error(`FLUX_OCI_ENGINES: unknown engine ${unknown.join(', ')}; use tofu,terraform`);
+  }
+  return new Set(names as ('tofu' | 'terraform')[]);
+}
+
+/** The engines the Terraform tests run with, and why one is left out. */
+export interface Engines {
+  readonly run: readonly (readonly [name: string, binary: string])[];
+  /** A test title that says which engine is skipped and why (reported as skipped). */
+  readonly skipped?: string;
+}
+
+/** OpenTofu always; Terraform when present, or a failure when FLUX_OCI_ENGINES requires it. */
+export function enginesOf(tf: TerraformSetup): Engines {
+  if (tf.terraformPath) {
+    return {
+      run: [
+        ['OpenTofu', tf.tofuPath],
+        ['Terraform', tf.terraformPath],
+      ],
+    };
+  }
+  if (requiredEngines().has('terraform')) {
+    throw new Error(
+      'FLUX_OCI_ENGINES requires terraform, but there is none on PATH or at /usr/local/bin/terraform ' +
+        '(install it, or set FLUX_OCI_ENGINES=tofu on a machine that has no Terraform)',
+    );
+  }
+  return {
+    run: [['OpenTofu', tf.tofuPath]],
+    skipped:
+      'Terraform: skipped, no terraform binary on PATH or at /usr/local/bin/terraform (FLUX_OCI_ENGINES=tofu)',
+  };
+}
+
 export interface TerraformOptions {
   /**
    * Providers the caller needs, as `hashicorp/<name>`: prepareTerraform fails at once,
