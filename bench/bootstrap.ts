@@ -7,15 +7,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startRegistry } from '../test/support/registry.js';
 import { startCluster, type Cluster } from '../test/e2e/harness/cluster.js';
 import { startFlux, type Flux } from '../test/e2e/harness/flux.js';
 import { prepareTerraform } from '../test/e2e/harness/terraform.js';
 import { runFluxOci } from '../test/e2e/support/flux-oci-cli.js';
 import { runCdktf, writeCdktfProject } from '../test/e2e/support/cdktf-cli.js';
-import { story1AppEnv, story1BootstrapArgs } from '../test/e2e/support/story1.js';
+import {
+  startStory1Registries,
+  story1AppEnv,
+  story1BootstrapArgs,
+  story1BootstrapEnv,
+} from '../test/e2e/support/story1.js';
 
 const user = { username: 'flux', password: 'bench-only-p4ss' };
+const fleetUser = { username: 'fleet-reader', password: 'bench-only-fleet-p4ss' };
 const rows: [string, number][] = [];
 
 async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -32,8 +37,8 @@ function startFluxWhenCrdsServed(cluster: Cluster): Promise<Flux> {
 }
 
 const withCdktf = process.argv.includes('--cdktf');
-const registry = await timed('harness: registry (TLS, htpasswd)', () =>
-  startRegistry({ tls: true, htpasswd: user }),
+const registries = await timed('harness: two registries (TLS, htpasswd)', () =>
+  startStory1Registries(user, fleetUser),
 );
 const cluster = await timed('harness: API server', () => startCluster());
 let flux: Flux | undefined;
@@ -42,7 +47,7 @@ try {
   if (withCdktf) {
     const tf = await prepareTerraform();
     writeCdktfProject(work, 'story1-basic-auth.ts');
-    const env = story1AppEnv(registry, cluster, user, tf.tofuPath, tf.env);
+    const env = story1AppEnv(registries, cluster, tf.tofuPath, tf.env);
     await timed('cdktf deploy (fresh cluster, both stacks)', async () => {
       const deploy = runCdktf(work, ['deploy', '*', '--auto-approve'], env);
       flux = await startFluxWhenCrdsServed(cluster);
@@ -54,22 +59,23 @@ try {
       if (result.code !== 0) throw new Error(result.output);
     });
   } else {
-    const args = story1BootstrapArgs(registry, cluster, user);
+    const args = story1BootstrapArgs(registries, cluster);
+    const env = story1BootstrapEnv(registries);
     await timed('flux-oci bootstrap oci (fresh cluster)', async () => {
-      const run = runFluxOci(args, { stdin: user.password });
+      const run = runFluxOci(args, { stdin: user.password, env });
       flux = await startFluxWhenCrdsServed(cluster);
       const result = await run;
       if (result.code !== 0) throw new Error(result.stderr);
     });
     await timed('flux-oci bootstrap oci (re-run, nothing to change)', async () => {
-      const result = await runFluxOci(args, { stdin: user.password });
+      const result = await runFluxOci(args, { stdin: user.password, env });
       if (result.code !== 0) throw new Error(result.stderr);
     });
   }
 } finally {
   await flux?.stop();
   await cluster.stop();
-  await registry.stop();
+  await registries.stop();
   rmSync(work, { recursive: true, force: true });
 }
 console.log(['step', 'wall time'].join('\t'));

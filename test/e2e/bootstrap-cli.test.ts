@@ -1,26 +1,36 @@
-// `flux-oci bootstrap oci` against real components: a TLS registry with basic auth, a real
-// API server, and the real source-controller and kustomize-controller, which must pull our
-// artifact and take the components over.
+// `flux-oci bootstrap oci` against real components: RFC story 1's two TLS registries with
+// basic auth, one user each (components, fleet), a real API server, and the real
+// source-controller and kustomize-controller, which must pull each artifact with its own
+// credentials and take the components over.
 import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { startCluster, type Cluster } from './harness/cluster.js';
 import { startFlux, type Flux } from './harness/flux.js';
 import { tail } from './harness/process.js';
+import { START_TIMEOUT, STOP_TIMEOUT, teardown } from './harness/teardown.js';
 import { waitFor } from './harness/wait.js';
 import { runFluxOci, type CliResult } from './support/flux-oci-cli.js';
-import { story1BootstrapArgs } from './support/story1.js';
+import {
+  dockerConfigAuths,
+  expectedAuths,
+  startStory1Registries,
+  story1BootstrapArgs,
+  story1BootstrapEnv,
+  type Story1Registries,
+} from './support/story1.js';
+import { readOrGone } from './support/read-or-gone.js';
 import { requestReconcile } from './support/request-reconcile.js';
 
 const user = { username: 'flux', password: 'e2e-Secret-p4ss' };
-const startTimeout = 30 * 60 * 1000;
+const fleetUser = { username: 'fleet-reader', password: 'e2e-Fleet-p4ss' };
 
 interface FluxObject {
   metadata: { labels?: Record<string, string> };
+  spec: { secretRef?: { name: string } };
   status?: {
     artifact?: { revision: string; metadata?: Record<string, string> };
     lastAppliedRevision?: string;
@@ -29,7 +39,7 @@ interface FluxObject {
 }
 
 describe('flux-oci bootstrap oci (real registry, API server and Flux controllers)', () => {
-  let registry: TestRegistry;
+  let registries: Story1Registries;
   let cluster: Cluster;
   let flux: Flux | undefined;
   let objects: KubernetesObjectApi;
@@ -38,7 +48,9 @@ describe('flux-oci bootstrap oci (real registry, API server and Flux controllers
   // Stops a bootstrap still running when the set-up fails.
   const abort = new AbortController();
 
-  const args = (): string[] => story1BootstrapArgs(registry, cluster, user);
+  const args = (): string[] => story1BootstrapArgs(registries, cluster);
+  const bootstrap = (password = user.password): Promise<CliResult> =>
+    runFluxOci(args(), { stdin: password, env: story1BootstrapEnv(registries) });
 
   const read = (kind: string, apiVersion: string, name: string) =>
     objects.read({
@@ -48,26 +60,28 @@ describe('flux-oci bootstrap oci (real registry, API server and Flux controllers
     }) as unknown as Promise<FluxObject>;
 
   beforeAll(async () => {
-    registry = await startRegistry({ tls: true, htpasswd: user });
+    registries = await startStory1Registries(user, fleetUser);
     cluster = await startCluster();
     const kc = new KubeConfig();
     kc.loadFromFile(cluster.kubeconfigPath);
     objects = KubernetesObjectApi.makeApiClient(kc);
     core = kc.makeApiClient(CoreV1Api);
 
-    const bootstrap = runFluxOci(args(), { stdin: user.password, signal: abort.signal });
+    const running = runFluxOci(args(), {
+      stdin: user.password,
+      env: story1BootstrapEnv(registries),
+      signal: abort.signal,
+    });
     // The controllers start once the bootstrap has made their kinds served, as their
     // Deployments would.
     flux = await startFlux(cluster, { installCrds: false, crdTimeoutMs: 180_000 });
-    first = await bootstrap;
-  }, startTimeout);
+    first = await running;
+  }, START_TIMEOUT);
 
   afterAll(async () => {
     abort.abort();
-    await flux?.stop();
-    await cluster?.stop();
-    await registry?.stop();
-  });
+    await teardown({ flux, cluster, registries });
+  }, STOP_TIMEOUT);
 
   const logs = () =>
     flux
@@ -89,7 +103,7 @@ describe('flux-oci bootstrap oci (real registry, API server and Flux controllers
       '--raw',
       '--tls-verify=false',
       `--creds=${user.username}:${user.password}`,
-      `docker://${registry.host}/flux/components:latest`,
+      `docker://${registries.components.host}/flux/components:latest`,
     ]);
     const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
     const repo = await read('OCIRepository', 'source.toolkit.fluxcd.io/v1', 'flux-components');
@@ -112,12 +126,34 @@ describe('flux-oci bootstrap oci (real registry, API server and Flux controllers
     expect(ks.status?.lastAppliedRevision).toMatch(/^production@sha256:[a-f0-9]{64}$/);
   });
 
-  test('the registry password appears in no output', () => {
+  test('story 1: each registry Secret holds its own registry and user, and only those', async () => {
+    const secret = async (name: string) =>
+      dockerConfigAuths((await core.readNamespacedSecret({ name, namespace: 'flux-system' })).data);
+    const expected = expectedAuths(registries);
+    expect(await secret('flux-components')).toEqual(expected['flux-components']);
+    expect(await secret('flux-system')).toEqual(expected['flux-system']);
+  });
+
+  test('story 1: Flux pulls each artifact from its registry with its own Secret', async () => {
+    // Each registry accepts only its own user: Ready means the right credentials were sent.
+    for (const name of ['flux-components', 'flux-system']) {
+      const repo = await read('OCIRepository', 'source.toolkit.fluxcd.io/v1', name);
+      expect({ name, secretRef: repo.spec.secretRef?.name }).toEqual({ name, secretRef: name });
+      const ready = repo.status?.conditions?.find((c) => c.type === 'Ready');
+      expect({ name, ready: ready?.status, message: ready?.message }).toMatchObject({
+        name,
+        ready: 'True',
+      });
+    }
+  });
+
+  test('the registry passwords appear in no output', () => {
     expect(first.stdout + first.stderr).not.toContain(user.password);
+    expect(first.stdout + first.stderr).not.toContain(fleetUser.password);
   });
 
   test('a second run leaves the components to Flux', async () => {
-    const second = await runFluxOci(args(), { stdin: user.password });
+    const second = await bootstrap();
     if (second.code !== 0) throw new Error(`exit ${second.code}\n${second.stderr}${logs()}`);
     expect(second.stderr).toMatch(
       /components are managed by Kustomization flux-system\/flux-components/,
@@ -127,7 +163,7 @@ describe('flux-oci bootstrap oci (real registry, API server and Flux controllers
   }, 300_000);
 
   test('a wrong password fails with a clear message and exit code 1', async () => {
-    const result = await runFluxOci(args(), { stdin: 'not-the-password' });
+    const result = await bootstrap('not-the-password');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/✗ .*(rejected|unauthorized|credentials)/i);
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -137,7 +173,10 @@ describe('flux-oci bootstrap oci (real registry, API server and Flux controllers
     const unreachable = args().map((a) =>
       a.startsWith('--url=') ? '--url=oci://127.0.0.1:1/flux/components:latest' : a,
     );
-    const result = await runFluxOci(unreachable, { stdin: user.password });
+    const result = await runFluxOci(unreachable, {
+      stdin: user.password,
+      env: story1BootstrapEnv(registries),
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/✗ registry 127\.0\.0\.1:1 refused the connection/);
     expect(result.stderr).not.toMatch(/installing components/);
@@ -152,33 +191,34 @@ describe('flux-oci bootstrap oci (real registry, API server and Flux controllers
         join(tree, 'clusters', 'production', 'app.yaml'),
         'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fleet-app\n  namespace: default\ndata:\n  from: fleet\n',
       );
+      // CI pushes with the fleet registry's user (a registry here knows only one).
       const registryFlags = [
-        `--ca-file=${registry.caFile}`,
-        `--username=${user.username}`,
+        `--ca-file=${registries.caFile}`,
+        `--username=${fleetUser.username}`,
         '--password-stdin',
       ];
       const pushed = await runFluxOci(
         [
           'push',
           'artifact',
-          `oci://${registry.host}/fleet/cluster:${sha.slice(0, 7)}`,
+          `oci://${registries.fleet.host}/fleet/cluster:${sha.slice(0, 7)}`,
           `--path=${tree}`,
           '--source=https://github.com/acme/fleet',
           `--revision=main@sha1:${sha}`,
           ...registryFlags,
         ],
-        { stdin: user.password },
+        { stdin: fleetUser.password },
       );
       if (pushed.code !== 0) throw new Error(pushed.stderr);
       const tagged = await runFluxOci(
         [
           'tag',
           'artifact',
-          `oci://${registry.host}/fleet/cluster:${sha.slice(0, 7)}`,
+          `oci://${registries.fleet.host}/fleet/cluster:${sha.slice(0, 7)}`,
           '--tag=production',
           ...registryFlags,
         ],
-        { stdin: user.password },
+        { stdin: fleetUser.password },
       );
       if (tagged.code !== 0) throw new Error(tagged.stderr);
     } finally {
@@ -212,13 +252,13 @@ describe('flux-oci bootstrap oci (real registry, API server and Flux controllers
     await waitFor(
       'the OCIRepository CRD to be gone',
       async () => {
-        const crd = await objects
-          .read({
+        const crd = await readOrGone(() =>
+          objects.read({
             apiVersion: 'apiextensions.k8s.io/v1',
             kind: 'CustomResourceDefinition',
             metadata: { name: 'ocirepositories.source.toolkit.fluxcd.io' },
-          })
-          .catch(() => undefined);
+          }),
+        );
         if (crd) throw new Error('still there');
         return true;
       },

@@ -1,6 +1,6 @@
 // RFC story 1 through `cdktf deploy` of the example app (stacks/story1-basic-auth.ts) with
-// real OpenTofu (no provider needed), a TLS registry with basic auth, a real API server and the
-// real Flux controllers; then a no-op redeploy, a tag moved by CI (story 4) that the next
+// real OpenTofu (no provider needed), two TLS registries with basic auth and one user each
+// (components, fleet), a real API server and the real Flux controllers; then a no-op redeploy, a tag moved by CI (story 4) that the next
 // deploy leaves alone, and destroy.
 import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
@@ -13,18 +13,26 @@ import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js'
 import { pushArtifact } from '../../src/oci/registry/push.js';
 import { resolveArtifact } from '../../src/oci/registry/resolve.js';
 import { fluxArtifact } from '../support/artifacts.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import type { TestRegistry } from '../support/registry.js';
 import { startCluster, type Cluster } from './harness/cluster.js';
 import { startFlux, type Flux } from './harness/flux.js';
 import { tail } from './harness/process.js';
-import { prepareTerraform, type TerraformSetup } from './harness/terraform.js';
+import { START_TIMEOUT, STOP_TIMEOUT, teardown } from './harness/teardown.js';
+import { enginesOf, prepareTerraform, type TerraformSetup } from './harness/terraform.js';
 import { waitFor } from './harness/wait.js';
 import { runCdktf, writeCdktfProject, type CdktfResult } from './support/cdktf-cli.js';
-import { STORY1_MANIFESTS, story1AppEnv } from './support/story1.js';
+import { readOrGone } from './support/read-or-gone.js';
+import {
+  STORY1_MANIFESTS,
+  dockerConfigAuths,
+  expectedAuths,
+  startStory1Registries,
+  story1AppEnv,
+  type Story1Registries,
+} from './support/story1.js';
 import { requestReconcile } from './support/request-reconcile.js';
 
 const run = promisify(execFile);
-const startTimeout = 30 * 60 * 1000;
 
 interface FluxObject {
   status?: {
@@ -34,17 +42,20 @@ interface FluxObject {
   };
 }
 
-// OpenTofu always; Terraform too where the machine has it.
+// OpenTofu always; Terraform too where the machine has it (required in CI: .ci/run), else
+// its tests are reported as skipped by name.
 const tf: TerraformSetup = await prepareTerraform();
-const engines: [string, string][] = [
-  ['OpenTofu', tf.tofuPath],
-  ...(tf.terraformPath ? ([['Terraform', tf.terraformPath]] as [string, string][]) : []),
-];
+const engines = enginesOf(tf);
+if (engines.skipped)
+  test.skip(`cdktf deploy of the story 1 example app with ${engines.skipped}`, () => {});
 
-describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engine, binary) => {
+describe.each(engines.run)('cdktf deploy of the story 1 example app with %s', (_engine, binary) => {
   // Rotated in story 5; every password used is searched for in files and output.
   const user = { username: 'flux', password: 'cdktf-Secret-p4ss' };
-  const passwords = [user.password];
+  const fleetUser = { username: 'fleet-reader', password: 'cdktf-Fleet-p4ss' };
+  const passwords = [user.password, fleetUser.password];
+  let registries: Story1Registries;
+  /** The components registry (its user: `user`). */
   let registry: TestRegistry;
   let cluster: Cluster;
   let flux: Flux | undefined;
@@ -56,7 +67,7 @@ describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engi
   // Raised in story 5 with the rotated password, as the pipeline would.
   const revisions: NodeJS.ProcessEnv = {};
   const env = (): NodeJS.ProcessEnv => ({
-    ...story1AppEnv(registry, cluster, user, binary, tf.env),
+    ...story1AppEnv(registries, cluster, binary, tf.env),
     ...revisions,
   });
 
@@ -100,7 +111,8 @@ describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engi
   };
 
   beforeAll(async () => {
-    registry = await startRegistry({ tls: true, htpasswd: user });
+    registries = await startStory1Registries(user, fleetUser);
+    registry = registries.components;
     cluster = await startCluster();
     const kc = new KubeConfig();
     kc.loadFromFile(cluster.kubeconfigPath);
@@ -108,14 +120,16 @@ describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engi
     core = kc.makeApiClient(CoreV1Api);
     work = mkdtempSync(join(tmpdir(), 'flux-oci-cdktf-'));
     writeCdktfProject(work, 'story1-basic-auth.ts');
-  }, startTimeout);
+  }, START_TIMEOUT);
 
   afterAll(async () => {
-    await flux?.stop();
-    await cluster?.stop();
-    await registry?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+    await teardown({
+      flux,
+      cluster,
+      registries,
+      work: () => (work ? rmSync(work, { recursive: true, force: true }) : undefined),
+    });
+  }, STOP_TIMEOUT);
 
   test('one deploy bootstraps a fresh cluster', async () => {
     const deploy = cdktf(['deploy', '--auto-approve']);
@@ -144,11 +158,27 @@ describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engi
       namespace: 'flux-system',
     });
     expect(sa.metadata?.labels?.['kustomize.toolkit.fluxcd.io/name']).toBe('flux-components');
-    const secret = await core.readNamespacedSecret({
-      name: 'flux-components',
-      namespace: 'flux-system',
-    });
-    expect(secret.type).toBe('kubernetes.io/dockerconfigjson');
+    // Story 1: each Secret holds its own registry and user, and Flux pulls each artifact
+    // with it (each registry accepts only its own user).
+    const expected = expectedAuths(registries);
+    for (const name of ['flux-components', 'flux-system'] as const) {
+      const secret = await core.readNamespacedSecret({ name, namespace: 'flux-system' });
+      expect({ name, type: secret.type }).toEqual({ name, type: 'kubernetes.io/dockerconfigjson' });
+      expect({ name, auths: dockerConfigAuths(secret.data) }).toEqual({
+        name,
+        auths: expected[name],
+      });
+      const source = (await read('OCIRepository', 'source.toolkit.fluxcd.io/v1', name)) as {
+        spec?: { secretRef?: { name: string } };
+        status?: FluxObject['status'];
+      };
+      expect({ name, secretRef: source.spec?.secretRef?.name }).toEqual({ name, secretRef: name });
+      const ready = source.status?.conditions?.find((c) => c.type === 'Ready');
+      expect({ name, ready: ready?.status, message: ready?.message }).toMatchObject({
+        name,
+        ready: 'True',
+      });
+    }
   }, 900_000);
 
   test('the fleet artifact CI pushes is applied at the cluster path', async () => {
@@ -156,9 +186,10 @@ describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engi
       'clusters/production/app.yaml':
         'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fleet-app\n  namespace: default\ndata:\n  from: fleet\n',
     });
-    await pushArtifact(`oci://${registry.host}/fleet/cluster:production`, fleet, {
-      credentials: user,
-      caFile: registry.caFile,
+    // CI pushes with the fleet registry's user (a registry here knows only one).
+    await pushArtifact(`oci://${registries.fleet.host}/fleet/cluster:production`, fleet, {
+      credentials: fleetUser,
+      caFile: registries.caFile,
     });
     await reconcile('flux-system');
     const configMap = await waitFor(
@@ -284,19 +315,20 @@ describe.each(engines)('cdktf deploy of the story 1 example app with %s', (_engi
     await waitFor(
       'the flux-system namespace to be gone',
       async () => {
-        const ns = await core.readNamespace({ name: 'flux-system' }).catch(() => undefined);
+        const ns = await readOrGone(() => core.readNamespace({ name: 'flux-system' }));
         if (ns) throw new Error(`still there (${ns.status?.phase})`);
         return true;
       },
       120_000,
     );
-    await expect(
+    const crd = await readOrGone(() =>
       objects.read({
         apiVersion: 'apiextensions.k8s.io/v1',
         kind: 'CustomResourceDefinition',
         metadata: { name: 'kustomizations.kustomize.toolkit.fluxcd.io' },
       }),
-    ).rejects.toThrow();
+    );
+    expect(crd).toBeUndefined();
     const app = await core.readNamespacedConfigMap({ name: 'fleet-app', namespace: 'default' });
     expect(app.data).toEqual({ from: 'fleet' });
   }, 600_000);
