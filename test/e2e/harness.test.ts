@@ -13,12 +13,12 @@ import { applyFiles } from './harness/apply.js';
 import { fluxCrdFiles, startFlux, type Flux } from './harness/flux.js';
 import { tail } from './harness/process.js';
 import { pushArtifact } from './harness/push-artifact.js';
-import { prepareTerraform } from './harness/terraform.js';
+import { START_TIMEOUT, STOP_TIMEOUT, teardown } from './harness/teardown.js';
+import { enginesOf, prepareTerraform } from './harness/terraform.js';
 import { repoRoot } from './harness/tools.js';
 import { waitFor } from './harness/wait.js';
 
 const run = promisify(execFile);
-const startTimeout = 30 * 60 * 1000; // a cold machine builds the tools first
 
 describe('harness: control plane', () => {
   let cluster: Cluster;
@@ -30,10 +30,8 @@ describe('harness: control plane', () => {
     });
     kc = new KubeConfig();
     kc.loadFromFile(cluster.kubeconfigPath);
-  }, startTimeout);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  }, START_TIMEOUT);
+  afterAll(() => teardown({ cluster }), STOP_TIMEOUT);
 
   test('serves the Kubernetes version built from the Go module', async () => {
     const version = await kc.makeApiClient(VersionApi).getCode();
@@ -67,13 +65,14 @@ describe('harness: control plane', () => {
     expect((widget as unknown as { spec: { size: number } }).spec.size).toBe(3);
 
     await core.deleteNamespace({ name: 'smoke' });
-    const deadline = Date.now() + 60_000;
-    let gone = false;
-    while (!gone && Date.now() < deadline) {
-      gone = !(await core.listNamespace()).items.some((n) => n.metadata?.name === 'smoke');
-      if (!gone) await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    expect(gone).toBe(true);
+    await waitFor(
+      'the namespace controller to delete namespace smoke',
+      async () =>
+        (await core.listNamespace()).items.some((n) => n.metadata?.name === 'smoke')
+          ? undefined
+          : true,
+      60_000,
+    );
   }, 90_000);
 });
 
@@ -148,13 +147,15 @@ describe('harness: Flux controllers', () => {
         expect(repo.status.artifact.revision).toBe(`v1@${pushed.digest}`);
         expect(repo.status.artifact.url.startsWith(flux.storageUrl)).toBe(true);
       } finally {
-        await flux?.stop();
-        await cluster?.stop();
-        await registry.stop();
-        await rm(work, { recursive: true, force: true });
+        await teardown({
+          flux,
+          cluster,
+          registry,
+          work: () => rm(work, { recursive: true, force: true }),
+        });
       }
     },
-    startTimeout,
+    START_TIMEOUT,
   );
 });
 
@@ -163,36 +164,52 @@ describe('harness: Flux controllers started before their CRDs exist', () => {
     'startFlux({ installCrds: false }) waits until the kinds are served, then starts them',
     async () => {
       const cluster = await startCluster();
+      let flux: Flux | undefined;
       try {
         let settled = false;
-        const starting = startFlux(cluster, { installCrds: false, crdTimeoutMs: 120_000 }).finally(
-          () => {
-            settled = true;
-          },
-        );
+        let onNotServed = (): void => undefined;
+        const waiting = new Promise<void>((resolve) => (onNotServed = resolve));
+        const starting = startFlux(cluster, {
+          installCrds: false,
+          crdTimeoutMs: 120_000,
+          onKindsNotServed: () => onNotServed(),
+        }).finally(() => {
+          settled = true;
+        });
         starting.catch(() => undefined); // awaited below; avoids an unhandled rejection meanwhile
-        await new Promise((resolve) => setTimeout(resolve, 2000));
+        // Wait until startFlux has asked for the kinds and found them not served yet, rather
+        // than for a fixed time.
+        await Promise.race([
+          waiting,
+          starting.then(() => {
+            throw new Error('startFlux returned before the Flux CRDs were applied');
+          }),
+        ]);
         expect(settled).toBe(false);
         await applyFiles(cluster.kubeconfigPath, await fluxCrdFiles());
-        const flux = await starting;
-        await flux.stop();
+        flux = await starting;
       } finally {
-        await cluster.stop();
+        await teardown({ flux, cluster });
       }
     },
-    startTimeout,
+    START_TIMEOUT,
   );
 });
 
+// OpenTofu always; Terraform where present (required in CI: .ci/run), else skipped by name.
+const tf = await prepareTerraform();
+
 describe('harness: Terraform engines', () => {
+  const skipped = enginesOf(tf).skipped;
+  if (skipped) test.skip(`init, apply and destroy offline with ${skipped}`, () => {});
+
   test(
     'tofu (and terraform where present) init, apply and destroy offline with the mirror configuration',
     async () => {
-      const tf = await prepareTerraform();
       await expect(prepareTerraform({ require: ['hashicorp/no-such-provider'] })).rejects.toThrow(
         /the provider mirror lacks hashicorp\/no-such-provider/,
       );
-      const engines = [tf.tofuPath, ...(tf.terraformPath ? [tf.terraformPath] : [])];
+      const engines = enginesOf(tf).run.map(([, binary]) => binary);
       const { stdout: version } = await run(tf.tofuPath, ['version'], {
         env: { ...process.env, ...tf.env },
       });
@@ -231,6 +248,6 @@ describe('harness: Terraform engines', () => {
         }
       }
     },
-    startTimeout,
+    START_TIMEOUT,
   );
 });

@@ -9,13 +9,13 @@ import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { startCluster, type Cluster } from './harness/cluster.js';
 import { startFlux, type Flux } from './harness/flux.js';
 import { tail } from './harness/process.js';
+import { START_TIMEOUT, STOP_TIMEOUT, teardown } from './harness/teardown.js';
 import { repoRoot } from './harness/tools.js';
 import { waitFor } from './harness/wait.js';
 import { requestReconcile } from './support/request-reconcile.js';
 import { runFluxOci, type CliResult } from './support/flux-oci-cli.js';
 
 const user = { username: 'flux', password: 'e2e-Upgrade-p4ss' };
-const startTimeout = 30 * 60 * 1000;
 const manifests = join(repoRoot, 'test/fixtures/flux-components');
 
 describe('flux-oci upgrade (real registry, API server and Flux controllers)', () => {
@@ -92,15 +92,17 @@ describe('flux-oci upgrade (real registry, API server and Flux controllers)', ()
     // Deployments would.
     flux = await startFlux(cluster, { installCrds: false, crdTimeoutMs: 180_000 });
     bootstrap = await run;
-  }, startTimeout);
+  }, START_TIMEOUT);
 
   afterAll(async () => {
     abort.abort();
-    await flux?.stop();
-    await cluster?.stop();
-    await registry?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+    await teardown({
+      flux,
+      cluster,
+      registry,
+      work: () => (work ? rmSync(work, { recursive: true, force: true }) : undefined),
+    });
+  }, STOP_TIMEOUT);
 
   test('Flux updates itself from the tag the upgrade moved, keeping the user patch', async () => {
     if (bootstrap.code !== 0)

@@ -1,6 +1,7 @@
 // Staged server-side apply against a real kube-apiserver.
 import { jest } from '@jest/globals';
 import { startCluster } from '../harness/cluster.js';
+import { START_TIMEOUT, STOP_TIMEOUT, teardown } from '../harness/teardown.js';
 import { connectToCluster } from '../../../src/bootstrap/apply/connect.js';
 import type { KubeClient } from '../../../src/bootstrap/apply/kube-client.js';
 import { applyManifests } from '../../../src/bootstrap/apply/apply-manifests.js';
@@ -18,10 +19,8 @@ let client: KubeClient;
 beforeAll(async () => {
   cluster = await startCluster();
   client = connectToCluster({ kubeconfig: cluster.kubeconfigPath });
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+}, START_TIMEOUT);
+afterAll(() => teardown({ cluster }), STOP_TIMEOUT);
 
 const gadget = (name: string, size: number): KubeObject => ({
   apiVersion: 'test.toolkit.fluxcd.io/v1',
@@ -218,12 +217,32 @@ describe('applyManifests', () => {
       /^1 object could not be applied:\n {2}ConfigMap\/staged\/held: is being deleted since \S+ and still there after 500ms, held by finalizers example\.com\/hold; wait until it is gone and apply again$/,
     );
 
-    const [changes] = await Promise.all([
-      applyManifests(client, [configMap('staged', 'held', { generation: 'new' })]),
-      new Promise((resolve) => setTimeout(resolve, 1_000)).then(() =>
-        client.mergePatch(held, { metadata: { finalizers: null } }),
-      ),
+    // The applier reads the object through this client: once it has seen it still being
+    // deleted, it is waiting, and the finalizer is removed (what its controller would do).
+    let onSeenTerminating = (): void => undefined;
+    const seenTerminating = new Promise<void>((resolve) => (onSeenTerminating = resolve));
+    const watched = new Proxy(client, {
+      get(target, property) {
+        if (property === 'get') {
+          return async (...args: Parameters<KubeClient['get']>) => {
+            const object = await target.get(...args);
+            if (args[0].name === 'held' && object?.metadata.deletionTimestamp) onSeenTerminating();
+            return object;
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const applying = applyManifests(watched, [configMap('staged', 'held', { generation: 'new' })]);
+    await Promise.race([
+      seenTerminating,
+      applying.then(() => {
+        throw new Error('the apply finished without seeing the object being deleted');
+      }),
     ]);
+    await client.mergePatch(held, { metadata: { finalizers: null } });
+    const changes = await applying;
     expect(formatChangeSet(changes)).toBe('ConfigMap/staged/held created');
     const fresh = await client.get(held);
     expect(fresh?.data).toEqual({ generation: 'new' });

@@ -3,6 +3,7 @@
 import { jest } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startCluster } from '../harness/cluster.js';
+import { START_TIMEOUT, STOP_TIMEOUT, teardown } from '../harness/teardown.js';
 import { loadKubeConfig } from '../../../src/bootstrap/apply/kubeconfig.js';
 import { KubeClient } from '../../../src/bootstrap/apply/kube-client.js';
 import { applyManifests } from '../../../src/bootstrap/apply/apply-manifests.js';
@@ -25,10 +26,8 @@ let client: KubeClient;
 beforeAll(async () => {
   cluster = await startCluster();
   client = new KubeClient(loadKubeConfig({ kubeconfig: cluster.kubeconfigPath }));
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+}, START_TIMEOUT);
+afterAll(() => teardown({ cluster }), STOP_TIMEOUT);
 
 /** What `flux install` puts in a namespace, in miniature, plus Flux objects with finalizers. */
 function fluxInstallation(ns: string): KubeObject[] {
@@ -346,21 +345,34 @@ describe('uninstallFlux', () => {
       name: 'kustomize-controller-7d9f',
     };
     const logger = recordingLogger();
-    const started = Date.now();
-    let stoppedAt = 0;
-    await Promise.all([
-      uninstallFlux(client, { namespace: 'paced', keepNamespace: true, logger }),
-      sleep(1_500).then(async () => {
-        stoppedAt = Date.now() - started;
-        await client.delete(pod); // what the kubelet does once the container has exited
+    let onWaiting = (): void => undefined;
+    const waiting = new Promise<void>((resolve) => (onWaiting = resolve));
+    const log = { ...logger, waiting: (m: string) => (logger.waiting(m), onWaiting()) };
+    let settled = false;
+    const uninstalling = uninstallFlux(client, {
+      namespace: 'paced',
+      keepNamespace: true,
+      logger: log,
+    }).finally(() => (settled = true));
+    await Promise.race([
+      waiting,
+      uninstalling.then(() => {
+        throw new Error(
+          `uninstall finished without waiting for the pod:\n${logger.lines.join('\n')}`,
+        );
       }),
     ]);
+    // The uninstall is waiting on the pod: it has not gone on to the finalizers.
+    expect(settled).toBe(false);
+    expect(logger.lines.at(-1)).toBe('◎ waiting for 1 Flux controller pod(s) in paced to stop');
+    expect(logger.lines.some((l) => l.includes('finalizers'))).toBe(false);
+    expect(await exists(pod)).toBe(true);
+    await client.delete(pod); // what the kubelet does once the container has exited
+    await uninstalling;
     const index = (prefix: string) => logger.lines.findIndex((l) => l.startsWith(prefix));
-    expect(logger.lines).toContain('◎ waiting for 1 Flux controller pod(s) in paced to stop');
-    expect(index('◎ waiting for 1 Flux controller pod(s)')).toBeLessThan(
-      index('► deleting toolkit.fluxcd.io finalizers'),
+    expect(index('► deleting toolkit.fluxcd.io finalizers')).toBeGreaterThan(
+      index('◎ waiting for 1 Flux controller pod(s)'),
     );
-    expect(stoppedAt).toBeGreaterThanOrEqual(1_500);
     expect(logger.lines.filter((l) => l.startsWith('✗'))).toEqual([]);
   });
 

@@ -1,7 +1,19 @@
-// Readiness waits against a real kube-apiserver. Nothing runs pods or Flux controllers here,
-// so each test writes status through the status subresource, as a controller would.
+// Readiness waits against a real kube-apiserver with Flux's real CRDs (source-controller and
+// kustomize-controller v1.9.5, so every status written here passes their schemas). No
+// controller runs in this file; what the tests write through the status subresource, and
+// what it stands for:
+// - Deployment status: the deployment controller and the kubelet, which the harness does
+//   not run (no nodes, so no pods).
+// - OCIRepository and Kustomization status: source-controller and kustomize-controller at
+//   chosen moments (an older revision, then the expected one; a build failure while the
+//   other object is not yet observed). The same waits with the real controllers pulling
+//   from a real registry are in flux-controllers.test.ts.
+// Suspended and missing objects need no controller: those states are real here.
 import { jest } from '@jest/globals';
 import { startCluster } from '../harness/cluster.js';
+import { applyFiles } from '../harness/apply.js';
+import { fluxCrdFiles } from '../harness/flux.js';
+import { START_TIMEOUT, STOP_TIMEOUT, teardown } from '../harness/teardown.js';
 import { loadKubeConfig } from '../../../src/bootstrap/apply/kubeconfig.js';
 import { KubeClient } from '../../../src/bootstrap/apply/kube-client.js';
 import { applyManifests } from '../../../src/bootstrap/apply/apply-manifests.js';
@@ -10,63 +22,102 @@ import { ReadinessError } from '../../../src/bootstrap/apply/readiness-error.js'
 import { refOf, type KubeObject } from '../../../src/bootstrap/apply/kube-object.js';
 import {
   deployment,
-  fluxLikeCrd,
   namespace,
   recordingLogger,
   setDeploymentStatus,
   setFluxStatus,
 } from './fixtures.js';
+import type { ProgressLogger } from '../../../src/bootstrap/apply/progress-logger.js';
 
 jest.setTimeout(120_000);
 
 let cluster: Awaited<ReturnType<typeof startCluster>>;
 let client: KubeClient;
 const ns = 'waits';
-const revision = `latest@sha256:${'a'.repeat(64)}`;
+const digest = `sha256:${'a'.repeat(64)}`;
+const revision = `latest@${digest}`;
+const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
-// Flux-shaped objects under a test group (the real Flux CRDs come with the controllers).
 const repository = (name: string): KubeObject => ({
-  apiVersion: 'test.toolkit.fluxcd.io/v1',
+  apiVersion: 'source.toolkit.fluxcd.io/v1',
   kind: 'OCIRepository',
   metadata: { name, namespace: ns },
-  spec: { url: 'oci://registry.example/flux-system', interval: '1m' },
+  spec: { url: 'oci://registry.example/flux-system', interval: '1m', ref: { tag: 'latest' } },
 });
 const kustomization = (name: string, spec: Record<string, unknown> = {}): KubeObject => ({
-  apiVersion: 'test.toolkit.fluxcd.io/v1',
+  apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
   kind: 'Kustomization',
   metadata: { name, namespace: ns },
-  spec: { path: './', prune: true, interval: '10m', ...spec },
+  spec: {
+    path: './',
+    prune: true,
+    interval: '10m',
+    sourceRef: { kind: 'OCIRepository', name },
+    ...spec,
+  },
+});
+/** A condition as the controllers write it (the CRD schema requires every field). */
+const condition = (status: string, reason: string, message: string) => ({
+  type: 'Ready',
+  status,
+  reason,
+  message,
+  lastTransitionTime: now,
+});
+/** An artifact as source-controller records it. */
+const artifact = (rev: string) => ({
+  revision: rev,
+  digest,
+  path: `ocirepository/${ns}/flux-system/${digest.slice(7, 19)}.tar.gz`,
+  url: `http://source-controller.flux-system.svc.cluster.local./${digest.slice(7, 19)}.tar.gz`,
+  lastUpdateTime: now,
 });
 
 beforeAll(async () => {
   cluster = await startCluster();
   client = new KubeClient(loadKubeConfig({ kubeconfig: cluster.kubeconfigPath }));
-  await applyManifests(client, [
-    namespace(ns),
-    fluxLikeCrd('OCIRepository', 'ocirepositories'),
-    fluxLikeCrd('Kustomization', 'kustomizations'),
-  ]);
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+  await applyFiles(cluster.kubeconfigPath, await fluxCrdFiles());
+  await applyManifests(client, [namespace(ns)]);
+}, START_TIMEOUT);
+afterAll(() => teardown({ cluster }), STOP_TIMEOUT);
 
-const later = (ms: number, action: () => Promise<void>) =>
-  new Promise<void>((resolve, reject) => setTimeout(() => action().then(resolve, reject), ms));
+/**
+ * Runs a wait and, once it has polled and reported the objects not ready (and not before),
+ * makes `change`, what a controller would do next: the wait must see it on a later poll.
+ */
+async function changeWhileWaiting(
+  wait: (logger: ProgressLogger) => Promise<void>,
+  change: () => Promise<void>,
+): Promise<string[]> {
+  const logger = recordingLogger();
+  let onWaiting = (): void => undefined;
+  const reportedWaiting = new Promise<void>((resolve) => (onWaiting = resolve));
+  const log = { ...logger, waiting: (m: string) => (logger.waiting(m), onWaiting()) };
+  let settled = false;
+  const waiting = wait(log).finally(() => (settled = true));
+  await Promise.race([
+    reportedWaiting,
+    waiting.then(() => {
+      throw new Error(`the wait ended before reporting that it waits:\n${logger.lines.join('\n')}`);
+    }),
+  ]);
+  expect(settled).toBe(false);
+  await change();
+  await waiting;
+  return logger.lines;
+}
 
 describe('waitForReady', () => {
   it('waits for a Deployment until its status says all replicas are available', async () => {
     const d = deployment(ns, 'source-controller');
     await applyManifests(client, [d]);
     await setDeploymentStatus(client, ns, 'source-controller', 0);
-    const logger = recordingLogger();
-    const started = Date.now();
-    await Promise.all([
-      waitForReady(client, [refOf(d)], { timeoutMs: 20_000, pollIntervalMs: 200, logger }),
-      later(1_000, () => setDeploymentStatus(client, ns, 'source-controller', 1)),
-    ]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
-    expect(logger.lines).toEqual([
+    const lines = await changeWhileWaiting(
+      (logger) =>
+        waitForReady(client, [refOf(d)], { timeoutMs: 60_000, pollIntervalMs: 200, logger }),
+      () => setDeploymentStatus(client, ns, 'source-controller', 1),
+    );
+    expect(lines).toEqual([
       '◎ waiting for Deployment/waits/source-controller to be ready',
       '✔ Deployment/waits/source-controller ready: Deployment is available. Replicas: 1',
     ]);
@@ -105,43 +156,35 @@ describe('waitForReady', () => {
     const repo = repository('flux-system');
     const ks = kustomization('flux-system');
     await applyManifests(client, [repo, ks]);
-    const succeeded = {
-      type: 'Ready',
-      status: 'True',
-      reason: 'Succeeded',
-      message: `stored artifact for digest '${revision}'`,
-    };
-    await setFluxStatus(client, repo, {
-      conditions: [succeeded],
-      artifact: { revision: 'latest@sha256:old' },
-    });
-    const logger = recordingLogger();
-    await Promise.all([
-      waitForReady(
-        client,
-        [
-          { ...refOf(repo), expectedRevision: revision },
-          { ...refOf(ks), expectedRevision: revision },
-        ],
-        { timeoutMs: 20_000, pollIntervalMs: 200, logger },
-      ),
-      later(800, async () => {
-        await setFluxStatus(client, repo, { conditions: [succeeded], artifact: { revision } });
+    const succeeded = condition('True', 'Succeeded', `stored artifact for digest '${revision}'`);
+    // Ready, but for an older revision: the wait must not take it.
+    const older = `latest@sha256:${'0'.repeat(64)}`;
+    await setFluxStatus(client, repo, { conditions: [succeeded], artifact: artifact(older) });
+    const lines = await changeWhileWaiting(
+      (logger) =>
+        waitForReady(
+          client,
+          [
+            { ...refOf(repo), expectedRevision: revision },
+            { ...refOf(ks), expectedRevision: revision },
+          ],
+          { timeoutMs: 60_000, pollIntervalMs: 200, logger },
+        ),
+      async () => {
+        await setFluxStatus(client, repo, {
+          conditions: [succeeded],
+          artifact: artifact(revision),
+        });
         await setFluxStatus(client, ks, {
           conditions: [
-            {
-              type: 'Ready',
-              status: 'True',
-              reason: 'ReconciliationSucceeded',
-              message: `Applied revision: ${revision}`,
-            },
+            condition('True', 'ReconciliationSucceeded', `Applied revision: ${revision}`),
           ],
           lastAttemptedRevision: revision,
           lastAppliedRevision: revision,
         });
-      }),
-    ]);
-    expect(logger.lines.filter((l) => l.startsWith('✔'))).toEqual([
+      },
+    );
+    expect(lines.filter((l) => l.startsWith('✔'))).toEqual([
       `✔ OCIRepository/waits/flux-system ready: Ready=True (Succeeded): stored artifact for digest '${revision}' (revision ${revision})`,
       `✔ Kustomization/waits/flux-system ready: Ready=True (ReconciliationSucceeded): Applied revision: ${revision} (revision ${revision})`,
     ]);
@@ -153,17 +196,14 @@ describe('waitForReady', () => {
     await applyManifests(client, [ks, repo]);
     await setFluxStatus(client, ks, {
       conditions: [
-        {
-          type: 'Ready',
-          status: 'False',
-          reason: 'BuildFailed',
-          message:
-            'kustomization path not found: stat /tmp/kustomization/clusters/prod: no such file or directory',
-        },
+        condition(
+          'False',
+          'BuildFailed',
+          'kustomization path not found: stat /tmp/kustomization/clusters/prod: no such file or directory',
+        ),
       ],
       lastAttemptedRevision: revision,
     });
-    const started = Date.now();
     const error = await waitForReady(
       client,
       [
@@ -172,7 +212,7 @@ describe('waitForReady', () => {
       ],
       { timeoutMs: 60_000, pollIntervalMs: 200 },
     ).catch((e: unknown) => e);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // Not a timeout: it stopped at the failure (the timeout is far beyond any poll).
     expect(error).toBeInstanceOf(ReadinessError);
     expect((error as ReadinessError).timedOut).toBe(false);
     expect((error as Error).message).toBe(

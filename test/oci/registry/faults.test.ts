@@ -153,7 +153,7 @@ describe('pushing through a registry that fails requests', () => {
     withProxy(
       (r) => (r.method === 'PUT' ? 'hang' : undefined),
       async (proxy) => {
-        const started = Date.now();
+        // The message is the operation timeout's own (the proxy never answers the PUT).
         await expect(
           pushArtifact(`oci://${proxy.host}/faults/hang:v1`, freshArtifact(), {
             ...fast,
@@ -162,7 +162,6 @@ describe('pushing through a registry that fails requests', () => {
         ).rejects.toThrow(
           `registry ${proxy.host} did not complete the operation within 2s: raise --timeout`,
         );
-        expect(Date.now() - started).toBeLessThan(5000);
         expect(await tagDigest('faults/hang', 'v1')).toBeUndefined();
       },
     ));
@@ -186,13 +185,17 @@ describe('pushing through a registry that fails requests', () => {
         let failures = 0;
         for (let i = 0; i < 12; i++) {
           const before = await tagDigest('faults/chaos', 'stable');
-          let attempted: string | undefined;
-          try {
-            const artifact = freshArtifact();
-            attempted = artifact.manifest.descriptor.digest;
-            good.push(await pushArtifact(url, artifact, { ...fast, retries: 2 }));
-            expect(await tagDigest('faults/chaos', 'stable')).toBe(good[good.length - 1].digest);
-          } catch {
+          const artifact = freshArtifact();
+          const attempted = artifact.manifest.descriptor.digest;
+          // Only the push's failure is caught: a failed expectation below fails the test
+          // instead of counting as a faulted push.
+          const pushed = await pushArtifact(url, artifact, { ...fast, retries: 2 }).catch(
+            () => undefined,
+          );
+          if (pushed) {
+            good.push(pushed);
+            expect(await tagDigest('faults/chaos', 'stable')).toBe(pushed.digest);
+          } else {
             failures++;
             const after = await tagDigest('faults/chaos', 'stable');
             // Either untouched, or moved by a manifest PUT whose answer was lost: then
