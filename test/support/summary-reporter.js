@@ -16,14 +16,22 @@ export default class SummaryReporter {
     const lines = [];
     let failedOutsideTests = 0;
     for (const suite of results.testResults) {
-      const outside = suite.testExecError
-        ? suite.testExecError.message
-        : suite.failureMessage && suite.numFailingTests === 0
-          ? suite.failureMessage
+      // testExecError: the file could not run (an import, a syntax error); failureMessage
+      // with no failing test: a hook such as afterAll failed after the tests passed.
+      const outside =
+        suite.testExecError || (suite.failureMessage && suite.numFailingTests === 0)
+          ? `${suite.failureMessage ?? ''}\n${suite.testExecError?.message ?? ''}`
           : undefined;
       if (outside !== undefined) {
         failedOutsideTests++;
-        const first = String(outside).trim().split('\n')[0];
+        // The first line that says something, without colours.
+        const first =
+          outside
+            // eslint-disable-next-line no-control-regex -- jest's colour codes
+            .replace(/\u001b\[[0-9;]*m/g, '')
+            .split('\n')
+            .map((l) => l.trim())
+            .find((l) => l && !l.startsWith('●')) ?? 'no message';
         lines.push(`failed ${relative(process.cwd(), suite.testFilePath)}: ${first}`);
       }
       for (const test of suite.testResults) {
