@@ -231,7 +231,9 @@ export interface BootstrapOciOptions {
   readonly manifestsBaseUrl?: string;
 
   /**
-   * Path of the kubeconfig file used to reach the cluster.
+   * Path of the kubeconfig file used to reach the cluster. In the construct it may be
+   * another resource's output, known only at deploy time (so may `context` and the user
+   * names): the steps then receive it in their environment, never on a command line.
    *
    * @default - `KUBECONFIG` from the environment, else `~/.kube/config`
    */
