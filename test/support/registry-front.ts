@@ -103,16 +103,16 @@ export async function startRegistryFront(options: RegistryFrontOptions): Promise
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const registry = (): Promise<FrontAnswer> => forward(seen, Buffer.concat(chunks));
-      void Promise.resolve(options.answer ? options.answer(seen, registry) : registry()).then(
-        (answer) => {
+      void Promise.resolve(options.answer ? options.answer(seen, registry) : registry())
+        .then((answer) => {
           const headers = { ...answer.headers };
           if (req.method !== 'HEAD') headers['content-length'] = String(answer.body.length);
           delete headers['transfer-encoding'];
           res.writeHead(answer.status, headers);
           res.end(req.method === 'HEAD' ? undefined : answer.body);
-        },
-        () => req.socket.destroy(),
-      );
+        })
+        // An answer Node cannot send (e.g. a header with a control character) ends the connection.
+        .catch(() => req.socket.destroy());
     });
   };
 

@@ -57,9 +57,9 @@ export async function headManifest(
   if (res.status !== 200)
     throw unexpectedResponse(client.registry, `check manifest ${repository}:${reference}`, res);
   const digest = headerValue(res.headers, 'docker-content-digest');
-  if (!digest || !digest.startsWith('sha256:')) {
-    // Some registries omit the digest on HEAD, or use another algorithm: read the manifest
-    // instead (its sha256 is what tags and references name).
+  if (!digest || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+    // Some registries omit the digest on HEAD, or use another algorithm (or send anything):
+    // read the manifest instead, whose sha256 is what tags and references name.
     const manifest = await getManifest(client, repository, reference, signal, push);
     return { digest: manifest.digest, size: manifest.bytes.length, mediaType: manifest.mediaType };
   }

@@ -232,6 +232,17 @@ describe('hostile registry answers', () => {
       );
     });
 
+    it('reads the manifest when a HEAD sends a digest that is not sha256 hex', async () => {
+      const garbled = await front(async (req, real) => {
+        const answer = await real();
+        if (req.method !== 'HEAD') return answer;
+        const headers = { ...answer.headers, 'docker-content-digest': 'sha256:0123-not-hex' };
+        return { ...answer, headers };
+      });
+      const url = `oci://${garbled.host}/hostile/app:v1`;
+      expect((await resolveArtifact(url, options))?.digest).toBe(digest);
+    });
+
     it('refuses a digest it cannot verify', async () => {
       const md5 = await front(withDigest(() => 'md5:0123456789abcdef0123456789abcdef'));
       await expect(pullArtifact(`oci://${md5.host}/hostile/app:v1`, options)).rejects.toThrow(
