@@ -221,8 +221,13 @@ function readCaFile(path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
     const reason =
-      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message;
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot be read (${code ?? (err as Error).message})`;
     throw new UserError(
       `${describe('caFile')} ${path} ${reason}: give the path of the registries' PEM CA bundle, ` +
         'absolute or relative to the directory cdktf synth runs in',
