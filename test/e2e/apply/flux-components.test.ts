@@ -191,7 +191,7 @@ describe('the applier on the Flux v2.9.5 components', () => {
     // processes, so stop them as that would.
     await flux.stop();
     flux = undefined;
-  });
+  }, 600_000); // starts a registry and both controllers
 
   it('uninstalls everything flux install created', async () => {
     const logger = recordingLogger();

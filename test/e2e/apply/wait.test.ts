@@ -218,7 +218,8 @@ describe('waitForReady', () => {
     expect((error as Error).message).toBe(
       '1 object failed:\n' +
         '  Kustomization/waits/apps: Ready=False (BuildFailed): kustomization path not found: stat /tmp/kustomization/clusters/prod: no such file or directory\n' +
-        `  OCIRepository/waits/apps: not ready, generation 1 not observed yet (no status.observedGeneration); no Ready condition yet`,
+        // The real CRD defaults status.observedGeneration to -1 (the fake one left it unset).
+        `  OCIRepository/waits/apps: not ready, generation 1 not observed yet (status.observedGeneration is -1); no Ready condition yet`,
     );
   });
 
