@@ -1,3 +1,5 @@
+import { escapeControl } from '../../terminal-text.js';
+
 /**
  * Where the applier reports progress: one line per step, in the style of the `flux` CLI
  * (`►` step, `✔` success, `✗` failure, `◎` waiting). Progress never goes to stdout, which
@@ -10,12 +12,16 @@ export interface ProgressLogger {
   waiting(message: string): void;
 }
 
-/** Writes progress lines to stderr with the `flux` prefixes. */
+/**
+ * Writes progress lines to stderr with the `flux` prefixes. Messages may carry text from a
+ * registry or an artifact (a `# Flux Version:` header, a tag), so control characters are
+ * escaped: each message stays one inert line.
+ */
 export function stderrProgressLogger(
   stream: NodeJS.WritableStream = process.stderr,
 ): ProgressLogger {
   const line = (prefix: string) => (message: string) => {
-    stream.write(`${prefix} ${message}\n`);
+    stream.write(`${prefix} ${escapeControl(message)}\n`);
   };
   return { step: line('►'), success: line('✔'), failure: line('✗'), waiting: line('◎') };
 }

@@ -94,4 +94,17 @@ describe('stderrProgressLogger', () => {
     logger.waiting('waiting');
     expect(stream.read().toString()).toBe('► installing components\n✔ done\n✗ broken\n◎ waiting\n');
   });
+
+  it('escapes control characters, so text from a registry or an artifact stays one inert line', () => {
+    const stream = new PassThrough();
+    const logger = stderrProgressLogger(stream);
+    // e.g. a `# Flux Version:` header that `upgrade` prints
+    logger.success('pulled r.io/x@sha256:1 (Flux v2.9.5\n✔ faked\x1b[2K)');
+    logger.step('a\rb');
+    logger.failure('c\u202ed');
+    logger.waiting('e\tf');
+    expect(stream.read().toString()).toBe(
+      '✔ pulled r.io/x@sha256:1 (Flux v2.9.5\\n✔ faked\\x1b[2K)\n► a\\rb\n✗ c\\u202ed\n◎ e\\tf\n',
+    );
+  });
 });
