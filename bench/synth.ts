@@ -52,7 +52,7 @@ async function runCase(clusters: number): Promise<Omit<RunResult, 'processMs'>> 
         username: 'flux',
         password: FluxBootstrapOci.sensitiveVariable('oci_password'),
         clusterUrl: 'oci://ghcr.io/acme/fleet:production',
-        clusterPath: `cluster-${i}`,
+        clusterPath: `clusters/cluster-${i}`,
         context: `cluster-${i}`,
         manifests: bundle,
       });

@@ -25,7 +25,7 @@ new FluxBootstrapOci(stack, 'flux', {
   clusterUsername: env.FLUX_OCI_CLUSTER_USERNAME ?? 'fleet-reader',
   clusterPassword: FluxBootstrapOci.sensitiveVariable('oci_cluster_password'),
   clusterPasswordRevision: Number(env.FLUX_OCI_CLUSTER_PASSWORD_REVISION ?? 1),
-  clusterPath: 'production',
+  clusterPath: 'clusters/production',
   components: env.FLUX_OCI_COMPONENTS?.split(','),
   version: env.FLUX_OCI_VERSION,
   caFile: env.FLUX_OCI_CA_FILE,

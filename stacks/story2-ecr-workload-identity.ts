@@ -15,6 +15,6 @@ new FluxBootstrapOci(stack, 'flux', {
   provider: 'aws',
   kustomization: join(import.meta.dirname, 'story2', 'kustomization.yaml'),
   clusterUrl: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet:production',
-  clusterPath: 'eks-production',
+  clusterPath: 'clusters/eks-production',
 });
 app.synth();

@@ -70,7 +70,7 @@ export const OPTION_FLAGS: { readonly [K in CommandOption]: OptionFlag } = {
   clusterPath: {
     flag: '--cluster-path',
     kind: 'string',
-    help: 'path inside the cluster artifact to reconcile',
+    help: 'path inside the cluster artifact to reconcile, as given (default ./, its root)',
   },
   clusterDomain: { flag: '--cluster-domain', kind: 'string', help: 'internal cluster domain' },
   components: { flag: '--components', kind: 'list', help: 'components to install' },

@@ -88,9 +88,11 @@ export interface BootstrapOciOptions {
   readonly clusterPasswordRevision?: number;
 
   /**
-   * Path inside the cluster artifact that the `flux-system` Kustomization reconciles.
+   * Path inside the cluster artifact that the `flux-system` Kustomization reconciles, used
+   * as given (`clusters/production` is the artifact's `./clusters/production`); the empty
+   * cluster artifact holds `<clusterPath>/kustomization.yaml`. Only with `clusterUrl`.
    *
-   * @default './'
+   * @default './' - the artifact's root, as `flux bootstrap --path`
    */
   readonly clusterPath?: string;
 

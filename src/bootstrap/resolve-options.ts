@@ -229,12 +229,7 @@ function clusterPath(options: BootstrapOciOptions): string | undefined {
     }
     return undefined;
   }
-  if (options.clusterPath === undefined) {
-    throw new UserError(
-      `${describe('clusterPath')} is required with ${describe('clusterUrl')}: name the cluster's ` +
-        'directory in the artifact, e.g. production for clusters/production',
-    );
-  }
-  clusterDirectory(options.clusterPath);
-  return options.clusterPath.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '');
+  // As given (RFC: clusters/production), the artifact's root by default.
+  const dir = clusterDirectory(options.clusterPath ?? './');
+  return dir === '.' ? './' : dir;
 }

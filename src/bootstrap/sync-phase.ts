@@ -19,7 +19,7 @@ import type { SyncPlan } from './sync-plan.js';
 export const EMPTY_CLUSTER_SOURCE = 'flux-bootstrap-oci';
 
 /**
- * Pushes the empty cluster artifact (`clusters/<path>/kustomization.yaml`, no resources)
+ * Pushes the empty cluster artifact (`<cluster-path>/kustomization.yaml`, no resources)
  * when the cluster tag does not exist; an existing tag is never touched.
  */
 export async function ensureClusterArtifact(

@@ -4,24 +4,30 @@ import { stringifyYaml } from './yaml-documents.js';
 
 /**
  * The slash-separated directory of the cluster's kustomization inside the cluster artifact:
- * `clusters/<clusterPath>`. The `flux-system` Kustomization's path is `./` + this.
+ * the cluster path as given, nothing prepended (the RFC's `--cluster-path=clusters/production`
+ * is `clusters/production`), without a leading `./` or `/` and a trailing `/`; `.` for the
+ * artifact's root (`./`, the default, as `flux bootstrap --path`). The `flux-system`
+ * Kustomization's path is `./` + this.
  */
 export function clusterDirectory(clusterPath: string): string {
-  const trimmed = clusterPath.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '');
-  if (trimmed === '' || trimmed === '.') {
-    throw new UserError(`the cluster path is empty; give one such as production or eu/prod-1`);
+  if (clusterPath === '') {
+    throw new UserError(
+      `the cluster path is empty; give one such as clusters/production, or ./ for the artifact's root`,
+    );
   }
+  const trimmed = clusterPath.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '');
+  if (trimmed === '' || trimmed === '.') return '.';
   if (trimmed.split('/').some((s) => s === '..' || s === '.' || s === '')) {
     throw new UserError(
       `cluster path "${clusterPath}" must be a plain relative path without '.', '..' or '//'`,
     );
   }
-  return `clusters/${trimmed}`;
+  return trimmed;
 }
 
 /**
  * The content of the empty cluster artifact pushed when the cluster tag does not exist yet:
- * `clusters/<path>/kustomization.yaml`, a kustomization with no resources.
+ * `<path>/kustomization.yaml`, a kustomization with no resources.
  */
 export function emptyClusterArtifactFiles(clusterPath: string): ArtifactFile[] {
   const content = stringifyYaml({
@@ -29,5 +35,6 @@ export function emptyClusterArtifactFiles(clusterPath: string): ArtifactFile[] {
     kind: 'Kustomization',
     resources: [],
   });
-  return [{ path: `${clusterDirectory(clusterPath)}/kustomization.yaml`, content }];
+  const dir = clusterDirectory(clusterPath);
+  return [{ path: dir === '.' ? 'kustomization.yaml' : `${dir}/kustomization.yaml`, content }];
 }

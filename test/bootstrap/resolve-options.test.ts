@@ -56,11 +56,19 @@ describe('resolveBootstrapOptions', () => {
     expect(resolved.version).toBe('v2.7.1');
   });
 
-  test('fails without a cluster path for a cluster url', () =>
-    fails(
-      { clusterUrl: 'oci://r.io/fleet:1' },
-      /--cluster-path \(clusterPath\) is required with --cluster-url/,
-    ));
+  test("the cluster path defaults to the artifact's root with a cluster url", () => {
+    const resolved = resolveBootstrapOptions({ url, clusterUrl: 'oci://r.io/fleet:1' });
+    expect(resolved.clusterPath).toBe('./');
+    expect(resolveBootstrapOptions({ url }).clusterPath).toBeUndefined();
+  });
+  test('the cluster path is kept as given (RFC story 1)', () =>
+    expect(
+      resolveBootstrapOptions({
+        url,
+        clusterUrl: 'oci://r.io/fleet:1',
+        clusterPath: 'clusters/production',
+      }).clusterPath,
+    ).toBe('clusters/production'));
   test('fails on a url pinning a digest', () =>
     fails({ url: `oci://r.io/xy@sha256:${'a'.repeat(64)}` }, /pins a digest: give a tag/));
   test('fails on a url that is no reference', () =>

@@ -170,3 +170,29 @@ describe('planSync: revisions and deletion', () => {
     }
   });
 });
+
+describe('planSync: the flux-system path', () => {
+  const kustomizationPath = (p: SyncPlan): string | undefined =>
+    (
+      p.objects.find((o) => o.kind === 'Kustomization' && o.metadata.name === 'flux-system')
+        ?.spec as { path?: string } | undefined
+    )?.path;
+  const options = {
+    url: 'oci://registry.example/flux/components:production',
+    clusterUrl: 'oci://registry.example/fleet/cluster:production',
+  };
+
+  // RFC story 1: --cluster-path=clusters/production, nothing prepended.
+  test('is the cluster path as given', () =>
+    expect(
+      kustomizationPath(
+        planSync(
+          resolveBootstrapOptions({ ...options, clusterPath: 'clusters/production' }),
+          digest,
+        ),
+      ),
+    ).toBe('./clusters/production'));
+
+  test("is the artifact's root without a cluster path", () =>
+    expect(kustomizationPath(planSync(resolveBootstrapOptions(options), digest))).toBe('./'));
+});

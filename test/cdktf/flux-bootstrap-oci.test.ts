@@ -31,7 +31,7 @@ const story1: FluxBootstrapOciProps = {
   clusterUrl: 'oci://ghcr.io/acme/fleet:production',
   clusterUsername: 'fleet-reader',
   clusterPassword: FluxBootstrapOci.sensitiveVariable('oci_cluster_password'),
-  clusterPath: 'production',
+  clusterPath: 'clusters/production',
   manifests: bundle,
   kubeconfig: '/home/ci/.kube/config',
 };
@@ -41,7 +41,7 @@ const story2: FluxBootstrapOciProps = {
   provider: 'aws',
   kustomization: join(root, 'stacks', 'story2', 'kustomization.yaml'),
   clusterUrl: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet:production',
-  clusterPath: 'eks-production',
+  clusterPath: 'clusters/eks-production',
   manifests: bundle,
   kubeconfig: '/home/ci/.kube/config',
 };
@@ -391,7 +391,7 @@ describe('FluxBootstrapOci', () => {
     const a = new FluxBootstrapOci(new TerraformStack(app, 'a'), 'flux', story2);
     const b = new FluxBootstrapOci(new TerraformStack(app, 'b'), 'flux', {
       ...story2,
-      clusterPath: 'other',
+      clusterPath: 'clusters/other',
     });
     expect(b.componentsLayout).toBe(a.componentsLayout);
   });

@@ -9,8 +9,8 @@ import { kustomizeBinary, kustomizeBuild } from './kustomize-oracle.js';
 describe('empty cluster artifact', () => {
   // A cold machine builds kustomize from its Go module first (cached afterwards).
   beforeAll(() => void kustomizeBinary(), 15 * 60_000);
-  test('clusters/<path>/kustomization.yaml with no resources, which kustomize builds to nothing', async () => {
-    const files = emptyClusterArtifactFiles('./eu/prod-1/');
+  test('<path>/kustomization.yaml with no resources, which kustomize builds to nothing', async () => {
+    const files = emptyClusterArtifactFiles('./clusters/eu/prod-1/');
     expect(files).toEqual([
       {
         path: 'clusters/eu/prod-1/kustomization.yaml',
@@ -27,12 +27,26 @@ describe('empty cluster artifact', () => {
     }
   });
 
-  test('the flux-system Kustomization points at the same directory', () => {
-    const [, ks] = clusterSyncObjects({ url: 'oci://r/fleet', path: clusterDirectory('prod') });
-    expect((ks.spec as { path: string }).path).toBe('./clusters/prod');
+  // The RFC's story 1: --cluster-path=clusters/production is the path, nothing prepended.
+  test('the flux-system Kustomization points at the same directory, the path as given', () => {
+    const dir = clusterDirectory('clusters/production');
+    const [, ks] = clusterSyncObjects({ url: 'oci://r/fleet', path: dir });
+    expect((ks.spec as { path: string }).path).toBe('./clusters/production');
+    expect(emptyClusterArtifactFiles('clusters/production')[0].path).toBe(
+      'clusters/production/kustomization.yaml',
+    );
+    const [, other] = clusterSyncObjects({ url: 'oci://r/fleet', path: clusterDirectory('prod') });
+    expect((other.spec as { path: string }).path).toBe('./prod');
   });
 
-  test.each(['', './', '../x', 'a//b'])('refuses cluster path %j', (path) => {
+  // The default, as flux bootstrap's --path: the artifact's root.
+  test.each(['./', '.', '/'])('%j is the artifact root', (path) => {
+    const [, ks] = clusterSyncObjects({ url: 'oci://r/fleet', path: clusterDirectory(path) });
+    expect((ks.spec as { path: string }).path).toBe('./');
+    expect(emptyClusterArtifactFiles(path)[0].path).toBe('kustomization.yaml');
+  });
+
+  test.each(['', '../x', 'a//b', 'a/./b'])('refuses cluster path %j', (path) => {
     expect(() => clusterDirectory(path)).toThrow(/cluster path/);
   });
 });

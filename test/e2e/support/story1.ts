@@ -75,7 +75,7 @@ export function story1BootstrapArgs(
     '--password-stdin',
     `--cluster-url=${fleetUrl(registries)}`,
     `--cluster-username=${registries.fleetUser.username}`,
-    '--cluster-path=production',
+    '--cluster-path=clusters/production',
     `--ca-file=${registries.caFile}`,
     `--manifests=${STORY1_MANIFESTS}`,
     '--version=v2.9.5',
