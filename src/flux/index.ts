@@ -20,6 +20,11 @@ export { parseKubeObjects, stringifyKubeObjects, stringifyYaml } from './yaml-do
 export { PINNED_MANIFEST_CHECKSUMS } from './manifest-checksums.js';
 export { readBundleObjects, type ManifestsBundle } from './manifests-bundle.js';
 export {
+  EMBEDDED_FLUX_VERSION,
+  EMBEDDED_MANIFESTS_FILE,
+  loadEmbeddedManifests,
+} from './embedded-manifests.js';
+export {
   FLUX_MANIFESTS_ENV,
   FLUX_RELEASES_BASE_URL,
   loadLocalManifests,

@@ -5,6 +5,7 @@ import { join, posix } from 'node:path';
 import { fetch } from 'undici';
 import { UserError } from '../errors.js';
 import { readArchiveYamlFiles } from './bundle-archive.js';
+import { EMBEDDED_FLUX_VERSION, loadEmbeddedManifests } from './embedded-manifests.js';
 import { DEFAULT_FLUX_VERSION, normalizeFluxVersion } from './flux-versions.js';
 import { PINNED_MANIFEST_CHECKSUMS } from './manifest-checksums.js';
 import type { ManifestsBundle } from './manifests-bundle.js';
@@ -24,7 +25,8 @@ export interface ManifestsSourceOptions {
   readonly version?: string;
   /**
    * A local directory or `.tar.gz` with the release layout; nothing is downloaded.
-   * @default - the FLUX_MANIFESTS environment variable, else a download
+   * @default - the FLUX_MANIFESTS environment variable, else the embedded manifests for
+   * EMBEDDED_FLUX_VERSION, else a download
    */
   readonly manifestsPath?: string;
   /**
@@ -56,6 +58,7 @@ export interface ManifestsSourceOptions {
 
 /**
  * Loads the release manifests for a Flux version: from a local bundle when one is named,
+ * otherwise, for the version the package ships, the embedded ones (unless a mirror is named),
  * otherwise from the on-disk cache, otherwise downloaded once, verified and cached.
  */
 export async function loadManifests(
@@ -73,6 +76,10 @@ export async function loadManifests(
     return loadLocalManifests(localPath, requested);
   }
   const baseUrl = (options.baseUrl ?? FLUX_RELEASES_BASE_URL).replace(/\/+$/, '');
+  // As `flux install` does for its own version: no download, so synth works offline.
+  if (requested === EMBEDDED_FLUX_VERSION && baseUrl === FLUX_RELEASES_BASE_URL) {
+    return loadEmbeddedManifests();
+  }
   const version = requested === 'latest' ? await resolveLatestVersion(baseUrl, options) : requested;
   const checksums = options.checksums ?? PINNED_MANIFEST_CHECKSUMS;
   const pinned = checksums[version];

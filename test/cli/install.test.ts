@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fixtureArchive } from '../flux/fixture-archive.js';
 import { generateComponents } from '../../src/flux/generate-components.js';
 import { loadLocalManifests } from '../../src/flux/manifests-source.js';
+import { loadEmbeddedManifests } from '../../src/flux/embedded-manifests.js';
 import { runCli } from '../support/cli.js';
 
 const BUNDLE = join(import.meta.dirname, '..', 'fixtures', 'flux-bundle');
@@ -59,6 +60,18 @@ describe('flux-oci install --export', () => {
     );
     expect(result.stdout).toContain('--log-level=debug');
     expect(result.stdout).not.toContain('NetworkPolicy');
+  });
+
+  test('with no flag or variable: the embedded Flux v2.9.5 manifests, offline', async () => {
+    const result = await runCli(['install', '--export'], { env: { FLUX_MANIFESTS: undefined } });
+    expect(result.stderr).not.toMatch(/✗|not verified/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(generateComponents(await loadEmbeddedManifests()).text);
+    for (const controller of ['source-controller', 'kustomize-controller']) {
+      expect(result.stdout).toContain(`image: ghcr.io/fluxcd/${controller}:v1.9.5\n`);
+    }
+    expect(result.stdout).toContain('image: ghcr.io/fluxcd/helm-controller:v1.6.4\n');
+    expect(result.stdout).toContain('image: ghcr.io/fluxcd/notification-controller:v1.9.4\n');
   });
 
   test('defaults come from FLUX_MANIFESTS and the default version', async () => {

@@ -1,110 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { generateComponents } from '../../src/flux/generate-components.js';
 import { DEFAULT_COMPONENTS } from '../../src/flux/flux-components.js';
 import { loadLocalManifests } from '../../src/flux/manifests-source.js';
-import type { InstallOptions } from '../../src/flux/install-options.js';
-import { kustomizeBinary, kustomizeBuild } from './kustomize-oracle.js';
-import { writeFluxInstallKustomization } from './flux-install-kustomization.js';
 
 const BUNDLE = join(import.meta.dirname, '..', 'fixtures', 'flux-bundle');
 const VERSION = 'v2.9.4';
 
-const ALL_EXTRAS = ['image-reflector-controller', 'image-automation-controller', 'source-watcher'];
-
-/** Option combinations, each compared object for object with kustomize's build. */
-const CASES: Record<string, InstallOptions> = {
-  defaults: {},
-  'all extras': { componentsExtra: ALL_EXTRAS },
-  'other namespace, no network policy': { namespace: 'gitops', networkPolicy: false },
-  'private registry with pull secret and tolerations': {
-    registry: 'registry.example.com:5000/mirror/fluxcd',
-    imagePullSecret: 'regcred',
-    tolerationKeys: ['node.kubernetes.io/special', 'dedicated'],
-  },
-  'single namespace, debug, custom domain': {
-    watchAllNamespaces: false,
-    logLevel: 'debug',
-    clusterDomain: 'corp.internal',
-  },
-  'without notification-controller': {
-    components: ['source-controller', 'kustomize-controller'],
-    componentsExtra: ['source-watcher'],
-    logLevel: 'error',
-  },
-  'everything at once': {
-    namespace: 'flux',
-    components: [
-      'source-controller',
-      'helm-controller',
-      'notification-controller',
-      'kustomize-controller',
-    ],
-    componentsExtra: ['source-watcher', 'image-automation-controller'],
-    registry: 'mirror.local/flux',
-    imagePullSecret: 'pull',
-    networkPolicy: false,
-    watchAllNamespaces: false,
-    logLevel: 'debug',
-    clusterDomain: 'k8s.test',
-    tolerationKeys: ['example.com/gpu'],
-  },
-};
-
-/** More combinations: each option toggled against its neighbours, picked deterministically. */
-const TOGGLES: InstallOptions[] = [
-  { namespace: 'flux-ops' },
-  { componentsExtra: ['image-reflector-controller'] },
-  { registry: 'localhost:5000/fluxcd' },
-  { imagePullSecret: 'pull-secret' },
-  { networkPolicy: false },
-  { watchAllNamespaces: false },
-  { logLevel: 'error' },
-  { clusterDomain: 'cluster.example' },
-  { tolerationKeys: ['a', 'b/c'] },
-  { components: ['helm-controller', 'source-controller'] },
-];
-for (let i = 0; i < 8; i++) {
-  const picked = TOGGLES.filter((_, j) => ((i * 7 + 3) >> (j % 4)) % 3 === j % 3 || j === i);
-  CASES[`combination ${i + 1}`] = Object.assign({}, ...picked) as InstallOptions;
-}
-
-describe('generateComponents matches kustomize on the kustomization flux install writes', () => {
-  // A cold machine builds kustomize from its Go module first (cached afterwards).
-  beforeAll(() => void kustomizeBinary(), 15 * 60_000);
-  const work = mkdtempSync(join(tmpdir(), 'flux-gen-'));
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-  test.each(Object.entries(CASES))('%s', async (name, options) => {
-    const bundle = await loadLocalManifests(BUNDLE, VERSION);
-    const generated = generateComponents(bundle, options);
-
-    const dir = join(work, name.replace(/\W+/g, '-'));
-    writeFluxInstallKustomization(dir, BUNDLE, {
-      version: VERSION,
-      namespace: options.namespace ?? 'flux-system',
-      components: [
-        ...(options.components ?? DEFAULT_COMPONENTS),
-        ...(options.componentsExtra ?? []),
-      ],
-      registry: options.registry ?? 'ghcr.io/fluxcd',
-      imagePullSecret: options.imagePullSecret ?? '',
-      networkPolicy: options.networkPolicy ?? true,
-      watchAllNamespaces: options.watchAllNamespaces ?? true,
-      logLevel: options.logLevel ?? 'info',
-      clusterDomain: options.clusterDomain ?? 'cluster.local',
-      tolerationKeys: [...(options.tolerationKeys ?? [])],
-    });
-    const expected = kustomizeBuild(dir);
-
-    // Same objects, same order, same fields; both from our printed text and from the data.
-    const printed = parseAllDocuments(generated.text).map((d) => d.toJS());
-    expect(printed).toEqual(expected);
-    expect(JSON.parse(JSON.stringify(generated.objects))).toEqual(expected);
-  });
-
+// Option sets are checked against the real Flux CLI in flux-install-parity.test.ts.
+describe('generateComponents', () => {
   test('output starts with the generated-by header and lists the components', async () => {
     const bundle = await loadLocalManifests(BUNDLE, VERSION);
     const generated = generateComponents(bundle, { componentsExtra: ['source-watcher'] });
@@ -137,46 +40,5 @@ describe('generateComponents matches kustomize on the kustomization flux install
     expect(kinds.indexOf('Deployment/kustomize-controller')).toBeLessThan(
       kinds.indexOf('CustomResourceDefinition/gitrepositories.source.toolkit.fluxcd.io'),
     );
-  });
-});
-
-describe('generateComponents on the real Flux 2.9.5 component set matches kustomize', () => {
-  const REAL = join(import.meta.dirname, '..', 'fixtures', 'flux-components');
-  const work = mkdtempSync(join(tmpdir(), 'flux-gen-real-'));
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
-  const components = ['source-controller', 'kustomize-controller'];
-
-  test.each([
-    ['defaults', {}],
-    [
-      'everything',
-      {
-        namespace: 'gitops',
-        registry: 'r.example/flux',
-        imagePullSecret: 's',
-        networkPolicy: false,
-        watchAllNamespaces: false,
-        logLevel: 'debug',
-        clusterDomain: 'c.test',
-        tolerationKeys: ['t'],
-      },
-    ],
-  ] as [string, InstallOptions][])('%s', async (name, options) => {
-    const bundle = await loadLocalManifests(REAL, 'v2.9.5');
-    const generated = generateComponents(bundle, { ...options, components });
-    const dir = join(work, name);
-    writeFluxInstallKustomization(dir, REAL, {
-      version: 'v2.9.5',
-      namespace: options.namespace ?? 'flux-system',
-      components,
-      registry: options.registry ?? 'ghcr.io/fluxcd',
-      imagePullSecret: options.imagePullSecret ?? '',
-      networkPolicy: options.networkPolicy ?? true,
-      watchAllNamespaces: options.watchAllNamespaces ?? true,
-      logLevel: options.logLevel ?? 'info',
-      clusterDomain: options.clusterDomain ?? 'cluster.local',
-      tolerationKeys: [...(options.tolerationKeys ?? [])],
-    });
-    expect(parseAllDocuments(generated.text).map((d) => d.toJS())).toEqual(kustomizeBuild(dir));
   });
 });

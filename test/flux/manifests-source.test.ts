@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import { UserError } from '../../src/errors.js';
 import { loadLocalManifests, loadManifests } from '../../src/flux/manifests-source.js';
 import { DEFAULT_FLUX_VERSION } from '../../src/flux/flux-versions.js';
+import {
+  EMBEDDED_FLUX_VERSION,
+  EMBEDDED_MANIFESTS_FILE,
+} from '../../src/flux/embedded-manifests.js';
 import { FIXTURE_BUNDLE, fixtureArchive, tarGz } from './fixture-archive.js';
 
 const COMPONENT_FILES = [
@@ -169,6 +173,51 @@ describe('manifests source: download from a releases base URL or mirror', () => 
     await expect(
       loadManifests({ version: 'latest', baseUrl, cacheDir: work, env: {} }),
     ).rejects.toThrow(/latest can only be resolved against the Flux releases on GitHub/);
+  });
+});
+
+describe('manifests source: the embedded manifests', () => {
+  // A closed port: any download attempt would fail the test.
+  const offline = 'http://127.0.0.1:9/unreachable';
+
+  test('with no version, bundle or mirror: the shipped Flux release manifests, no download', async () => {
+    const bundle = await loadManifests({ env: {} });
+    expect(EMBEDDED_FLUX_VERSION).toBe(DEFAULT_FLUX_VERSION);
+    expect(bundle.version).toBe(EMBEDDED_FLUX_VERSION);
+    expect(bundle.origin).toBe(EMBEDDED_MANIFESTS_FILE);
+    expect(bundle.verified).toBe(true);
+    expect([...bundle.files.keys()].sort()).toEqual(COMPONENT_FILES);
+    // The real controllers at the versions Flux 2.9.5 ships, not a test fixture.
+    expect(bundle.files.get('source-controller.yaml')).toContain(
+      'image: fluxcd/source-controller:v1.9.5',
+    );
+    expect(bundle.files.get('helm-controller.yaml')).toContain(
+      'name: helmreleases.helm.toolkit.fluxcd.io',
+    );
+  });
+
+  test('the same version named explicitly, or with the GitHub releases URL, is embedded too', async () => {
+    for (const options of [
+      { version: EMBEDDED_FLUX_VERSION.slice(1) },
+      { baseUrl: 'https://github.com/fluxcd/flux2/releases/' },
+    ]) {
+      expect((await loadManifests({ ...options, env: {} })).origin).toBe(EMBEDDED_MANIFESTS_FILE);
+    }
+  });
+
+  test('another version, a mirror, --manifests or FLUX_MANIFESTS win over it', async () => {
+    await expect(loadManifests({ version: 'v2.9.4', baseUrl: offline, env: {} })).rejects.toThrow(
+      /cannot download the Flux v2.9.4 manifests/,
+    );
+    await expect(loadManifests({ baseUrl: offline, env: {} })).rejects.toThrow(
+      new RegExp(`cannot download the Flux ${EMBEDDED_FLUX_VERSION} manifests from ${offline}`),
+    );
+    expect((await loadManifests({ manifestsPath: FIXTURE_BUNDLE, env: {} })).origin).toBe(
+      FIXTURE_BUNDLE,
+    );
+    expect((await loadManifests({ env: { FLUX_MANIFESTS: FIXTURE_BUNDLE } })).origin).toBe(
+      FIXTURE_BUNDLE,
+    );
   });
 });
 
