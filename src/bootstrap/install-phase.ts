@@ -5,6 +5,7 @@ import { applyManifests } from './apply/apply-manifests.js';
 import type { KubeClient } from './apply/kube-client.js';
 import type { ProgressLogger } from './apply/progress-logger.js';
 import { packComponents, unpackComponents } from './components-artifact.js';
+import { checkNotDowngrade } from './downgrade-guard.js';
 import { componentsRegistryAccess } from './registry-access.js';
 import type { ResolvedBootstrapOptions } from './resolve-options.js';
 import { goDurationMs } from './go-duration.js';
@@ -30,7 +31,8 @@ export interface InstallPhaseResult {
 /**
  * Phase 1 of the RFC: push the components artifact by digest and move the tag, then apply
  * the components (CRDs and Namespace first) unless the `flux-components` Kustomization has
- * already taken them over. It runs only for a new artifact, so a tag moved by CI since the
+ * already taken them over. A tag pointing at a newer Flux is not moved back unless
+ * `allowDowngrade`. It runs only for a new artifact, so a tag moved by CI since the
  * last run (RFC story 4) is moved only by a deliberate change of the components.
  */
 export async function runInstallPhase(
@@ -49,6 +51,10 @@ export async function runInstallPhase(
       `generated Flux ${packed.version} component manifests (${packed.objects.length} objects)`,
     );
   }
+
+  // Before anything is pushed: the plan stays valid, a later run with the right version or
+  // allowDowngrade goes on.
+  await checkNotDowngrade(options, artifact, access);
 
   logger.step(`pushing components artifact to ${options.url}`);
   const pushed = await pushArtifact(options.url, artifact, access);

@@ -23,7 +23,7 @@ export function installedComponents(
   objects: readonly KubeObject[],
   path: string,
 ): InstalledComponents {
-  const version = /^# Flux Version: (\S+)\s*$/m.exec(text)?.[1];
+  const version = fluxVersionHeader(text);
   const components = /^# Components: (\S+)\s*$/m.exec(text)?.[1]?.split(',');
   if (version === undefined || components === undefined) {
     throw new UserError(
@@ -51,6 +51,11 @@ export function installedComponents(
       tolerationKeys: tolerationKeys(podSpec),
     },
   };
+}
+
+/** The `# Flux Version:` of a gotk-components.yaml header (`flux install` writes it). */
+export function fluxVersionHeader(text: string): string | undefined {
+  return /^# Flux Version: (\S+)\s*$/m.exec(text)?.[1];
 }
 
 type PodSpec = Record<string, unknown>;

@@ -141,6 +141,11 @@ export const OPTION_FLAGS: { readonly [K in CommandOption]: OptionFlag } = {
     kind: 'boolean',
     help: 'pin the flux-components OCIRepository to the pushed digest instead of the tag',
   },
+  allowDowngrade: {
+    flag: '--allow-downgrade',
+    kind: 'boolean',
+    help: "allow moving the components tag to a Flux version older than the artifact's",
+  },
   manifests: {
     flag: '--manifests',
     kind: 'string',

@@ -218,6 +218,15 @@ export interface BootstrapOciOptions {
   readonly pinByDigest?: boolean;
 
   /**
+   * Allow moving the components tag to a Flux version older than the one the artifact it
+   * points at was generated with (e.g. after `flux-oci upgrade` moved it, RFC story 4).
+   * Without it the install step fails naming both versions: set `version` instead.
+   *
+   * @default false
+   */
+  readonly allowDowngrade?: boolean;
+
+  /**
    * A local directory or `manifests.tar.gz` with the Flux release manifests, for machines
    * without access to the Flux releases.
    *

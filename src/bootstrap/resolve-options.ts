@@ -99,6 +99,7 @@ export function resolveBootstrapOptions(
     ),
     retryInterval: duration('retryInterval', options.retryInterval ?? '5m', 'interval'),
     pinByDigest: options.pinByDigest ?? false,
+    allowDowngrade: options.allowDowngrade ?? false,
     manifests: options.manifests ?? (process.env.FLUX_MANIFESTS || undefined),
     manifestsBaseUrl: options.manifestsBaseUrl ?? 'https://github.com/fluxcd/flux2/releases',
     kubeconfig: options.kubeconfig,

@@ -1,4 +1,3 @@
-import semver from 'semver';
 import { UserError } from '../errors.js';
 import { buildReproducibleArtifact } from './reproducible-artifact.js';
 import { DEFAULT_FLUX_VERSION, normalizeFluxVersion } from '../flux/flux-versions.js';
@@ -29,6 +28,7 @@ import {
 import { silentProgressLogger, type ProgressLogger } from './apply/progress-logger.js';
 import { COMPONENTS_SOURCE, unpackComponents } from './components-artifact.js';
 import { parseDuration } from './go-duration.js';
+import { isOlderFlux } from './downgrade-guard.js';
 import { installedComponents, type InstalledComponents } from './installed-options.js';
 import { PASSWORD_ENV, requirePassword } from './registry-access.js';
 
@@ -383,9 +383,7 @@ function checkDirection(
   target: string,
   options: UpgradeComponentsOptions,
 ): void {
-  const from = semver.parse(installed.replace(/^v/, ''));
-  const to = semver.parse(target.replace(/^v/, ''));
-  if (from && to && semver.lt(to, from) && !options.allowDowngrade) {
+  if (isOlderFlux(target, installed) && !options.allowDowngrade) {
     throw new UserError(
       `Flux ${target} is older than the artifact's ${installed}: a downgrade can leave custom resources in versions the older controllers do not serve; give --version ${installed} or newer, or pass --allow-downgrade`,
     );

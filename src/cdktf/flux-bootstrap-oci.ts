@@ -106,7 +106,8 @@ export class FluxBootstrapOci extends Construct {
     const connected = { ...options, kubeconfig: kubeconfigPath(options) };
     const stepArgs = (keys: readonly (keyof BootstrapOciOptions)[]): StepArgs =>
       optionsToStepArgs(connected, keys, isDeployTime);
-    const installArgs = stepArgs(CONNECTION_KEYS);
+    // A refused downgrade fails the step, which runs again at the next deploy.
+    const installArgs = stepArgs([...CONNECTION_KEYS, 'allowDowngrade']);
     const syncArgs = stepArgs(SYNC_KEYS);
 
     const install = new FluxOciStep(this, 'install', {

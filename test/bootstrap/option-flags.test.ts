@@ -51,6 +51,7 @@ describe('option flags', () => {
         'clusters/a',
         '--toleration-keys=a',
         '--toleration-keys=b',
+        '--allow-downgrade',
       ],
       { from: 'user' },
     );
@@ -61,6 +62,7 @@ describe('option flags', () => {
       watchAllNamespaces: true,
       clusterPath: 'clusters/a',
       tolerationKeys: ['a', 'b'],
+      allowDowngrade: true,
     });
   });
 
