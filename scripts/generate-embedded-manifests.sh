@@ -77,6 +77,12 @@ controller_config() {
   rm -f "$dest"/config/crd/bases/*.yaml
   (cd "$dest/api" && GOFLAGS=-mod=mod go run "sigs.k8s.io/controller-tools/cmd/controller-gen@$gen" \
     crd:crdVersions=v1 paths=./... output:crd:artifacts:config="$dest/config/crd/bases")
+  # A kind added or dropped since the branch's config/crd/kustomization.yaml would go unnoticed.
+  local crd
+  for crd in "$dest"/config/crd/bases/*.yaml; do
+    grep -q "bases/$(basename "$crd")" "$dest/config/crd/kustomization.yaml" ||
+      { say "$c $tag has CRD $(basename "$crd"), which $branch's config/crd/kustomization.yaml does not list"; exit 1; }
+  done
   (cd "$dest/config/manager" && "$kustomize" edit set image "fluxcd/$c=fluxcd/$c:$tag")
   echo "  $c $tag: config/ of $branch ($(git -C "$clone" rev-parse --short "$branch")), CRDs by controller-gen $gen from Go module github.com/fluxcd/$c/api$suffix@$tag, image pinned to $tag" >> "$sources"
   say "$c: no module or tag $tag; used $branch with the CRDs regenerated from the $tag api module"
