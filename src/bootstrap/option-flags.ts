@@ -118,7 +118,7 @@ export const OPTION_FLAGS: { readonly [K in CommandOption]: OptionFlag } = {
   allowInsecureHttp: {
     flag: '--allow-insecure-http',
     kind: 'boolean',
-    help: 'talk to the registries over plain HTTP',
+    help: 'talk to the registries over plain HTTP (localhost, 127.0.0.1 and ::1 need no flag)',
   },
   namespace: { flag: '--namespace', kind: 'string', help: 'namespace Flux is installed in' },
   interval: {

@@ -23,7 +23,10 @@ export function addRegistryFlags(command: Command): Command {
         .default('generic'),
     )
     .option('--ca-file <file>', 'PEM file of a CA to trust next to the system roots')
-    .option('--allow-insecure-http', 'allow plain HTTP for registries that do not speak TLS')
+    .option(
+      '--allow-insecure-http',
+      'allow plain HTTP for registries that do not speak TLS (localhost, 127.0.0.1 and ::1 need no flag)',
+    )
     .addOption(new Option('--insecure-registry', 'alias of --allow-insecure-http (Flux CLI name)'))
     .option('--timeout <duration>', 'timeout of the operation, retries included', '5m0s');
 }

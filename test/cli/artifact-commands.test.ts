@@ -12,6 +12,7 @@ import { blobOf, rawArtifact, rawTarGz } from '../support/raw-artifacts.js';
 import { runCli } from '../support/cli.js';
 import { startRegistryFront } from '../support/registry-front.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { forwardTcp } from '../support/tcp-forwarder.js';
 
 // Real registries (and TLS keys) are started per file: allow for a busy machine.
 jest.setTimeout(60_000);
@@ -167,23 +168,34 @@ describe('flux-oci push/pull/tag/list/diff artifact', () => {
     expect(anonymous.stderr).toContain('requires authentication');
   });
 
-  it('refuses plain HTTP without --allow-insecure-http', async () => {
-    const result = await runCli(
-      [
-        'push',
-        'artifact',
-        `oci://${registry.host}/cli/app:v1`,
-        `--path=${tree}`,
-        '--source=s',
-        '--revision=r',
-        creds,
-        '--timeout=10s',
-      ],
-      { env },
-    );
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('does not speak TLS');
-    expect(result.stderr).toContain('--allow-insecure-http');
+  it('refuses plain HTTP without --allow-insecure-http, except to localhost, 127.0.0.1 and ::1', async () => {
+    const pushTo = (host: string) =>
+      runCli(
+        [
+          'push',
+          'artifact',
+          `oci://${host}/cli/app:v1`,
+          `--path=${tree}`,
+          '--source=s',
+          '--revision=r',
+          creds,
+          '--timeout=10s',
+        ],
+        { env },
+      );
+    // 127.0.0.2 is loopback too, but not one of the names Flux lets through.
+    const other = await forwardTcp('127.0.0.2', registry.host);
+    try {
+      const result = await pushTo(other.host);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('does not speak TLS');
+      expect(result.stderr).toContain('--allow-insecure-http');
+    } finally {
+      await other.stop();
+    }
+    const local = await pushTo(`localhost:${registry.host.split(':')[1]}`);
+    expect(local.stderr).not.toContain('✗');
+    expect(local.code).toBe(0);
   });
 
   it('pulls into a directory and prints source, revision and digest', async () => {

@@ -32,8 +32,9 @@ export interface RegistryClientOptions {
   readonly caFile?: string;
   /**
    * Allow plain HTTP when the registry does not speak TLS (Flux's `--insecure-registry`).
-   * Certificates are still verified when the registry does speak TLS.
-   * @default false
+   * Certificates are still verified when the registry does speak TLS. `localhost`,
+   * `127.0.0.1` and `::1` need no flag, as in Flux and go-containerregistry.
+   * @default false - plain HTTP only to localhost, 127.0.0.1 and ::1
    */
   readonly allowInsecureHttp?: boolean;
   /** Deadline of one operation (a push, a pull, ...), retries included. @default 300000 (Flux's 5m) */

@@ -8,6 +8,7 @@ import {
 } from './client-options.js';
 import { describeCredentials, type Credentials } from './credentials.js';
 import { credentialsFromConfig } from './docker-config.js';
+import { isLoopbackRegistry } from './loopback.js';
 import { isCertificateError, networkError, registryErrorText } from './registry-errors.js';
 import type { RetryPolicy } from './retry.js';
 import {
@@ -79,7 +80,7 @@ export class RegistryClient {
       requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
       proxy: proxyFromEnv(options.env ?? process.env),
     });
-    if (!options.allowInsecureHttp) this.scheme = 'https';
+    if (!this.plainHttpAllowed) this.scheme = 'https';
   }
 
   /** Requests and bytes sent and received so far, over all operations. */
@@ -149,7 +150,12 @@ export class RegistryClient {
         `registry ${this.registry} sent ${what} that is not HTTP(S) (${escapeControl(url.toString())}): check the registry`,
       );
     }
-    if (!this.options.allowInsecureHttp) {
+    // Leaving HTTPS needs the flag; a loopback registry already on plain HTTP may name
+    // another loopback URL (its token server).
+    if (
+      !this.options.allowInsecureHttp &&
+      !(this.scheme === 'http' && isLoopbackRegistry(url.host))
+    ) {
       throw new UserError(
         `registry ${this.registry} sent ${what} on plain HTTP (${escapeControl(url.toString())}): refusing to leave HTTPS; pass --allow-insecure-http to allow plain HTTP for this registry`,
       );
@@ -221,7 +227,19 @@ export class RegistryClient {
     }
   }
 
-  /** Tries HTTPS first; with `allowInsecureHttp`, falls back to HTTP for a server without TLS. */
+  /**
+   * Plain HTTP to the registry: with `allowInsecureHttp`, or for this machine (localhost,
+   * 127.0.0.1, ::1) as in Flux and go-containerregistry. Loopback counts as allowed for the
+   * credentials too: they cross no network.
+   */
+  private get plainHttpAllowed(): boolean {
+    return Boolean(this.options.allowInsecureHttp) || isLoopbackRegistry(this.registry);
+  }
+
+  /**
+   * Tries HTTPS first; where plain HTTP is allowed (`plainHttpAllowed`), falls back to HTTP for
+   * a server without TLS, as go-containerregistry's transport does.
+   */
   private async sendWithScheme(req: RegistryRequest): Promise<HttpResponse> {
     const absolute = ABSOLUTE_URL.test(req.path);
     const send = (scheme: string): Promise<HttpResponse> =>

@@ -13,6 +13,7 @@ import {
 } from '../../../src/oci/registry/index.js';
 import { fluxArtifact } from '../../support/artifacts.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
+import { forwardTcp } from '../../support/tcp-forwarder.js';
 
 // Real registries (and TLS keys) are started per file: allow for a busy machine.
 jest.setTimeout(60_000);
@@ -70,18 +71,24 @@ describe('TLS', () => {
       await expect(resolveArtifact(url, { useAuthFile: false })).rejects.toThrow('--ca-file');
     }));
 
+  // 127.0.0.2: not one of the loopback names that need no flag (loopback-http.test.ts).
   it('refuses plain HTTP unless allowInsecureHttp', () =>
     withRegistry({}, async (registry) => {
-      const url = `oci://${registry.host}/plain/app:v1`;
-      await expect(resolveArtifact(url, { useAuthFile: false, retries: 0 })).rejects.toThrow(
-        `registry ${registry.host} does not speak TLS`,
-      );
-      await expect(resolveArtifact(url, { useAuthFile: false, retries: 0 })).rejects.toThrow(
-        '--allow-insecure-http',
-      );
-      expect(
-        await resolveArtifact(url, { useAuthFile: false, allowInsecureHttp: true }),
-      ).toBeUndefined();
+      const other = await forwardTcp('127.0.0.2', registry.host);
+      try {
+        const url = `oci://${other.host}/plain/app:v1`;
+        await expect(resolveArtifact(url, { useAuthFile: false, retries: 0 })).rejects.toThrow(
+          `registry ${other.host} does not speak TLS`,
+        );
+        await expect(resolveArtifact(url, { useAuthFile: false, retries: 0 })).rejects.toThrow(
+          '--allow-insecure-http',
+        );
+        expect(
+          await resolveArtifact(url, { useAuthFile: false, allowInsecureHttp: true }),
+        ).toBeUndefined();
+      } finally {
+        await other.stop();
+      }
     }));
 });
 

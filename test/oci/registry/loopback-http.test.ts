@@ -1,0 +1,98 @@
+// Plain HTTP to localhost, 127.0.0.1 and ::1 needs no flag, as in Flux and
+// go-containerregistry (name.Registry.Scheme()): a kind cluster with a local registry.
+// Every other host still needs allowInsecureHttp. A real plain-HTTP registry with basic auth,
+// reached under each name through TCP forwarders on 127.0.0.2 and ::1.
+import { jest } from '@jest/globals';
+import {
+  pullArtifact,
+  pushArtifact,
+  RegistryClient,
+  resolveArtifact,
+} from '../../../src/oci/registry/index.js';
+import { isLoopbackRegistry } from '../../../src/oci/registry/loopback.js';
+import { fluxArtifact } from '../../support/artifacts.js';
+import { startRegistry, type TestRegistry } from '../../support/registry.js';
+import { forwardTcp, type TcpForwarder } from '../../support/tcp-forwarder.js';
+
+// Real registries are started per file: allow for a busy machine.
+jest.setTimeout(60_000);
+
+describe('plain HTTP to this machine', () => {
+  const user = { username: 'flux', password: 'loopback-s3cret' };
+  const creds = { credentials: user, useAuthFile: false, retries: 0 } as const;
+  let registry: TestRegistry;
+  let ipv6: TcpForwarder;
+  let other: TcpForwarder;
+  const port = () => registry.host.split(':')[1];
+
+  beforeAll(async () => {
+    registry = await startRegistry({ htpasswd: user });
+    ipv6 = await forwardTcp('::1', registry.host);
+    // 127.0.0.2 is loopback on Linux, but not one of the names that need no flag.
+    other = await forwardTcp('127.0.0.2', registry.host);
+  }, 60_000);
+  afterAll(async () => {
+    await ipv6?.stop();
+    await other?.stop();
+    await registry?.stop();
+  }, 60_000);
+
+  test.each([
+    ['127.0.0.1', () => registry.host],
+    ['localhost', () => `localhost:${port()}`],
+    ['::1', () => ipv6.host],
+  ])('%s: push and pull with credentials, no flag', async (_name, host) => {
+    const url = `oci://${host()}/loopback/app:v1`;
+    const artifact = fluxArtifact({ 'a.yaml': `host: ${host()}\n` });
+    const pushed = await pushArtifact(url, artifact, creds);
+    expect(pushed.digest).toBe(artifact.manifest.descriptor.digest);
+    expect((await pullArtifact(url, creds)).digest).toBe(pushed.digest);
+  });
+
+  test('any other host needs allowInsecureHttp', async () => {
+    const url = `oci://${other.host}/loopback/app:v1`;
+    const refused = resolveArtifact(url, creds);
+    await expect(refused).rejects.toThrow(`registry ${other.host} does not speak TLS`);
+    await expect(resolveArtifact(url, creds)).rejects.toThrow('--allow-insecure-http');
+    const artifact = fluxArtifact({ 'b.yaml': 'b\n' });
+    await pushArtifact(url, artifact, { ...creds, allowInsecureHttp: true });
+    expect((await resolveArtifact(url, { ...creds, allowInsecureHttp: true }))?.digest).toBe(
+      artifact.manifest.descriptor.digest,
+    );
+  });
+
+  test('a loopback registry on plain HTTP may send the client to loopback only', async () => {
+    const client = new RegistryClient(registry.host, creds);
+    try {
+      await resolveArtifact(`oci://${registry.host}/loopback/none:v1`, { client });
+      const base = `http://${registry.host}/v2/`;
+      expect(client.returnedUrl('http://localhost:1/token', base, 'a token realm').host).toBe(
+        'localhost:1',
+      );
+      expect(() => client.returnedUrl('http://registry.example/x', base, 'a redirect')).toThrow(
+        `registry ${registry.host} sent a redirect on plain HTTP (http://registry.example/x): refusing to leave HTTPS; pass --allow-insecure-http to allow plain HTTP for this registry`,
+      );
+    } finally {
+      await client.close();
+    }
+  });
+
+  test.each([
+    ['localhost', true],
+    ['localhost:5000', true],
+    ['LOCALHOST:5000', true],
+    ['127.0.0.1', true],
+    ['127.0.0.1:5000', true],
+    ['[::1]:5000', true],
+    ['[::1]', true],
+    ['::1', true],
+    ['127.0.0.2:5000', false],
+    ['my.localhost:5000', false],
+    ['localhost.example.com', false],
+    ['10.0.0.1:5000', false],
+    ['[::2]:5000', false],
+    ['ghcr.io', false],
+  ])('isLoopbackRegistry(%j) is %s', (host, expected) =>
+    expect(isLoopbackRegistry(host)).toBe(expected),
+  );
+});
