@@ -174,9 +174,11 @@ describe.each(engines.run)('cdktf deploy of the story 1 example app with %s', (_
       };
       expect({ name, secretRef: source.spec?.secretRef?.name }).toEqual({ name, secretRef: name });
       const ready = source.status?.conditions?.find((c) => c.type === 'Ready');
-      expect({ name, ready: ready?.status, message: ready?.message }).toMatchObject({
+      // toEqual, so that a failure shows the controller's message next to the status.
+      expect({ name, ready: ready?.status, message: ready?.message }).toEqual({
         name,
         ready: 'True',
+        message: expect.any(String),
       });
     }
   }, 900_000);
