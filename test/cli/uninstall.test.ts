@@ -24,3 +24,34 @@ describe('flux-oci uninstall, cluster connection', () => {
     );
   });
 });
+
+// Flux's flags: -n for --namespace, --timeout for the whole uninstall.
+describe('flux-oci uninstall, flags', () => {
+  test('-n is --namespace', async () => {
+    const result = await runCli([
+      'uninstall',
+      '-n',
+      'other',
+      '--silent',
+      '--kubeconfig=/nonexistent/kubeconfig',
+    ]);
+    expect(result.stderr).toBe(
+      '✗ kubeconfig /nonexistent/kubeconfig does not exist: pass the path of an existing file\n',
+    );
+    expect(result.code).toBe(1);
+  });
+
+  test.each([
+    [
+      'bogus',
+      "invalid --timeout 'bogus': not a duration; write it like 30s, 5m or 1h30m (units ms, s, m, h)",
+    ],
+    ['0s', "invalid --timeout '0s': it must be longer than 0, e.g. 30s, 5m or 1h"],
+  ])('--timeout %s is refused before the cluster is reached', async (value, message) => {
+    const result = await runCli(['uninstall', '--silent', `--timeout=${value}`], {
+      env: { KUBECONFIG: '/nonexistent/kubeconfig' },
+    });
+    expect(result.stderr).toBe(`✗ ${message}\n`);
+    expect(result.code).toBe(1);
+  });
+});

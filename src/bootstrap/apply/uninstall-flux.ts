@@ -31,6 +31,12 @@ export interface UninstallOptions {
   readonly controllersTimeoutMs?: number;
   /** @default silent */
   readonly logger?: ProgressLogger;
+  /**
+   * Once aborted, no further step starts and the uninstall rejects with the signal's reason
+   * (the deadline of `flux uninstall --timeout`).
+   * @default never aborted
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface UninstallReport {
@@ -76,6 +82,7 @@ export async function uninstallFlux(
   const failures: string[] = [];
 
   const attempt = async (what: string, action: () => Promise<void>): Promise<void> => {
+    options.signal?.throwIfAborted();
     try {
       await action();
     } catch (error) {

@@ -6,6 +6,7 @@ import { stderrProgressLogger } from '../../bootstrap/apply/progress-logger.js';
 import { uninstallFlux } from '../../bootstrap/apply/uninstall-flux.js';
 import { UserError } from '../../errors.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
+import { parseGoDuration } from '../registry-options.js';
 
 /** The cluster connection, also from the environment (`--kubeconfig-env`, `--context-env`). */
 const CONNECTION_KEYS = ['kubeconfig', 'context'] as const;
@@ -20,28 +21,66 @@ export function register(program: Command): void {
     .description(
       'Uninstall Flux and its custom resource definitions; what Flux applied keeps running',
     )
-    .option('--namespace <namespace>', 'namespace Flux is installed in', 'flux-system')
+    .option('-n, --namespace <namespace>', 'namespace Flux is installed in', 'flux-system')
     .option(
       '--keep-namespace [bool]',
       'keep the namespace',
       (v: string | undefined) => v !== 'false',
     )
     .option('--dry-run', 'only print what would be deleted')
-    .option('-s, --silent', 'delete without asking for confirmation');
+    .option('-s, --silent', 'delete without asking for confirmation')
+    .option('--timeout <duration>', 'how long the uninstall may take', '5m0s');
   addOptionFlags(command, CONNECTION_KEYS).action(async (opts: Record<string, unknown>) => {
     const namespace = opts.namespace as string;
+    const timeout = opts.timeout as string;
+    const timeoutMs = parseGoDuration(timeout, '--timeout');
     const connection = readOptionFlags(opts, CONNECTION_KEYS);
     if (!opts.silent && !opts.dryRun) await confirm(namespace);
     const kube = new KubeClient(loadKubeConfig(connection));
     const logger = stderrProgressLogger();
-    await uninstallFlux(kube, {
-      namespace,
-      keepNamespace: Boolean(opts.keepNamespace),
-      dryRun: Boolean(opts.dryRun),
-      logger,
-    });
+    await withTimeout(
+      (signal) =>
+        uninstallFlux(kube, {
+          namespace,
+          keepNamespace: Boolean(opts.keepNamespace),
+          dryRun: Boolean(opts.dryRun),
+          // The controllers' pods get at most the time the whole uninstall has.
+          controllersTimeoutMs: Math.min(60_000, timeoutMs),
+          logger,
+          signal,
+        }),
+      timeoutMs,
+      `uninstall did not finish within --timeout ${timeout}; what is deleted stays deleted: run it again, with a longer --timeout`,
+    );
     logger.success(opts.dryRun ? 'uninstall dry run finished' : 'uninstall finished');
   });
+}
+
+/**
+ * `work`, or a UserError with `message` once `ms` have passed; `work`'s signal is aborted
+ * then, so it starts nothing more (as flux's context deadline).
+ */
+async function withTimeout<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  ms: number,
+  message: string,
+): Promise<T> {
+  const deadline = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work(deadline.signal),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const error = new UserError(message);
+          deadline.abort(error);
+          reject(error);
+        }, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function confirm(namespace: string): Promise<void> {
