@@ -44,7 +44,7 @@ export function ignorePathsOption(): Option {
   ).argParser(collectCsv);
 }
 
-/** Flux's `--add-ignore-paths` (build and push artifact): patterns added to `--ignore-paths`. */
+/** Flux's `--add-ignore-paths` (build, push and diff artifact): patterns added to `--ignore-paths`. */
 export function addIgnorePathsOption(): Option {
   return new Option(
     '--add-ignore-paths <paths>',

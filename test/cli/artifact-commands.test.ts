@@ -574,6 +574,39 @@ describe('flux-oci push/pull/tag/list/diff artifact', () => {
     expect(broken.stderr).toContain('not found');
   });
 
+  it('diff --add-ignore-paths leaves those paths out of the local side, on top of --ignore-paths', async () => {
+    await push(`oci://${registry.host}/cli/diff-ignore:v1`, creds);
+    const base = [
+      'diff',
+      'artifact',
+      `oci://${registry.host}/cli/diff-ignore:v1`,
+      creds,
+      '--allow-insecure-http',
+    ];
+    const local = writeTree({
+      'deploy/app.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n',
+      'kustomization.yaml': 'resources:\n- deploy/app.yaml\n',
+      'notes/todo.txt': 'local only\n',
+      'scratch.yaml': 'a: 1\n',
+    });
+    try {
+      const different = await runCli([...base, `--path=${local}`], { env });
+      expect(different.code).toBe(1);
+      const same = await runCli(
+        [
+          ...base,
+          `--path=${local}`,
+          '--add-ignore-paths=notes/',
+          '--add-ignore-paths=scratch.yaml',
+        ],
+        { env },
+      );
+      expect(same).toMatchObject({ code: 0, stderr: '✔ no changes detected\n' });
+    } finally {
+      rmSync(local, { recursive: true, force: true });
+    }
+  });
+
   it('shows upload and download progress for blobs of real size', async () => {
     const big = writeTree({ 'blob.bin': randomBytes(3 * 1024 * 1024) });
     try {

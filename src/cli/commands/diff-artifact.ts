@@ -3,7 +3,12 @@ import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { buildLayer } from '../../oci/index.js';
 import { diffArtifact, toReference } from '../../oci/registry/index.js';
-import { ignorePathsFrom, ignorePathsOption, type IgnorePathsFlags } from '../artifact-flags.js';
+import {
+  addIgnorePathsOption,
+  ignorePathsFrom,
+  ignorePathsOption,
+  type IgnorePathsFlags,
+} from '../artifact-flags.js';
 import { group } from '../group.js';
 import { log, parseOutputFormat, printStructured } from '../output.js';
 import {
@@ -12,7 +17,7 @@ import {
   type RegistryFlags,
 } from '../registry-options.js';
 
-interface DiffArtifactFlags extends RegistryFlags, Pick<IgnorePathsFlags, 'ignorePaths'> {
+interface DiffArtifactFlags extends RegistryFlags, IgnorePathsFlags {
   readonly path?: string;
   readonly output?: string;
 }
@@ -38,6 +43,7 @@ export function register(program: Command): void {
       'path to the directory or file where the Kubernetes manifests are located',
     )
     .addOption(ignorePathsOption())
+    .addOption(addIgnorePathsOption())
     .option('-o, --output <format>', 'print the comparison as json or yaml');
   addRegistryFlags(command).action(async (url: string, flags: DiffArtifactFlags) => {
     let same: boolean;
