@@ -102,7 +102,7 @@ describe('cdktf deploy and destroy with a hostile kubeconfig path and context (O
     ];
     config['current-context'] = 'nowhere';
     writeFileSync(kubeconfigPath, stringify(config), { mode: 0o600 });
-  }, 120_000);
+  }, 300_000); // registry, etcd, API server and controller manager on a loaded machine
 
   afterAll(async () => {
     await flux?.stop();
@@ -130,17 +130,19 @@ describe('cdktf deploy and destroy with a hostile kubeconfig path and context (O
 
   test('deploy installs Flux through the hostile path and context, and runs nothing else', async () => {
     const deploy = cdktf(['deploy', '--auto-approve']);
-    // The controllers start once the bootstrap has made their kinds served.
-    flux = await startFlux(cluster, { installCrds: false, crdTimeoutMs: 600_000 }).catch(
-      async (err: Error) => {
-        const result = await deploy;
-        throw new Error(`${err.message}\n${result.output}`);
-      },
+    // The controllers start once the bootstrap has made their kinds served, as their
+    // Deployments would; the deploy waits until they report Flux Ready.
+    const starting = startFlux(cluster, { installCrds: false, crdTimeoutMs: 600_000 });
+    let startError = '';
+    starting.then(
+      (started) => (flux = started),
+      (err: Error) => (startError = `\nstarting the controllers failed: ${err.message}`),
     );
     const result = await deploy;
-    if (result.code !== 0)
-      throw new Error(`cdktf deploy exited ${result.code}\n${result.output}${logs()}`);
     expect(markers()).toEqual([]);
+    if (result.code !== 0)
+      throw new Error(`cdktf deploy exited ${result.code}\n${result.output}${logs()}${startError}`);
+    await starting;
 
     const digest = (
       await resolveArtifact(`oci://${registry.host}/flux/components:production`, {
