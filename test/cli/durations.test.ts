@@ -28,6 +28,7 @@ describe('durations on the command line', () => {
     ['diff artifact', () => ['diff', 'artifact', ref, `--path=${dir}`]],
     ['upgrade', () => ['upgrade', `--url=${ref}`]],
     ['bootstrap oci', () => ['bootstrap', 'oci', `--url=${ref}`, '--kubeconfig=/nonexistent']],
+    ['uninstall', () => ['uninstall', '--silent', '--kubeconfig=/nonexistent']],
   ];
 
   test.each(commands)(
