@@ -69,6 +69,27 @@ describe('flux-oci create secret oci', () => {
     expect(result.stdout).toBe(EXPECTED);
   });
 
+  test('--label, repeated or comma-separated, sets labels on the Secret as Flux does', async () => {
+    const result = await run([
+      'ghcr',
+      '--url=ghcr.io',
+      '--username=stefanprodan',
+      '--password=password',
+      '--namespace=my-namespace',
+      '--label=team=platform,tier=',
+      '--label',
+      'app.kubernetes.io/part-of=fleet',
+      '--export',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      EXPECTED.replace(
+        '  name: ghcr\n',
+        '  labels:\n    app.kubernetes.io/part-of: fleet\n    team: platform\n    tier: ""\n  name: ghcr\n',
+      ),
+    );
+  });
+
   test.each([
     [['s', '--username', 'u', '--export'], /--url is required/],
     [['s', '--url', 'oci://ghcr.io', '--username', 'u', '--export'], /without a scheme/],
@@ -82,8 +103,45 @@ describe('flux-oci create secret oci', () => {
       /secret name "Bad_Name" is not a valid Kubernetes name/,
     ],
     [
-      ['s', '--url', 'ghcr.io', '--username', 'u', '--password', 'p'],
-      /does not write to the cluster yet: add --export/,
+      [
+        's',
+        '--url',
+        'ghcr.io',
+        '--username',
+        'u',
+        '--password',
+        'p',
+        '--label',
+        'a=b=c',
+        '--export',
+      ],
+      /invalid label format 'a=b=c', must be key=value/,
+    ],
+    [
+      ['s', '--url', 'ghcr.io', '--username', 'u', '--password', 'p', '--label', 'a', '--export'],
+      /invalid label format 'a', must be key=value/,
+    ],
+    [
+      ['s', '--url', 'ghcr.io', '--username', 'u', '--password', 'p', '--label=-a=b', '--export'],
+      /label "-a" is not a valid Kubernetes key/,
+    ],
+    [
+      ['s', '--url', 'ghcr.io', '--username', 'u', '--password', 'p', '--label=a=b c', '--export'],
+      /invalid label value 'b c' of a: use at most 63 letters/,
+    ],
+    // Without --export the Secret goes to the cluster, which must be reachable.
+    [
+      [
+        's',
+        '--url',
+        'ghcr.io',
+        '--username',
+        'u',
+        '--password',
+        'p',
+        '--kubeconfig=/nonexistent/kc',
+      ],
+      /^✗ kubeconfig \/nonexistent\/kc does not exist: pass the path of an existing file\n$/,
     ],
   ])('%j is refused with a clear message', async (args, message) => {
     const result = await run(args);

@@ -2,7 +2,13 @@ import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { DEFAULT_NAMESPACE } from '../../flux/install-options.js';
 import { exportSecretYaml, registrySecretObject } from '../../flux/registry-secret.js';
+import { applyManifests } from '../../bootstrap/apply/apply-manifests.js';
+import { KubeClient } from '../../bootstrap/apply/kube-client.js';
+import { loadKubeConfig } from '../../bootstrap/apply/kubeconfig.js';
 import { group } from '../group.js';
+import { labelOption, parseLabels } from '../label-flag.js';
+import { addOptionFlags, readOptionFlags } from '../option-flags.js';
+import { log } from '../output.js';
 
 /** Environment variable the registry password can come from, as in the RFC. */
 export const PASSWORD_ENV = 'OCI_PASSWORD';
@@ -14,12 +20,19 @@ interface CreateSecretOciFlags {
   passwordStdin?: boolean;
   namespace: string;
   export?: boolean;
+  label?: string[];
 }
 
-/** Registers `flux-oci create secret oci NAME`, Flux's registry credentials Secret. */
+/** The cluster connection, also from the environment (`--kubeconfig-env`, `--context-env`). */
+const CONNECTION_KEYS = ['kubeconfig', 'context'] as const;
+
+/**
+ * Registers `flux-oci create secret oci NAME`, Flux's registry credentials Secret: written to
+ * the cluster, or printed with `--export`.
+ */
 export function register(program: Command): void {
   const secret = group(group(program, 'create', 'Create Flux objects'), 'secret', 'Create Secrets');
-  secret
+  const command = secret
     .command('oci')
     .description(
       'Generate a registry credentials Secret (kubernetes.io/dockerconfigjson) for OCIRepository',
@@ -33,7 +46,9 @@ export function register(program: Command): void {
     )
     .option('--password-stdin', 'read the registry password from standard input')
     .option('-n, --namespace <namespace>', 'namespace of the Secret', DEFAULT_NAMESPACE)
-    .option('--export', 'print the Secret to standard output')
+    .option('--export', 'print the Secret to standard output instead of writing it to the cluster')
+    .addOption(labelOption());
+  addOptionFlags(command, CONNECTION_KEYS)
     .exitOverride()
     .action(async (name: string, flags: CreateSecretOciFlags) => {
       if (!flags.url) throw new UserError('--url is required: the registry address, e.g. ghcr.io');
@@ -50,6 +65,7 @@ export function register(program: Command): void {
           `no registry password: pipe it in with --password-stdin or set ${PASSWORD_ENV}`,
         );
       }
+      const labels = parseLabels(flags.label);
       const secretObject = registrySecretObject({
         name,
         namespace: flags.namespace,
@@ -57,12 +73,16 @@ export function register(program: Command): void {
         username: flags.username,
         password,
       });
-      if (!flags.export) {
-        throw new UserError(
-          'create secret oci does not write to the cluster yet: add --export and apply the output (kubectl apply -f -), or let `flux-oci bootstrap oci` create the Secret',
-        );
+      if (Object.keys(labels).length > 0) secretObject.metadata.labels = labels;
+      if (flags.export) {
+        process.stdout.write(`${exportSecretYaml(secretObject)}\n`);
+        return;
       }
-      process.stdout.write(`${exportSecretYaml(secretObject)}\n`);
+      // Server-side apply, as bootstrap writes its Secrets: created, or updated in place.
+      const connection = readOptionFlags({ ...flags }, CONNECTION_KEYS);
+      const kube = new KubeClient(loadKubeConfig(connection));
+      await applyManifests(kube, [secretObject]);
+      log.action(`oci secret '${name}' created in '${flags.namespace}' namespace`);
     });
 }
 
