@@ -21,6 +21,14 @@ source "$dir/tool.conf"
 : "${PKG:?tools/$name/tool.conf must set PKG}"
 BIN=${BIN:-$name}
 
+for f in ${KEY_FILES:-}; do
+  [ -f "$root/$f" ] || {
+    echo "go-tool: tools/$name needs $(realpath -m "$root/$f"), which is missing" >&2
+    echo "  (KEY_FILES in tools/$name/tool.conf; its comments say where it comes from)" >&2
+    exit 2
+  }
+done
+
 cache=${FLUX_OCI_CACHE:-$HOME/.cache/flux-bootstrap-oci}
 key=$( (go version; cd "$dir" && find . -type f ! -name '*.md' | LC_ALL=C sort | xargs sha256sum
   for f in ${KEY_FILES:-}; do sha256sum "$root/$f" | cut -d' ' -f1; done) | sha256sum | cut -c1-16)
