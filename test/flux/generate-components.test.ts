@@ -19,6 +19,22 @@ describe('generateComponents', () => {
     expect(generated.components).toEqual([...DEFAULT_COMPONENTS, 'source-watcher']);
   });
 
+  test("Deployments' pod templates get the instance, version and part-of labels too", async () => {
+    const bundle = await loadLocalManifests(BUNDLE, VERSION);
+    const deployments = generateComponents(bundle, { namespace: 'gitops' }).objects.filter(
+      (o) => o.kind === 'Deployment',
+    );
+    expect(deployments).toHaveLength(DEFAULT_COMPONENTS.length);
+    for (const deployment of deployments) {
+      const template = (deployment.spec as { template: { metadata: { labels: object } } }).template;
+      expect(template.metadata.labels).toMatchObject({
+        'app.kubernetes.io/instance': 'gitops',
+        'app.kubernetes.io/version': VERSION,
+        'app.kubernetes.io/part-of': 'flux',
+      });
+    }
+  });
+
   test('document order: Namespace, policies, RBAC, then components in list order', async () => {
     const bundle = await loadLocalManifests(BUNDLE, VERSION);
     const kinds = generateComponents(bundle, {
