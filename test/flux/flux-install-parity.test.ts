@@ -9,6 +9,7 @@ const ALL_EXTRAS = 'image-reflector-controller,image-automation-controller,sourc
 /** Flag sets; both CLIs take the same flag names. */
 const CASES: Record<string, string[]> = {
   defaults: [],
+  'the embedded version named': ['--version=v2.9.5'],
   'all extras': [`--components-extra=${ALL_EXTRAS}`],
   'source-watcher only as extra': ['--components-extra=source-watcher'],
   'other namespace, no network policy': ['--namespace=gitops', '--network-policy=false'],
