@@ -241,6 +241,8 @@ describe.each(engines.run)('cdktf deploy of the story 1 example app with %s', (_
   }, 600_000);
 
   test("a wrong password fails the deploy with the registry's answer, and the right one recovers", async () => {
+    // A rotation gone wrong: the revision raised (the secrets step runs), the password wrong.
+    revisions.FLUX_OCI_PASSWORD_REVISION = '2';
     const wrong = await runCdktf(work, ['deploy', '--auto-approve'], {
       ...env(),
       TF_VAR_oci_password: 'not-the-password',
@@ -263,7 +265,7 @@ describe.each(engines.run)('cdktf deploy of the story 1 example app with %s', (_
     passwords.push(user.password);
     await registry.setPassword(user.password);
     // Nothing in the state is derived from the password: its revision says it changed.
-    revisions.FLUX_OCI_PASSWORD_REVISION = '2';
+    revisions.FLUX_OCI_PASSWORD_REVISION = '3';
     const result = await cdktf(['deploy', '--auto-approve']);
     if (result.code !== 0) throw new Error(result.output);
     expect(result.output).toMatch(/registry Secrets applied/);
