@@ -3,6 +3,7 @@ import { pushArtifact } from '../oci/registry/push.js';
 import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
 import { applyManifests } from './apply/apply-manifests.js';
 import type { KubeClient } from './apply/kube-client.js';
+import type { KubeObject } from '../flux/kube-object.js';
 import type { ProgressLogger } from './apply/progress-logger.js';
 import { packComponents, unpackComponents } from './components-artifact.js';
 import { checkNotDowngrade } from './downgrade-guard.js';
@@ -72,9 +73,9 @@ export async function runInstallPhase(
   } else {
     logger.step(`installing components in "${options.namespace}" namespace`);
     const objects = unpackComponents(artifact, options.namespace);
-    await applyManifests(kube, objects, {
-      skipOwnedBy: { name: COMPONENTS_SYNC_NAME, namespace: options.namespace },
-      crdTimeoutMs: goDurationMs(options.timeout),
+    await applyComponents(kube, objects, {
+      namespace: options.namespace,
+      timeoutMs: goDurationMs(options.timeout),
       logger,
     });
     logger.success('installed components');
@@ -82,6 +83,24 @@ export async function runInstallPhase(
   }
 
   return { digest: pushed.digest, applied };
+}
+
+/**
+ * Applies Flux's components staged, as `flux install` does: CRDs and the Namespace first,
+ * a wait until the CRDs are Established (within `timeoutMs`), then the rest; what the
+ * `flux-components` Kustomization already manages is left to Flux. Phase 1 and
+ * `flux-oci install` share it.
+ */
+export async function applyComponents(
+  kube: KubeClient,
+  objects: readonly KubeObject[],
+  options: { namespace: string; timeoutMs: number; logger: ProgressLogger },
+): Promise<void> {
+  await applyManifests(kube, objects, {
+    skipOwnedBy: { name: COMPONENTS_SYNC_NAME, namespace: options.namespace },
+    crdTimeoutMs: options.timeoutMs,
+    logger: options.logger,
+  });
 }
 
 /**

@@ -49,11 +49,13 @@ export function formatTable(
 }
 
 /**
- * Flux's log lines on stderr: `►` what is being done, `✔` what was done, `⚠️` warnings.
+ * Flux's log lines on stderr: `✚` what is being generated, `►` what is being done, `✔` what
+ * was done, `⚠️` warnings.
  * Each is one line: control characters in the message (registry or artifact text) are
  * escaped.
  */
 export const log = {
+  generate: (message: string): void => void process.stderr.write(`✚ ${escapeControl(message)}\n`),
   action: (message: string): void => void process.stderr.write(`► ${escapeControl(message)}\n`),
   success: (message: string): void => void process.stderr.write(`✔ ${escapeControl(message)}\n`),
   warning: (message: string): void => void process.stderr.write(`⚠️ ${escapeControl(message)}\n`),

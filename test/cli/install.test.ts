@@ -138,12 +138,59 @@ describe('flux-oci install --export', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+});
 
-  test('without --export it says what to use instead', async () => {
-    const result = await runCli(['install', '--manifests', BUNDLE]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(
-      /add --export to print them, and use `flux-oci bootstrap oci` to install Flux/,
+// Without --export, flux-oci install installs into the cluster (test/e2e/install-cli.test.ts);
+// its own flags are checked before anything is downloaded or the cluster is reached.
+describe('flux-oci install, flags', () => {
+  test('without --export it needs a cluster, and says which kubeconfig is missing', async () => {
+    const result = await runCli([
+      'install',
+      '--manifests',
+      BUNDLE,
+      '--kubeconfig=/nonexistent/kubeconfig',
+    ]);
+    expect(result.stderr).toBe(
+      '✚ generating manifests\n✔ manifests build completed\n✗ kubeconfig /nonexistent/kubeconfig does not exist: pass the path of an existing file\n',
     );
+    expect(result.code).toBe(1);
+  });
+
+  test.each([
+    [
+      ['--registry-creds=flux:s3cret'],
+      '--registry-creds requires --image-pull-secret to be set: name the Secret the controllers pull their images with',
+    ],
+    [
+      ['--registry-creds=flux', '--image-pull-secret=pull'],
+      "invalid --registry-creds format, expected 'user:password'",
+    ],
+    [
+      ['--registry-creds=flux:a:b', '--image-pull-secret=pull'],
+      "invalid --registry-creds format, expected 'user:password'",
+    ],
+    [
+      ['--timeout=soon'],
+      "invalid --timeout 'soon': not a duration; write it like 30s, 5m or 1h30m (units ms, s, m, h)",
+    ],
+  ])('%j is refused before anything is downloaded', async (flags, message) => {
+    const result = await runCli(['install', '--manifests', '/nonexistent/bundle', ...flags]);
+    expect(result.stderr).toBe(`✗ ${message}\n`);
+    expect(result.code).toBe(1);
+  });
+
+  test('--force and --registry-creds are accepted with --export, which prints no credentials', async () => {
+    const result = await runCli([
+      'install',
+      '--export',
+      '--manifests',
+      BUNDLE,
+      '--force',
+      '--image-pull-secret=pull',
+      '--registry-creds=flux:s3cret-pull',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('- name: pull');
+    expect(result.stdout).not.toContain('s3cret-pull');
   });
 });

@@ -1,28 +1,51 @@
 import type { Command } from 'commander';
+import { createInterface } from 'node:readline/promises';
 import { INSTALL_KEYS } from '../../bootstrap/option-args.js';
 import { UserError } from '../../errors.js';
 import { generateComponents } from '../../flux/generate-components.js';
 import { resolveInstallOptions } from '../../flux/install-options.js';
 import { loadManifests } from '../../flux/manifests-source.js';
+import { KubeClient } from '../../bootstrap/apply/kube-client.js';
+import { loadKubeConfig } from '../../bootstrap/apply/kubeconfig.js';
+import { stderrProgressLogger } from '../../bootstrap/apply/progress-logger.js';
+import { installFlux } from '../../bootstrap/install-flux.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
+import { log } from '../output.js';
+import { parseGoDuration } from '../registry-options.js';
 
-/** Registers `flux-oci install`: with --export, prints the components as `flux install --export` does. */
+/** `flux-oci install`'s option flags: the install options, the cluster connection and --timeout. */
+const KEYS = [...INSTALL_KEYS, 'kubeconfig', 'context', 'timeout'] as const;
+
+/**
+ * Registers `flux-oci install`: installs or upgrades Flux on the cluster as `flux install`
+ * does (staged apply, then the controllers' readiness); with --export, prints the
+ * components as `flux install --export` does.
+ */
 export function register(program: Command): void {
   const command = program
     .command('install')
-    .description("Generate Flux's component manifests (flux install --export)")
-    .option('--export', 'print the manifests to standard output')
+    .description('Install or upgrade Flux, or print its component manifests with --export')
+    .option('--export', 'print the manifests to standard output and exit')
+    .option(
+      '--registry-creds <user:password>',
+      "container registry credentials in the format 'user:password', requires --image-pull-secret to be set",
+    )
+    .option(
+      '--force',
+      "override existing Flux installation if it's managed by a different tool such as Helm",
+    )
     .exitOverride();
-  addOptionFlags(command, INSTALL_KEYS);
+  addOptionFlags(command, KEYS);
   command.action(async (opts: Record<string, unknown>) => {
-    const flags = readOptionFlags(opts, INSTALL_KEYS);
+    const flags = readOptionFlags(opts, KEYS);
     // Check every option before the (possibly slow) download.
-    resolveInstallOptions(flags);
-    if (!opts.export) {
-      throw new UserError(
-        'flux-oci install only generates manifests: add --export to print them, and use `flux-oci bootstrap oci` to install Flux on a cluster',
-      );
-    }
+    const install = resolveInstallOptions(flags);
+    const timeoutMs = parseGoDuration(flags.timeout ?? '5m0s', '--timeout');
+    const registryCredentials = parseRegistryCreds(
+      opts.registryCreds as string | undefined,
+      install.imagePullSecret,
+    );
+    if (!opts.export) log.generate('generating manifests');
     const bundle = await loadManifests({
       version: flags.version,
       manifestsPath: flags.manifests,
@@ -34,6 +57,50 @@ export function register(program: Command): void {
         `! ${bundle.origin} was not verified: Flux ${bundle.version} has no pinned checksum and the release publishes none\n`,
       );
     }
-    process.stdout.write(generateComponents(bundle, flags).text);
+    const components = generateComponents(bundle, flags);
+    if (opts.export) {
+      process.stdout.write(components.text);
+      return;
+    }
+    log.success('manifests build completed');
+    const kube = new KubeClient(loadKubeConfig(flags));
+    await installFlux(kube, {
+      components,
+      namespace: install.namespace,
+      registry: install.registry,
+      imagePullSecret: install.imagePullSecret || undefined,
+      registryCredentials,
+      force: Boolean(opts.force),
+      confirmOverride: process.stdin.isTTY ? confirm : undefined,
+      timeoutMs,
+      logger: stderrProgressLogger(),
+    });
   });
+}
+
+/** `--registry-creds user:password`, checked as `flux install` checks it. */
+function parseRegistryCreds(
+  value: string | undefined,
+  imagePullSecret: string,
+): { username: string; password: string } | undefined {
+  if (value === undefined) return undefined;
+  if (!imagePullSecret) {
+    throw new UserError(
+      '--registry-creds requires --image-pull-secret to be set: name the Secret the controllers pull their images with',
+    );
+  }
+  const parts = value.split(':');
+  if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
+    throw new UserError("invalid --registry-creds format, expected 'user:password'");
+  }
+  return { username: parts[0], password: parts[1] };
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim());
+  } finally {
+    prompt.close();
+  }
 }
