@@ -4,6 +4,7 @@
 // `cdktf deploy` with real OpenTofu installs Flux on the harness's API server with the real
 // controllers, and `cdktf destroy` removes it, through a hostile kubeconfig path and context.
 import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -159,6 +160,18 @@ describe('cdktf deploy and destroy with a hostile kubeconfig path and context (O
     expect(repo.status?.artifact?.revision).toBe(`production@${digest}`);
     expect(repo.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
   }, 900_000);
+
+  test('the state holds neither the password nor a hash of it (issue 8, finding 3)', () => {
+    const states = readdirSync(work).filter((name) => name.endsWith('.tfstate'));
+    expect(states).not.toEqual([]);
+    const hash = createHash('sha256').update(user.password).digest('hex');
+    for (const name of states) {
+      const state = readFileSync(join(work, name), 'utf8');
+      expect(state).toContain('password_revision');
+      expect({ name, password: state.includes(user.password) }).toEqual({ name, password: false });
+      expect({ name, hash: state.includes(hash.slice(0, 8)) }).toEqual({ name, hash: false });
+    }
+  });
 
   test('destroy removes Flux through the same path and context, and runs nothing else', async () => {
     const result = await cdktf(['destroy', '--auto-approve']);
