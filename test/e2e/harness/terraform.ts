@@ -4,7 +4,7 @@
 // installs providers from that mirror only, so init, plan and apply never go online.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +17,7 @@ export interface TerraformSetup {
   tofuPath: string;
   /** Terraform, when the machine has one (PATH or /usr/local/bin). */
   terraformPath?: string;
-  /** <mirror>/registry.terraform.io/hashicorp/<name>/<version>/linux_amd64/terraform-provider-<name>_v<version> */
+  /** <mirror>/<registry.terraform.io and registry.opentofu.org>/hashicorp/<name>/<version>/linux_amd64/terraform-provider-<name>_v<version> */
   mirrorDir: string;
   /** The providers in the mirror, as registry.terraform.io/hashicorp/<name> → version. */
   providers: Record<string, string>;
@@ -29,6 +29,9 @@ export interface TerraformSetup {
    */
   env: Record<string, string>;
 }
+
+/** The registry hosts the mirror serves each provider under (Terraform's, OpenTofu's). */
+const MIRROR_HOSTS = ['registry.terraform.io', 'registry.opentofu.org'];
 
 /** The cache shared with scripts/go-tool.sh. */
 function cacheDir(): string {
@@ -115,18 +118,19 @@ export async function prepareTerraform(opts: TerraformOptions = {}): Promise<Ter
   const providers: Record<string, string> = {};
   for (const p of await providerTools()) {
     const binary = await goTool(p.tool);
-    const dir = join(
-      mirrorDir,
-      'registry.terraform.io',
-      'hashicorp',
-      p.name,
-      p.version,
-      'linux_amd64',
-    );
-    await mkdir(dir, { recursive: true });
-    const target = join(dir, `terraform-provider-${p.name}_v${p.version}`);
-    // A copy, not a link: tofu hashes the mirror's files into .terraform.lock.hcl.
-    if (!existsSync(target)) await copyFile(binary, target);
+    // Under both hosts: OpenTofu resolves `hashicorp/<name>` at registry.opentofu.org.
+    for (const host of MIRROR_HOSTS) {
+      const dir = join(mirrorDir, host, 'hashicorp', p.name, p.version, 'linux_amd64');
+      await mkdir(dir, { recursive: true });
+      const target = join(dir, `terraform-provider-${p.name}_v${p.version}`);
+      // A copy, not a link: tofu hashes the mirror's files into .terraform.lock.hcl. Renamed
+      // into place, so a concurrent run or an interrupted copy never leaves half a binary.
+      if (!existsSync(target)) {
+        const partial = join(root, `${p.tool}.${process.pid}.partial`);
+        await copyFile(binary, partial);
+        await rename(partial, target);
+      }
+    }
     providers[`registry.terraform.io/hashicorp/${p.name}`] = p.version;
   }
   const missing = (opts.require ?? []).filter((p) => !providers[`registry.terraform.io/${p}`]);
@@ -145,7 +149,7 @@ export async function prepareTerraform(opts: TerraformOptions = {}): Promise<Ter
       'provider_installation {',
       '  filesystem_mirror {',
       `    path    = ${JSON.stringify(mirrorDir)}`,
-      '    include = ["registry.terraform.io/*/*"]',
+      '    include = ["*/*/*"]',
       '  }',
       '}',
       '',
