@@ -137,7 +137,7 @@ export async function prepareTerraform(opts: TerraformOptions = {}): Promise<Ter
   if (missing.length) {
     throw new Error(
       `the provider mirror lacks ${missing.join(', ')}: no tools/terraform-provider-<name> builds it ` +
-        '(README, "Tests against real components": the Go module proxy refuses those versions)',
+        '(README, "Tests against real components": they are built from ../shared/third-party)',
     );
   }
   await mkdir(mirrorDir, { recursive: true });
