@@ -201,9 +201,16 @@ function username(
   value: string | undefined,
   isUnresolved: (value: string) => boolean,
 ): string | undefined {
-  if (value !== undefined && !isUnresolved(value) && value.includes(':')) {
+  return value === undefined || isUnresolved(value)
+    ? value
+    : basicAuthUsername(describe(key), value);
+}
+
+/** A registry user name Basic auth can carry; `name` is how the user gave it. */
+export function basicAuthUsername(name: string, value: string): string {
+  if (value.includes(':')) {
     throw new UserError(
-      `${describe(key)} '${value}' contains ':', which HTTP Basic auth's user-id cannot hold ` +
+      `${name} '${value}' contains ':', which HTTP Basic auth's user-id cannot hold ` +
         "(it separates the user from the password): give the registry's user name without ':'",
     );
   }

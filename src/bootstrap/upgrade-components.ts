@@ -28,6 +28,7 @@ import {
 import { silentProgressLogger, type ProgressLogger } from './apply/progress-logger.js';
 import { COMPONENTS_SOURCE, unpackComponents } from './components-artifact.js';
 import { parseDuration } from './go-duration.js';
+import { basicAuthUsername } from './resolve-options.js';
 import { isOlderFlux } from './downgrade-guard.js';
 import { installedComponents, type InstalledComponents } from './installed-options.js';
 import { PASSWORD_ENV, requirePassword } from './registry-access.js';
@@ -287,7 +288,8 @@ function componentsReference(url: string): OciReference {
 function registryAccess(options: UpgradeComponentsOptions): RegistryClientOptions {
   const timeoutMs = parseDuration(options.timeout ?? '5m', '--timeout', 'timeout');
   const env = options.env ?? process.env;
-  const username = options.username;
+  const username =
+    options.username === undefined ? undefined : basicAuthUsername('--username', options.username);
   return {
     credentials:
       username === undefined

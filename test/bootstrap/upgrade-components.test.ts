@@ -329,6 +329,19 @@ describe('upgradeComponents against a registry with basic auth', () => {
     expect(readRemote(url).digest).toBe(before);
   });
 
+  test("a user name with ':' is refused before any registry call", async () => {
+    const url = nextUrl();
+    await expect(upgrade(url, { username: 'flux:admin' })).rejects.toThrow(
+      "--username 'flux:admin' contains ':', which HTTP Basic auth's user-id cannot hold",
+    );
+  });
+
+  test('a timeout a Node.js timer cannot wait is refused naming the flag', async () => {
+    await expect(upgrade(nextUrl(), { timeout: '9999999h' })).rejects.toThrow(
+      "invalid --timeout '9999999h': longer than 596h31m23s",
+    );
+  });
+
   test('a missing tag is a clear error', async () => {
     await expect(upgrade(`oci://${registry.host}/flux/components-none:production`)).rejects.toThrow(
       `artifact ${registry.host}/flux/components-none:production not found: check the repository and tag`,
