@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
+import { basicAuthUsername } from '../bootstrap/resolve-options.js';
 import type { Credentials } from '../oci/registry/index.js';
 import { readStdin } from './read-stdin.js';
 
@@ -70,6 +71,7 @@ export async function credentialsFromFlags(
       : { registryToken: flags.creds };
   }
   if (flags.username !== undefined) {
+    basicAuthUsername('--username', flags.username);
     const separate = await password();
     if (separate === undefined) {
       throw new UserError(

@@ -175,6 +175,9 @@ describe('credential flags', () => {
     await expect(
       credentialsFromFlags({ creds: 'a:b', username: 'c' }, {}, noStdin),
     ).rejects.toThrow('either --creds or --username');
+    await expect(
+      credentialsFromFlags({ username: 'a:b' }, { OCI_PASSWORD: 'p' }, noStdin),
+    ).rejects.toThrow("--username 'a:b' contains ':'");
     await expect(credentialsFromFlags({ username: 'u' }, {}, noStdin)).rejects.toThrow(
       '--password-stdin or set $OCI_PASSWORD',
     );
