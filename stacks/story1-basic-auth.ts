@@ -28,6 +28,7 @@ new FluxBootstrapOci(stack, 'flux', {
   clusterPath: 'clusters/production',
   components: env.FLUX_OCI_COMPONENTS?.split(','),
   version: env.FLUX_OCI_VERSION,
+  allowDowngrade: env.FLUX_OCI_ALLOW_DOWNGRADE === 'true',
   caFile: env.FLUX_OCI_CA_FILE,
   kubeconfig: env.FLUX_OCI_KUBECONFIG,
   keepNamespace: env.FLUX_OCI_KEEP_NAMESPACE === 'true',
