@@ -160,11 +160,10 @@ export async function listArtifacts(
 export function tagFilter(
   options: Pick<ListOptions, 'semverFilter' | 'regexFilter'>,
 ): (tag: string) => boolean {
-  let range: semver.Range | undefined;
+  let ranges: SemverGroup[] | undefined;
   if (options.semverFilter) {
     try {
-      // Masterminds separates AND-ed constraints with commas; node-semver with spaces.
-      range = new semver.Range(options.semverFilter.replace(/,/g, ' '), { loose: true });
+      ranges = semverGroups(options.semverFilter);
     } catch {
       throw new UserError(
         `invalid --filter-semver '${options.semverFilter}': expected a range such as '>=1.0.0 <2.0.0' or '1.x'`,
@@ -182,13 +181,37 @@ export function tagFilter(
     }
   }
   return (tag) => {
-    if (range) {
+    if (ranges) {
       // Flux's version.ParseVersion wants at least three dot-separated parts (so 1.2 is
       // out, v2.0.0-rc.1 in); semver then refuses 1.2.3.4.
       if (tag.split('.').length < 3) return false;
       const version = semver.parse(tag, { loose: true });
-      if (!version || !range.test(version)) return false;
+      if (!version || !ranges.some((group) => group.test(version))) return false;
     }
     return regex ? regex.test(tag) : true;
   };
+}
+
+/** One `||` alternative of a semver constraint, with Masterminds' pre-release rule. */
+interface SemverGroup {
+  test(version: semver.SemVer): boolean;
+}
+
+/**
+ * Masterminds/semver (Flux's) admits pre-release versions to an `||` group when any of its
+ * constraints names a pre-release (`>=2.0.0-0` admits `2.1.0-beta.2`), and none otherwise;
+ * node-semver only within the same major.minor.patch, so each group is its own Range.
+ */
+function semverGroups(constraint: string): SemverGroup[] {
+  return constraint.split('||').map((alternative) => {
+    // Masterminds separates AND-ed constraints with commas; node-semver with spaces.
+    const text = alternative.replace(/,/g, ' ');
+    // A version followed directly by `-`: a pre-release (a hyphen range has spaces).
+    const namesPrerelease = /[0-9xX*]-[0-9A-Za-z]/.test(text);
+    const range = new semver.Range(text, { loose: true, includePrerelease: namesPrerelease });
+    return {
+      test: (version) =>
+        (namesPrerelease || version.prerelease.length === 0) && range.test(version),
+    };
+  });
 }
