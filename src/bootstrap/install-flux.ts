@@ -7,6 +7,7 @@ import { refOf } from './apply/kube-object.js';
 import { silentProgressLogger, type ProgressLogger } from './apply/progress-logger.js';
 import { waitForReady } from './apply/wait-for-ready.js';
 import { applyComponents } from './install-phase.js';
+import { checkOtherManager, installationLabels } from './installation-manager.js';
 
 /** `flux install` on a cluster: the generated components and what else it takes. */
 export interface InstallFluxOptions {
@@ -84,26 +85,13 @@ export async function installFlux(kube: KubeClient, options: InstallFluxOptions)
 
 /** `flux install`'s look at the gitrepositories CRD: bootstrapped, or installed by another tool. */
 async function checkExistingInstall(kube: KubeClient, options: InstallFluxOptions): Promise<void> {
-  const crd = await kube.get({
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    name: 'gitrepositories.source.toolkit.fluxcd.io',
-  });
-  if (!crd) return;
-  const labels = crd.metadata.labels ?? {};
+  const labels = await installationLabels(kube);
+  if (!labels) return;
   const version = labels['app.kubernetes.io/version'] ?? 'of an unknown version';
   if (BOOTSTRAP_LABELS.some((l) => l in labels)) {
     throw new UserError(
       `this cluster has already been bootstrapped with Flux ${version}: its components are updated by Flux from its source; upgrade with flux-oci upgrade or flux-oci bootstrap oci`,
     );
   }
-  const manager = labels['app.kubernetes.io/managed-by'];
-  if (manager === undefined || manager === '' || manager === 'flux' || options.force) return;
-  const question = `Flux ${version} has been installed on this cluster with ${manager}! Are you sure you want to override the ${manager} installation?`;
-  if (!options.confirmOverride) {
-    throw new UserError(
-      `Flux ${version} has been installed on this cluster with ${manager}: pass --force to override the ${manager} installation`,
-    );
-  }
-  if (!(await options.confirmOverride(question))) throw new UserError('installation cancelled');
+  await checkOtherManager(labels, options, '--force');
 }

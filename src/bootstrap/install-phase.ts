@@ -7,8 +7,9 @@ import type { KubeObject } from '../flux/kube-object.js';
 import type { ProgressLogger } from './apply/progress-logger.js';
 import { packComponents, unpackComponents } from './components-artifact.js';
 import { checkNotDowngrade } from './downgrade-guard.js';
+import { checkOtherManager, installationLabels } from './installation-manager.js';
 import { componentsRegistryAccess } from './registry-access.js';
-import type { ResolvedBootstrapOptions } from './resolve-options.js';
+import { describe, type ResolvedBootstrapOptions } from './resolve-options.js';
 import { goDurationMs } from './go-duration.js';
 
 export interface InstallPhaseOptions {
@@ -56,6 +57,9 @@ export async function runInstallPhase(
   // Before anything is pushed: the plan stays valid, a later run with the right version or
   // allowDowngrade goes on.
   await checkNotDowngrade(options, artifact, access);
+  // As flux bootstrap: Flux installed by another tool (Helm) is taken over only with force.
+  const labels = await installationLabels(kube);
+  if (labels) await checkOtherManager(labels, { force: options.force }, describe('force'));
 
   logger.step(`pushing components artifact to ${options.url}`);
   const pushed = await pushArtifact(options.url, artifact, access);

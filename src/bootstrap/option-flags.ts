@@ -72,6 +72,11 @@ export const OPTION_FLAGS: { readonly [K in CommandOption]: OptionFlag } = {
     kind: 'string',
     help: 'path inside the cluster artifact to reconcile, as given (default ./, its root)',
   },
+  secretName: {
+    flag: '--secret-name',
+    kind: 'string',
+    help: 'name of the Secret the cluster registry credentials are stored to (with --cluster-username)',
+  },
   clusterDomain: { flag: '--cluster-domain', kind: 'string', help: 'internal cluster domain' },
   components: { flag: '--components', kind: 'list', help: 'components to install' },
   componentsExtra: {
@@ -83,6 +88,12 @@ export const OPTION_FLAGS: { readonly [K in CommandOption]: OptionFlag } = {
     flag: '--image-pull-secret',
     kind: 'string',
     help: 'Secret used to pull the controller images from a private registry',
+  },
+  registryCreds: {
+    flag: '--registry-creds',
+    kind: 'secret',
+    help: "container registry credentials in the format 'user:password', requires --image-pull-secret (prefer --registry-creds-env: arguments are visible to other users)",
+    deployTime: true,
   },
   logLevel: {
     flag: '--log-level',
@@ -173,6 +184,11 @@ export const OPTION_FLAGS: { readonly [K in CommandOption]: OptionFlag } = {
     flag: '--keep-namespace',
     kind: 'boolean',
     help: 'keep the namespace on uninstall',
+  },
+  force: {
+    flag: '--force',
+    kind: 'boolean',
+    help: "override existing Flux installation if it's managed by a different tool such as Helm",
   },
 };
 

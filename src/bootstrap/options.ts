@@ -97,6 +97,17 @@ export interface BootstrapOciOptions {
   readonly clusterPath?: string;
 
   /**
+   * Name of the Secret holding the cluster registry's credentials, which the `flux-system`
+   * OCIRepository references (Flux's `--secret-name`: "the secret the sync credentials can be
+   * found in or stored to"). Used when `clusterUsername` is set; when the cluster artifact
+   * shares the components' registry and credentials, both OCIRepositories reference the
+   * components' Secret `flux-components`.
+   *
+   * @default 'flux-system'
+   */
+  readonly secretName?: string;
+
+  /**
    * Internal cluster domain.
    *
    * @default 'cluster.local'
@@ -123,6 +134,17 @@ export interface BootstrapOciOptions {
    * @default - none
    */
   readonly imagePullSecret?: string;
+
+  /**
+   * Credentials for `registry`, as `user:password`: written into the image pull Secret
+   * `imagePullSecret` (which must be set) with the registry Secrets. Treat it as a password:
+   * on the command line use `--registry-creds-env=NAME` (`--registry-creds` is visible to
+   * other users, as in Flux); in CDKTF pass a sensitive variable's value, e.g.
+   * `` `flux:${FluxBootstrapOci.sensitiveVariable('pull_password')}` ``.
+   *
+   * @default - no image pull Secret is written (an existing one is used as is)
+   */
+  readonly registryCreds?: string;
 
   /**
    * Log level of the controllers: `debug`, `info` or `error`.
@@ -270,6 +292,15 @@ export interface BootstrapOciOptions {
    * @default false
    */
   readonly keepNamespace?: boolean;
+
+  /**
+   * Go ahead when Flux on the cluster was installed by another tool such as Helm (label
+   * `app.kubernetes.io/managed-by`), as `flux bootstrap --force`; without it the install
+   * step fails naming that tool, before anything is pushed or applied.
+   *
+   * @default false
+   */
+  readonly force?: boolean;
 }
 
 /** The props only the construct has: what the command reads afresh on every run needs no flag. */

@@ -2,11 +2,15 @@ import { UserError } from '../errors.js';
 import { DEFAULT_COMPONENTS } from '../flux/flux-components.js';
 import { DEFAULT_FLUX_VERSION, normalizeFluxVersion } from '../flux/flux-versions.js';
 import { clusterDirectory } from '../flux/cluster-artifact.js';
+import { checkDnsSubdomain } from '../flux/kubernetes-names.js';
+import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
 import { resolveInstallOptions } from '../flux/install-options.js';
 import { parseOciReference } from '../oci/reference.js';
 import { parseDuration, type DurationUse } from './go-duration.js';
 import type { BootstrapOciOptions, ConstructOnlyOption } from './options.js';
 import { hasFlag, OPTION_FLAGS } from './option-flags.js';
+import { parseRegistryCreds } from './registry-creds.js';
+import { CA_SECRET_NAME } from './sync-plan.js';
 
 /** The options that have no default: unset stays unset. */
 type WithoutDefault =
@@ -18,6 +22,7 @@ type WithoutDefault =
   | 'clusterPassword'
   | 'clusterPath'
   | 'imagePullSecret'
+  | 'registryCreds'
   | 'caFile'
   | 'manifests'
   | 'kubeconfig'
@@ -78,10 +83,12 @@ export function resolveBootstrapOptions(
     clusterPassword: options.clusterPassword,
     clusterPasswordRevision: revision('clusterPasswordRevision', options.clusterPasswordRevision),
     clusterPath: clusterPath(options),
+    secretName: secretName(options.secretName),
     clusterDomain: install.clusterDomain,
     components: [...(options.components ?? DEFAULT_COMPONENTS)],
     componentsExtra: [...(options.componentsExtra ?? [])],
     imagePullSecret: options.imagePullSecret,
+    registryCreds: registryCreds(options, isUnresolved),
     logLevel: install.logLevel,
     networkPolicy: install.networkPolicy,
     registry: install.registry,
@@ -106,6 +113,7 @@ export function resolveBootstrapOptions(
     context: options.context,
     timeout: duration('timeout', options.timeout ?? '5m', 'timeout'),
     keepNamespace: options.keepNamespace ?? false,
+    force: options.force ?? false,
   };
 
   if (resolved.provider !== 'generic') {
@@ -223,6 +231,46 @@ function revision(key: ConstructOnlyOption, value: number | undefined): number {
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new UserError(
       `${describe(key)} ${String(value)} is not a revision: give a whole number from 1 and raise it by one at each rotation`,
+    );
+  }
+  return value;
+}
+
+/** The cluster registry's Secret: a Kubernetes name, not one the bootstrap gives another Secret. */
+function secretName(value: string | undefined): string {
+  if (value === undefined) return 'flux-system';
+  checkDnsSubdomain(value, describe('secretName'));
+  if (value === COMPONENTS_SYNC_NAME || value === CA_SECRET_NAME) {
+    throw new UserError(
+      `${describe('secretName')} '${value}' is the name of the bootstrap's ${value === CA_SECRET_NAME ? 'CA' : 'components registry'} Secret: choose another name`,
+    );
+  }
+  return value;
+}
+
+/**
+ * `user:password` for the image pull Secret, checked as Flux checks it; a deploy-time
+ * reference (a sensitive variable) is checked when the step reads it.
+ */
+function registryCreds(
+  options: BootstrapOciOptions,
+  isUnresolved: (value: string) => boolean,
+): string | undefined {
+  const value = options.registryCreds;
+  if (value === undefined) return undefined;
+  const flag = describe('registryCreds');
+  const pullSecret = describe('imagePullSecret');
+  // The missing Secret name is checked first, so a reference needs no parsing to fail it.
+  if (!isUnresolved(value) || !options.imagePullSecret) {
+    parseRegistryCreds(value, options.imagePullSecret, flag, pullSecret);
+  }
+  if (
+    [options.secretName ?? 'flux-system', COMPONENTS_SYNC_NAME, CA_SECRET_NAME].includes(
+      options.imagePullSecret!,
+    )
+  ) {
+    throw new UserError(
+      `${pullSecret} '${options.imagePullSecret}' is also the name of a registry Secret of the bootstrap: with ${flag} choose another name`,
     );
   }
   return value;

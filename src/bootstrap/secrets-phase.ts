@@ -6,15 +6,17 @@ import { resolveArtifact } from '../oci/registry/resolve.js';
 import { applyManifests } from './apply/apply-manifests.js';
 import type { KubeClient } from './apply/kube-client.js';
 import type { ProgressLogger } from './apply/progress-logger.js';
+import { parseRegistryCreds } from './registry-creds.js';
 import { clusterRegistryAccess, componentsRegistryAccess } from './registry-access.js';
-import type { ResolvedBootstrapOptions } from './resolve-options.js';
+import { describe, type ResolvedBootstrapOptions } from './resolve-options.js';
 import type { SyncPlan } from './sync-plan.js';
 
 /**
  * The Secrets source-controller needs: the registry credentials (`flux-components`, and
  * `flux-system` when the cluster registry has its own) and the CA for `certSecretRef`. The
  * credentials are tried against the registry first, so a wrong password fails here, with
- * the registry's answer, before anything is written. A password rotation (RFC story 5)
+ * the registry's answer, before anything is written. With `registryCreds`, the controllers'
+ * image pull Secret too, as `flux bootstrap` writes it. A password rotation (RFC story 5)
  * runs this step alone: no artifact is pushed and no tag moves.
  */
 export async function runSecretsPhase(
@@ -60,6 +62,23 @@ export async function runSecretsPhase(
         namespace: options.namespace,
         caCertificate: readFileSync(options.caFile, 'utf8'),
         source: options.caFile,
+      }),
+    );
+  }
+  const pullCredentials = parseRegistryCreds(
+    options.registryCreds,
+    options.imagePullSecret,
+    describe('registryCreds'),
+    describe('imagePullSecret'),
+  );
+  if (pullCredentials && options.imagePullSecret) {
+    // As flux bootstrap: the controllers' image pull Secret, for --registry.
+    secrets.push(
+      registrySecretObject({
+        name: options.imagePullSecret,
+        namespace: options.namespace,
+        registry: options.registry,
+        ...pullCredentials,
       }),
     );
   }

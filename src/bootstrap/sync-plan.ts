@@ -1,7 +1,6 @@
 import { clusterDirectory } from '../flux/cluster-artifact.js';
 import type { KubeObject } from '../flux/kube-object.js';
 import {
-  CLUSTER_SYNC_NAME,
   COMPONENTS_SYNC_NAME,
   clusterSyncObjects,
   componentsSyncObjects,
@@ -42,7 +41,7 @@ export function planSync(options: ResolvedBootstrapOptions, componentsDigest: st
   const componentsSecret = options.username !== undefined ? COMPONENTS_SYNC_NAME : undefined;
   const clusterSecret =
     options.clusterUsername !== undefined
-      ? CLUSTER_SYNC_NAME
+      ? options.secretName
       : sameRegistry
         ? componentsSecret
         : undefined;

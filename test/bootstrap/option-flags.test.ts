@@ -100,6 +100,7 @@ describe('option flags', () => {
       '--context-env',
       '--kubeconfig-env',
       '--password-env',
+      '--registry-creds-env',
       '--username-env',
     ]);
     expect(Object.keys(OPTION_FLAGS)).not.toContain('passwordRevision');

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { INSTALL_KEYS } from '../../bootstrap/option-args.js';
-import { UserError } from '../../errors.js';
 import { generateComponents } from '../../flux/generate-components.js';
 import { resolveInstallOptions } from '../../flux/install-options.js';
 import { loadManifests } from '../../flux/manifests-source.js';
@@ -9,6 +8,7 @@ import { KubeClient } from '../../bootstrap/apply/kube-client.js';
 import { loadKubeConfig } from '../../bootstrap/apply/kubeconfig.js';
 import { stderrProgressLogger } from '../../bootstrap/apply/progress-logger.js';
 import { installFlux } from '../../bootstrap/install-flux.js';
+import { parseRegistryCreds } from '../../bootstrap/registry-creds.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 import { log } from '../output.js';
 import { parseGoDuration } from '../registry-options.js';
@@ -76,24 +76,6 @@ export function register(program: Command): void {
       logger: stderrProgressLogger(),
     });
   });
-}
-
-/** `--registry-creds user:password`, checked as `flux install` checks it. */
-function parseRegistryCreds(
-  value: string | undefined,
-  imagePullSecret: string,
-): { username: string; password: string } | undefined {
-  if (value === undefined) return undefined;
-  if (!imagePullSecret) {
-    throw new UserError(
-      '--registry-creds requires --image-pull-secret to be set: name the Secret the controllers pull their images with',
-    );
-  }
-  const parts = value.split(':');
-  if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
-    throw new UserError("invalid --registry-creds format, expected 'user:password'");
-  }
-  return { username: parts[0], password: parts[1] };
 }
 
 async function confirm(question: string): Promise<boolean> {
