@@ -86,6 +86,24 @@ describe('tag filters', () => {
       '1.2.3.4',
     ]);
   });
+  // Masterminds (Flux): a constraint naming a pre-release admits every pre-release to its
+  // || group, not only those of the same X.Y.Z as node-semver (checked against the real Flux
+  // CLI in test/cli/flux-cli-interop.test.ts).
+  it('admits pre-releases to an || group that names one, and only there', () => {
+    const more = ['1.1.0-beta.1', '2.0.0-rc.1', '2.1.0-beta.2', '2.1.0', '3.0.0-alpha.1'];
+    expect(more.filter(tagFilter({ semverFilter: '>=2.0.0-0' }))).toEqual([
+      '2.0.0-rc.1',
+      '2.1.0-beta.2',
+      '2.1.0',
+      '3.0.0-alpha.1',
+    ]);
+    expect(more.filter(tagFilter({ semverFilter: '>=2.0.0' }))).toEqual(['2.1.0']);
+    expect(more.filter(tagFilter({ semverFilter: '~1.1 || >=2.1.0-0' }))).toEqual([
+      '2.1.0-beta.2',
+      '2.1.0',
+      '3.0.0-alpha.1',
+    ]);
+  });
   it('names a bad filter', () => {
     expect(() => tagFilter({ semverFilter: 'not-a-range' })).toThrow(
       "invalid --filter-semver 'not-a-range'",
