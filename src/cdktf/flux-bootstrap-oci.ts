@@ -1,11 +1,7 @@
-import { AssetType, TerraformAsset, TerraformStack, Token } from 'cdktf';
+import { AssetType, TerraformAsset, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { envFlag } from '../bootstrap/option-flags.js';
-import { optionsToStepArgs, stepEnvName, type StepArgs } from '../bootstrap/option-args.js';
+import { resolve } from 'node:path';
 import type { BootstrapOciOptions } from '../bootstrap/options.js';
 import {
   describe,
@@ -15,43 +11,51 @@ import {
 import { planSync, type SyncPlan } from '../bootstrap/sync-plan.js';
 import { UserError } from '../errors.js';
 import { buildComponentsLayout, type ComponentsLayout } from './components-layout.js';
-import { TERRAFORM_TEMPLATE } from './flux-oci-command.js';
-import { FluxOciStep } from './flux-oci-step.js';
+import type { ClusterConnection } from './cluster-connection.js';
+import { isDeployTime } from './deploy-time.js';
+import { renderProviders } from './providers-rendering.js';
+import { renderTerraformData } from './terraform-data-rendering.js';
 import {
   declareSensitiveVariable,
   sensitiveVariable,
   type SensitiveInput,
 } from './sensitive-variable.js';
 
+/** How the construct renders the bootstrap in Terraform. */
+export type FluxBootstrapOciRendering = 'providers' | 'terraform-data';
+
+/** How the construct renders the bootstrap, besides the `flux bootstrap oci` options. */
+export interface FluxBootstrapOciRenderingProps {
+  /**
+   * `'providers'`: a pre-apply `null_resource` and write-only `kubernetes_secret_v1`
+   * Secrets in this stack, the OCIRepositories and Kustomizations as `kubernetes_manifest`
+   * in the sync stack (`syncStack`), so plans show them and drift is restored.
+   * `'terraform-data'`: four built-in `terraform_data` steps in this stack and no provider,
+   * for clusters that cannot have one configured.
+   * @default 'terraform-data'
+   */
+  readonly rendering?: FluxBootstrapOciRendering;
+  /**
+   * With `rendering: 'providers'`: the name of the stack the construct adds to the App
+   * for the custom resources; it depends on this stack, and `cdktf deploy` of both
+   * bootstraps a fresh cluster.
+   * @default - `<this stack's name>-sync`
+   */
+  readonly syncStackName?: string;
+  /**
+   * With `rendering: 'providers'`: how Terraform's kubernetes provider and the pre-apply
+   * step reach the cluster.
+   * @default - the `kubeconfig` and `context` props
+   */
+  readonly connection?: ClusterConnection;
+}
+
 /**
  * The props are the `flux bootstrap oci` options. Passwords are references to sensitive
  * Terraform variables (`FluxBootstrapOci.sensitiveVariable('oci_password')`), never
  * literals.
  */
-export type FluxBootstrapOciProps = BootstrapOciOptions;
-
-/** The options every step needs to reach the registry and the cluster. */
-const CONNECTION_KEYS = [
-  'kubeconfig',
-  'url',
-  'username',
-  'provider',
-  'namespace',
-  'caFile',
-  'allowInsecureHttp',
-  'timeout',
-  'context',
-] as const;
-const SYNC_KEYS = [
-  ...CONNECTION_KEYS,
-  'clusterUrl',
-  'clusterUsername',
-  'clusterPath',
-  'pinByDigest',
-  'interval',
-  'kustomizationInterval',
-  'retryInterval',
-] as const;
+export type FluxBootstrapOciProps = BootstrapOciOptions & FluxBootstrapOciRenderingProps;
 
 /**
  * Flux on a Kubernetes cluster with an OCI registry as the source of truth, as
@@ -84,12 +88,28 @@ export class FluxBootstrapOci extends Construct {
   /** What phase 2 applies. */
   readonly syncPlan: SyncPlan;
 
+  /**
+   * With `rendering: 'providers'`: the stack with the OCIRepositories and Kustomizations,
+   * deployed after this construct's stack.
+   */
+  readonly syncStack?: TerraformStack;
+
   constructor(scope: Construct, id: string, props: FluxBootstrapOciProps) {
     super(scope, id);
     const stack = TerraformStack.of(this);
+    const { rendering = 'terraform-data', syncStackName, connection, ...bootstrap } = props;
+    if (rendering !== 'providers' && rendering !== 'terraform-data') {
+      throw new UserError(
+        `rendering '${String(rendering)}' is not a rendering: give 'providers' or 'terraform-data'`,
+      );
+    }
     // The steps run in the stack's output directory: files they read need absolute paths.
     const options = (this.options = resolveBootstrapOptions(
-      { ...props, caFile: absolute(props.caFile), kubeconfig: absolute(props.kubeconfig) },
+      {
+        ...bootstrap,
+        caFile: absolute(bootstrap.caFile),
+        kubeconfig: absolute(bootstrap.kubeconfig),
+      },
       isDeployTime,
     ));
     const ca = options.caFile === undefined ? undefined : readCaFile(options.caFile);
@@ -99,118 +119,25 @@ export class FluxBootstrapOci extends Construct {
       path: layout.dir,
       type: AssetType.DIRECTORY,
     });
-    const password = secretInput(stack, 'password', options.password);
-    const clusterPassword = secretInput(stack, 'clusterPassword', options.clusterPassword);
-    // What Terraform knows only at deploy time (a kubeconfig written by another resource)
-    // reaches the steps in their environment, never in their shell command line.
-    const connected = { ...options, kubeconfig: kubeconfigPath(options) };
-    const stepArgs = (keys: readonly (keyof BootstrapOciOptions)[]): StepArgs =>
-      optionsToStepArgs(connected, keys, isDeployTime);
-    // A refused downgrade fails the step, which runs again at the next deploy.
-    const installArgs = stepArgs([...CONNECTION_KEYS, 'allowDowngrade']);
-    const syncArgs = stepArgs(SYNC_KEYS);
-
-    const install = new FluxOciStep(this, 'install', {
-      args: [
-        'bootstrap',
-        'oci',
-        '--phase=install',
-        `--artifact=${artifact.path}`,
-        ...installArgs.args,
-        ...passwordEnvArgs(password),
-      ],
-      environment: installArgs.environment,
-      triggers: {
-        digest: layout.digest,
-        url: options.url,
-        namespace: options.namespace,
-      },
-    });
-
-    // A password rotation (its revision raised) or a new CA runs this step alone: no push,
-    // no tag move (RFC story 5). Nothing derived from a password is kept: a hash in the
-    // state would confirm a guessed password.
-    const secretsTriggers = {
-      ...(password ? { password_revision: options.passwordRevision } : {}),
-      ...(clusterPassword ? { cluster_password_revision: options.clusterPasswordRevision } : {}),
-      ...(ca ? { ca: sha256(ca) } : {}),
+    const input = {
+      stack,
+      options,
+      layout,
+      plan,
+      artifact,
+      password: secretInput(stack, 'password', options.password),
+      clusterPassword: secretInput(stack, 'clusterPassword', options.clusterPassword),
+      ca,
     };
-    const secrets =
-      Object.keys(secretsTriggers).length === 0
-        ? undefined
-        : new FluxOciStep(this, 'secrets', {
-            args: [
-              'bootstrap',
-              'oci',
-              '--phase=secrets',
-              `--components-digest=${layout.digest}`,
-              ...syncArgs.args,
-              ...passwordEnvArgs(password, clusterPassword),
-            ],
-            environment: syncArgs.environment,
-            triggers: {
-              ...secretsTriggers,
-              secrets: [plan.componentsSecret, plan.clusterSecret, plan.caSecret].filter(Boolean),
-              namespace: options.namespace,
-            },
-            dependsOn: [install],
-          });
-
-    // The wait expects the revision the tag points at when it runs, so a tag moved by CI
-    // does not fail a later deploy that changes only the sync objects.
-    const sync = new FluxOciStep(this, 'sync', {
-      args: [
-        'bootstrap',
-        'oci',
-        '--phase=sync',
-        `--components-digest=${layout.digest}`,
-        ...syncArgs.args,
-        ...passwordEnvArgs(password, clusterPassword),
-      ],
-      environment: syncArgs.environment,
-      triggers: { digest: layout.digest, objects: plan.objects },
-      dependsOn: secrets ? [install, secrets] : [install],
-    });
-
-    // Destroyed first (it depends on the rest). Its only trigger is the namespace, so a new
-    // artifact never replaces it (a replacement runs the uninstall); the cluster connection
-    // is kept as input, which the destroy-time command reads from `self` in its environment.
-    new FluxOciStep(this, 'uninstall', {
-      args: [
-        'uninstall',
-        '--silent',
-        `--namespace=${options.namespace}`,
-        `${envFlag('kubeconfig')}=${stepEnvName('kubeconfig')}`,
-        ...(options.context ? [`${envFlag('context')}=${stepEnvName('context')}`] : []),
-        `--keep-namespace=${options.keepNamespace}`,
-      ],
-      environment: {
-        [stepEnvName('kubeconfig')]: '${self.output.kubeconfig}',
-        ...(options.context ? { [stepEnvName('context')]: '${self.output.context}' } : {}),
-      },
-      input: {
-        kubeconfig: connected.kubeconfig,
-        ...(options.context ? { context: options.context } : {}),
-      },
-      triggers: { namespace: options.namespace },
-      dependsOn: secrets ? [install, secrets, sync] : [install, sync],
-      onDestroy: true,
-    });
+    if (rendering === 'providers') {
+      this.syncStack = renderProviders(this, input, {
+        syncStackName: syncStackName ?? `${stack.node.id}-sync`,
+        connection,
+      }).syncStack;
+    } else {
+      renderTerraformData(this, input);
+    }
   }
-}
-
-/** The kubeconfig file the steps use: the option (a path or a deploy-time reference), else the local default. */
-function kubeconfigPath(options: ResolvedBootstrapOptions): string {
-  return (
-    options.kubeconfig ??
-    process.env.KUBECONFIG?.split(':')[0] ??
-    join(homedir(), '.kube', 'config')
-  );
-}
-
-/** A CDKTF token, or a Terraform reference or template written out: known at deploy time only. */
-function isDeployTime(value: string): boolean {
-  return Token.isUnresolved(value) || TERRAFORM_TEMPLATE.test(value);
 }
 
 function absolute(path: string | undefined): string | undefined {
@@ -242,16 +169,4 @@ function secretInput(
   reference: string | undefined,
 ): SensitiveInput | undefined {
   return reference === undefined ? undefined : declareSensitiveVariable(stack, prop, reference);
-}
-
-/** Where the steps find the passwords: the names of the variables, never their values. */
-function passwordEnvArgs(password?: SensitiveInput, clusterPassword?: SensitiveInput): string[] {
-  return [
-    ...(password ? [`--password-env=${password.envName}`] : []),
-    ...(clusterPassword ? [`--cluster-password-env=${clusterPassword.envName}`] : []),
-  ];
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -1,3 +1,5 @@
+import { App, type TerraformStack } from 'cdktf';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The `flux-oci` launcher of this package, run by the pre-apply steps. */
@@ -14,7 +16,20 @@ export function shellQuote(word: string): string {
  * deploy-time values never appear here: they travel in the provisioner's environment.
  */
 export function fluxOciCommand(args: readonly string[]): string {
-  const words = [process.execPath, FLUX_OCI_BIN, ...args];
+  return commandLine([process.execPath, FLUX_OCI_BIN, ...args]);
+}
+
+/**
+ * The shell command line for `flux-oci <args>` that names no path of the synthesizing
+ * machine: `node` from the PATH, the launcher relative to the stack's directory (where
+ * Terraform runs it), so the synthesized project applies from another checkout or job.
+ */
+export function portableFluxOciCommand(stack: TerraformStack, args: readonly string[]): string {
+  const stackDir = resolve(App.of(stack).outdir, 'stacks', stack.node.id);
+  return commandLine(['node', relative(stackDir, FLUX_OCI_BIN), ...args]);
+}
+
+function commandLine(words: readonly string[]): string {
   // Terraform substitutes `${...}` and `%{...}` in a command line unescaped, under the
   // shell's quotes: what only Terraform knows goes in the environment instead.
   const template = words.find((word) => TERRAFORM_TEMPLATE.test(word));

@@ -1,6 +1,12 @@
-import { TerraformResource, anyToTerraform, hashMapper, type ITerraformDependable } from 'cdktf';
+import {
+  TerraformResource,
+  anyToTerraform,
+  hashMapper,
+  type ITerraformDependable,
+  type TerraformStack,
+} from 'cdktf';
 import type { Construct } from 'constructs';
-import { fluxOciCommand } from './flux-oci-command.js';
+import { fluxOciCommand, portableFluxOciCommand } from './flux-oci-command.js';
 
 export interface FluxOciStepProps {
   /**
@@ -29,6 +35,12 @@ export interface FluxOciStepProps {
   readonly input?: Record<string, unknown>;
   /** @default none */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Run `node` from the PATH and the launcher relative to this stack's directory, so the
+   * command names no path of the synthesizing machine.
+   * @default - the Node.js and the launcher that synthesized the app, by absolute path
+   */
+  readonly launcherFrom?: TerraformStack;
   /**
    * Run the command when the resource is destroyed instead of when it is created.
    * @default false
@@ -59,7 +71,9 @@ export class FluxOciStep extends TerraformResource {
       provisioners: [
         {
           type: 'local-exec',
-          command: fluxOciCommand(props.args),
+          command: props.launcherFrom
+            ? portableFluxOciCommand(props.launcherFrom, props.args)
+            : fluxOciCommand(props.args),
           ...(props.environment && Object.keys(props.environment).length > 0
             ? { environment: props.environment }
             : {}),

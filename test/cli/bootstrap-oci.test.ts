@@ -23,7 +23,7 @@ describe('flux-oci bootstrap oci, bad input', () => {
   test('an unknown phase is refused with the choices', async () => {
     const result = await runCli(['bootstrap', 'oci', url, '--phase=later']);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/Allowed choices are all, install, secrets, sync/);
+    expect(result.stderr).toMatch(/Allowed choices are all, install, pre-apply, secrets, sync/);
   });
 
   test('--password-env naming an unset variable says so, without a value', async () => {

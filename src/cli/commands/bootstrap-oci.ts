@@ -9,7 +9,7 @@ import type { BootstrapOciOptions } from '../../bootstrap/options.js';
 import { CLUSTER_PASSWORD_ENV, PASSWORD_ENV } from '../../bootstrap/registry-access.js';
 import { resolveBootstrapOptions } from '../../bootstrap/resolve-options.js';
 import { runSecretsPhase } from '../../bootstrap/secrets-phase.js';
-import { runSyncPhase } from '../../bootstrap/sync-phase.js';
+import { ensureClusterArtifact, runSyncPhase } from '../../bootstrap/sync-phase.js';
 import { planSync } from '../../bootstrap/sync-plan.js';
 import { UserError } from '../../errors.js';
 import { readOciLayout } from '../../oci/layout.js';
@@ -33,7 +33,7 @@ export function register(program: Command): void {
     )
     .addOption(
       new Option('--phase <phase>', 'run one step alone (used by the CDKTF construct)')
-        .choices(['all', 'install', 'secrets', 'sync'])
+        .choices(['all', 'install', 'pre-apply', 'secrets', 'sync'])
         .default('all'),
     )
     .option('--artifact <dir>', 'push this prebuilt components artifact (an OCI image layout)')
@@ -65,6 +65,17 @@ export function register(program: Command): void {
       case 'install': {
         const artifact = opts.artifact ? readOciLayout(opts.artifact as string) : undefined;
         await runInstallPhase(kubeClientFor(options), options, { logger, artifact });
+        return;
+      }
+      // The construct's provider rendering: phase 1 and the cluster artifact; Terraform
+      // itself applies the Secrets and the sync objects.
+      case 'pre-apply': {
+        const artifact = opts.artifact ? readOciLayout(opts.artifact as string) : undefined;
+        const { digest } = await runInstallPhase(kubeClientFor(options), options, {
+          logger,
+          artifact,
+        });
+        await ensureClusterArtifact(options, planSync(options, digest), logger);
         return;
       }
       case 'secrets':

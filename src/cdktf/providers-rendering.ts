@@ -1,0 +1,226 @@
+import { DataKubernetesNamespaceV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-namespace-v1/index.js';
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest/index.js';
+import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1/index.js';
+import { Resource as NullResource } from '@cdktf/provider-null/lib/resource/index.js';
+import { Fn, TerraformAsset, AssetType, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { optionsToStepArgs, stepEnvName } from '../bootstrap/option-args.js';
+import { envFlag } from '../bootstrap/option-flags.js';
+import type { BootstrapOciOptions } from '../bootstrap/options.js';
+import { UserError } from '../errors.js';
+import type { OciReference } from '../oci/reference.js';
+import { clusterConnectionFor, type ClusterConnection } from './cluster-connection.js';
+import { isDeployTime } from './deploy-time.js';
+import { portableFluxOciCommand } from './flux-oci-command.js';
+import { FluxOciStep } from './flux-oci-step.js';
+import { fluxNullProvider, fluxKubernetesProvider } from './flux-providers.js';
+import { CONNECTION_KEYS, passwordEnvArgs, type RenderingInput } from './rendering-input.js';
+import type { SensitiveInput } from './sensitive-variable.js';
+
+export interface ProvidersRenderingProps {
+  /** The sync stack's name. */
+  readonly syncStackName: string;
+  readonly connection?: ClusterConnection;
+}
+
+/** What the providers rendering made, for the construct to expose. */
+export interface ProvidersRendering {
+  readonly syncStack: TerraformStack;
+}
+
+/**
+ * The product's rendering: real resources on hashicorp/null and hashicorp/kubernetes.
+ *
+ * - In the user's stack: the pre-apply `null_resource` (phase 1 and the empty cluster
+ *   artifact), re-run when the digest, the URL or the cluster (the UID of `kube-system`)
+ *   changes; the registry Secrets with write-only data; the uninstall on destroy.
+ * - In the sync stack, which depends on it: the OCIRepositories and Kustomizations as
+ *   `kubernetes_manifest`, waited for until Ready. A separate stack because
+ *   kubernetes_manifest reads the CRDs while planning
+ *   (hashicorp/terraform-provider-kubernetes#1367): cdktf plans it after the pre-apply
+ *   stack has installed them.
+ */
+export function renderProviders(
+  scope: Construct,
+  input: RenderingInput,
+  props: ProvidersRenderingProps,
+): ProvidersRendering {
+  const { stack, options, layout, plan, artifact, password, clusterPassword, ca } = input;
+  const app = stack.node.scope;
+  if (!app) throw new UserError('FluxBootstrapOci: its stack must belong to an App');
+  if (app.node.tryFindChild(props.syncStackName)) {
+    throw new UserError(
+      `syncStackName '${props.syncStackName}' is taken by another construct of the app: give each FluxBootstrapOci its own syncStackName`,
+    );
+  }
+
+  const connection = clusterConnectionFor(options, props.connection);
+  const kubernetes = fluxKubernetesProvider(stack, connection);
+  const nul = fluxNullProvider(stack);
+
+  // The step reads files relative to the stack's directory, so a plan made in one checkout
+  // applies in another (the CA is copied next to the artifact).
+  const caAsset =
+    options.caFile === undefined
+      ? undefined
+      : new TerraformAsset(scope, 'ca-file', { path: options.caFile, type: AssetType.FILE });
+  const stepOptions = {
+    ...options,
+    caFile: caAsset?.path,
+    kubeconfig: connection.step.kubeconfig,
+    context: connection.step.context,
+  };
+  const stepArgs = optionsToStepArgs(
+    stepOptions,
+    [...CONNECTION_KEYS, 'allowDowngrade', 'clusterUrl', 'clusterUsername', 'clusterPath'],
+    isDeployTime,
+  );
+
+  const kubeSystem = new DataKubernetesNamespaceV1(scope, 'kube-system', {
+    provider: kubernetes,
+    metadata: { name: 'kube-system' },
+  });
+
+  // Runs again for a new artifact, another registry or a recreated cluster: a tag moved by
+  // CI since (RFC story 4) is moved only by a deliberate change of the components.
+  const preApply = new NullResource(scope, 'pre-apply', {
+    provider: nul,
+    triggers: {
+      digest: layout.digest,
+      url: options.url,
+      namespace: options.namespace,
+      cluster_uid: kubeSystem.metadata.uid,
+    },
+    provisioners: [
+      {
+        type: 'local-exec',
+        command: portableFluxOciCommand(stack, [
+          'bootstrap',
+          'oci',
+          '--phase=pre-apply',
+          `--artifact=${artifact.path}`,
+          ...stepArgs.args,
+          ...passwordEnvArgs(password, clusterPassword),
+        ]),
+        ...(Object.keys(stepArgs.environment).length > 0
+          ? { environment: stepArgs.environment }
+          : {}),
+      },
+    ],
+  });
+
+  // Write-only data: Terraform sends the password to the cluster and keeps nothing of it
+  // in state or plan; a raised revision rewrites the Secret (RFC story 5).
+  const secrets: SecretV1[] = [];
+  const registrySecret = (
+    id: string,
+    name: string,
+    registry: OciReference,
+    username: string,
+    secret: SensitiveInput,
+    revision: number,
+  ): void => {
+    secrets.push(
+      new SecretV1(scope, id, {
+        provider: kubernetes,
+        metadata: { name, namespace: options.namespace },
+        type: 'kubernetes.io/dockerconfigjson',
+        dataWo: { '.dockerconfigjson': dockerConfigJson(registry.registry, username, secret) },
+        dataWoRevision: revision,
+        dependsOn: [preApply],
+      }),
+    );
+  };
+  if (plan.componentsSecret && password && options.username !== undefined) {
+    registrySecret(
+      'components-secret',
+      plan.componentsSecret,
+      plan.components,
+      options.username,
+      password,
+      options.passwordRevision,
+    );
+  }
+  if (plan.clusterSecret && plan.cluster) {
+    // The cluster registry's own credentials; without them it shares the components Secret.
+    const username = options.clusterUsername ?? options.username;
+    const secret = clusterPassword ?? password;
+    if (username !== undefined && secret !== undefined) {
+      registrySecret(
+        'cluster-secret',
+        plan.clusterSecret,
+        plan.cluster,
+        username,
+        secret,
+        clusterPassword ? options.clusterPasswordRevision : options.passwordRevision,
+      );
+    }
+  }
+  if (plan.caSecret && ca) {
+    // A CA is public: kept in state, so drift shows and a new CA rewrites it.
+    secrets.push(
+      new SecretV1(scope, 'ca-secret', {
+        provider: kubernetes,
+        metadata: { name: plan.caSecret, namespace: options.namespace },
+        type: 'Opaque',
+        data: { 'ca.crt': ca.toString('utf8') },
+        dependsOn: [preApply],
+      }),
+    );
+  }
+
+  // Destroyed first in this stack (after the sync stack): Flux's uninstall order. Its only
+  // trigger is the namespace, so nothing else replaces it (a replacement runs it).
+  new FluxOciStep(scope, 'uninstall', {
+    args: [
+      'uninstall',
+      '--silent',
+      `--namespace=${options.namespace}`,
+      `${envFlag('kubeconfig')}=${stepEnvName('kubeconfig')}`,
+      ...(connection.step.context ? [`${envFlag('context')}=${stepEnvName('context')}`] : []),
+      `--keep-namespace=${options.keepNamespace}`,
+    ],
+    launcherFrom: stack,
+    environment: {
+      [stepEnvName('kubeconfig')]: '${self.output.kubeconfig}',
+      ...(connection.step.context ? { [stepEnvName('context')]: '${self.output.context}' } : {}),
+    },
+    input: {
+      kubeconfig: connection.step.kubeconfig,
+      ...(connection.step.context ? { context: connection.step.context } : {}),
+    },
+    triggers: { namespace: options.namespace },
+    dependsOn: [preApply, ...secrets],
+    onDestroy: true,
+  });
+
+  const syncStack = new TerraformStack(app, props.syncStackName);
+  syncStack.addDependency(stack);
+  const syncKubernetes = fluxKubernetesProvider(syncStack, connection);
+  plan.objects.forEach((object) => {
+    new Manifest(syncStack, `${object.kind.toLowerCase()}-${object.metadata.name}`, {
+      provider: syncKubernetes,
+      manifest: object as unknown as Record<string, unknown>,
+      wait: { condition: [{ type: 'Ready', status: 'True' }] },
+      // Terraform owns these objects: an edit by another manager is drift, taken back.
+      fieldManager: { forceConflicts: true },
+      timeouts: { create: options.timeout, update: options.timeout, delete: options.timeout },
+    });
+  });
+  return { syncStack };
+}
+
+/** `{"auths":{"<registry>":{"username","password","auth"}}}`, computed by Terraform from the variable. */
+function dockerConfigJson(registry: string, username: string, password: SensitiveInput): string {
+  return Fn.jsonencode({
+    auths: {
+      [registry]: {
+        username,
+        password: password.value,
+        auth: Fn.base64encode(Fn.join('', [username, ':', password.value])),
+      },
+    },
+  });
+}
+
+export type { BootstrapOciOptions };

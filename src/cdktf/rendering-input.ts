@@ -1,0 +1,56 @@
+import type { TerraformAsset, TerraformStack } from 'cdktf';
+import type { ResolvedBootstrapOptions } from '../bootstrap/resolve-options.js';
+import type { SyncPlan } from '../bootstrap/sync-plan.js';
+import type { ComponentsLayout } from './components-layout.js';
+import type { SensitiveInput } from './sensitive-variable.js';
+
+/** What both renderings of the construct start from, prepared once at synth time. */
+export interface RenderingInput {
+  /** The user's stack: the one with the pre-apply step. */
+  readonly stack: TerraformStack;
+  readonly options: ResolvedBootstrapOptions;
+  readonly layout: ComponentsLayout;
+  readonly plan: SyncPlan;
+  /** The components artifact, copied into the stack's directory (a relative path). */
+  readonly artifact: TerraformAsset;
+  readonly password?: SensitiveInput;
+  readonly clusterPassword?: SensitiveInput;
+  /** The CA bundle read at synth time, when `caFile` is given. */
+  readonly ca?: Buffer;
+}
+
+/** Which options every step needs to reach the registry and the cluster. */
+export const CONNECTION_KEYS = [
+  'kubeconfig',
+  'url',
+  'username',
+  'provider',
+  'namespace',
+  'caFile',
+  'allowInsecureHttp',
+  'timeout',
+  'context',
+] as const;
+
+/** What the sync needs besides the connection. */
+export const SYNC_KEYS = [
+  ...CONNECTION_KEYS,
+  'clusterUrl',
+  'clusterUsername',
+  'clusterPath',
+  'pinByDigest',
+  'interval',
+  'kustomizationInterval',
+  'retryInterval',
+] as const;
+
+/** Where the steps find the passwords: the names of the variables, never their values. */
+export function passwordEnvArgs(
+  password?: SensitiveInput,
+  clusterPassword?: SensitiveInput,
+): string[] {
+  return [
+    ...(password ? [`--password-env=${password.envName}`] : []),
+    ...(clusterPassword ? [`--cluster-password-env=${clusterPassword.envName}`] : []),
+  ];
+}

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Construct } from 'constructs';
+import { envFlag } from '../bootstrap/option-flags.js';
+import { optionsToStepArgs, stepEnvName, type StepArgs } from '../bootstrap/option-args.js';
+import type { BootstrapOciOptions } from '../bootstrap/options.js';
+import type { ResolvedBootstrapOptions } from '../bootstrap/resolve-options.js';
+import { isDeployTime } from './deploy-time.js';
+import { FluxOciStep } from './flux-oci-step.js';
+import {
+  CONNECTION_KEYS,
+  SYNC_KEYS,
+  passwordEnvArgs,
+  type RenderingInput,
+} from './rendering-input.js';
+
+/**
+ * The provider-free rendering: four built-in `terraform_data` steps running `flux-oci` in
+ * the user's stack (install, secrets, sync, uninstall on destroy). No provider is needed,
+ * so Flux's custom resources need no CRD at plan time.
+ */
+export function renderTerraformData(scope: Construct, input: RenderingInput): void {
+  const { options, layout, plan, artifact, password, clusterPassword, ca } = input;
+  // What Terraform knows only at deploy time (a kubeconfig written by another resource)
+  // reaches the steps in their environment, never in their shell command line.
+  const connected = { ...options, kubeconfig: kubeconfigPath(options) };
+  const stepArgs = (keys: readonly (keyof BootstrapOciOptions)[]): StepArgs =>
+    optionsToStepArgs(connected, keys, isDeployTime);
+  // A refused downgrade fails the step, which runs again at the next deploy.
+  const installArgs = stepArgs([...CONNECTION_KEYS, 'allowDowngrade']);
+  const syncArgs = stepArgs(SYNC_KEYS);
+
+  const install = new FluxOciStep(scope, 'install', {
+    args: [
+      'bootstrap',
+      'oci',
+      '--phase=install',
+      `--artifact=${artifact.path}`,
+      ...installArgs.args,
+      ...passwordEnvArgs(password),
+    ],
+    environment: installArgs.environment,
+    triggers: {
+      digest: layout.digest,
+      url: options.url,
+      namespace: options.namespace,
+    },
+  });
+
+  // A password rotation (its revision raised) or a new CA runs this step alone: no push,
+  // no tag move (RFC story 5). Nothing derived from a password is kept: a hash in the
+  // state would confirm a guessed password.
+  const secretsTriggers = {
+    ...(password ? { password_revision: options.passwordRevision } : {}),
+    ...(clusterPassword ? { cluster_password_revision: options.clusterPasswordRevision } : {}),
+    ...(ca ? { ca: sha256(ca) } : {}),
+  };
+  const secrets =
+    Object.keys(secretsTriggers).length === 0
+      ? undefined
+      : new FluxOciStep(scope, 'secrets', {
+          args: [
+            'bootstrap',
+            'oci',
+            '--phase=secrets',
+            `--components-digest=${layout.digest}`,
+            ...syncArgs.args,
+            ...passwordEnvArgs(password, clusterPassword),
+          ],
+          environment: syncArgs.environment,
+          triggers: {
+            ...secretsTriggers,
+            secrets: [plan.componentsSecret, plan.clusterSecret, plan.caSecret].filter(Boolean),
+            namespace: options.namespace,
+          },
+          dependsOn: [install],
+        });
+
+  // The wait expects the revision the tag points at when it runs, so a tag moved by CI
+  // does not fail a later deploy that changes only the sync objects.
+  const sync = new FluxOciStep(scope, 'sync', {
+    args: [
+      'bootstrap',
+      'oci',
+      '--phase=sync',
+      `--components-digest=${layout.digest}`,
+      ...syncArgs.args,
+      ...passwordEnvArgs(password, clusterPassword),
+    ],
+    environment: syncArgs.environment,
+    triggers: { digest: layout.digest, objects: plan.objects },
+    dependsOn: secrets ? [install, secrets] : [install],
+  });
+
+  // Destroyed first (it depends on the rest). Its only trigger is the namespace, so a new
+  // artifact never replaces it (a replacement runs the uninstall); the cluster connection
+  // is kept as input, which the destroy-time command reads from `self` in its environment.
+  new FluxOciStep(scope, 'uninstall', {
+    args: [
+      'uninstall',
+      '--silent',
+      `--namespace=${options.namespace}`,
+      `${envFlag('kubeconfig')}=${stepEnvName('kubeconfig')}`,
+      ...(options.context ? [`${envFlag('context')}=${stepEnvName('context')}`] : []),
+      `--keep-namespace=${options.keepNamespace}`,
+    ],
+    environment: {
+      [stepEnvName('kubeconfig')]: '${self.output.kubeconfig}',
+      ...(options.context ? { [stepEnvName('context')]: '${self.output.context}' } : {}),
+    },
+    input: {
+      kubeconfig: connected.kubeconfig,
+      ...(options.context ? { context: options.context } : {}),
+    },
+    triggers: { namespace: options.namespace },
+    dependsOn: secrets ? [install, secrets, sync] : [install, sync],
+    onDestroy: true,
+  });
+}
+
+/** The kubeconfig file the steps use: the option (a path or a deploy-time reference), else the local default. */
+function kubeconfigPath(options: ResolvedBootstrapOptions): string {
+  return (
+    options.kubeconfig ??
+    process.env.KUBECONFIG?.split(':')[0] ??
+    join(homedir(), '.kube', 'config')
+  );
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

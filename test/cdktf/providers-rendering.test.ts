@@ -1,0 +1,196 @@
+import { App, TerraformStack, Testing } from 'cdktf';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  FluxBootstrapOci,
+  type FluxBootstrapOciProps,
+} from '../../src/cdktf/flux-bootstrap-oci.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bundle = join(root, 'test', 'fixtures', 'flux-bundle');
+
+const story1: FluxBootstrapOciProps = {
+  rendering: 'providers',
+  url: 'oci://ghcr.io/acme/flux-manifests:production',
+  username: 'flux',
+  password: FluxBootstrapOci.sensitiveVariable('oci_password'),
+  clusterUrl: 'oci://registry.example.com/fleet:production',
+  clusterUsername: 'fleet-reader',
+  clusterPassword: FluxBootstrapOci.sensitiveVariable('oci_cluster_password'),
+  clusterPath: 'clusters/production',
+  manifests: bundle,
+};
+
+interface Json {
+  provider: Record<string, Record<string, unknown>[]>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  terraform: Record<string, unknown>;
+}
+
+// The output directory inside the project, as `cdktf synth` puts it (cdktf.out).
+let outdir: string;
+let caDir: string;
+let caFile: string;
+beforeAll(() => {
+  outdir = mkdtempSync(join(root, '.cdktf-out-test-'));
+  caDir = mkdtempSync(join(tmpdir(), 'flux-oci-ca-'));
+  caFile = join(caDir, 'ca.pem');
+  writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+});
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+  rmSync(caDir, { recursive: true, force: true });
+});
+
+function synth(props: FluxBootstrapOciProps = story1) {
+  const app = Testing.app({ outdir }) as App;
+  const stack = new TerraformStack(app, 'cluster');
+  const flux = new FluxBootstrapOci(stack, 'flux', props);
+  const text = Testing.synth(stack);
+  const syncText = flux.syncStack ? Testing.synth(flux.syncStack) : '{}';
+  return {
+    app,
+    flux,
+    text,
+    syncText,
+    json: JSON.parse(text) as Json,
+    sync: JSON.parse(syncText) as Json,
+  };
+}
+const only = <T>(map: Record<string, T> | undefined): T[] => Object.values(map ?? {});
+
+describe("FluxBootstrapOci with rendering: 'providers'", () => {
+  test('the pre-apply null_resource is triggered by the digest, the URL and the cluster UID', () => {
+    const { flux, json } = synth();
+    const [preApply] = only(json.resource.null_resource) as {
+      triggers: Record<string, string>;
+      provider: string;
+    }[];
+    expect(preApply.triggers).toEqual({
+      digest: flux.componentsLayout.digest,
+      url: story1.url,
+      namespace: 'flux-system',
+      cluster_uid: expect.stringMatching(
+        /^\$\{data\.kubernetes_namespace_v1\.flux_kube-system_[0-9A-F]{8}\.metadata\[0\]\.uid\}$/,
+      ),
+    });
+    expect(only(json.data?.kubernetes_namespace_v1)[0]).toMatchObject({
+      metadata: { name: 'kube-system' },
+      provider: 'kubernetes.flux',
+    });
+    expect(preApply.provider).toBe('null.flux');
+  });
+
+  test('the registry Secrets are write-only, from the variables, with the revisions', () => {
+    const { json } = synth({ ...story1, passwordRevision: 3 });
+    const secrets = json.resource.kubernetes_secret_v1;
+    const byName = Object.fromEntries(
+      only(secrets).map((s) => [(s.metadata as { name: string }).name, s]),
+    );
+    expect(Object.keys(byName).sort()).toEqual(['flux-components', 'flux-system']);
+    expect(byName['flux-components']).toMatchObject({
+      type: 'kubernetes.io/dockerconfigjson',
+      data_wo_revision: 3,
+      data_wo: {
+        '.dockerconfigjson': expect.stringMatching(
+          /^\$\{jsonencode\(\{"auths" = \{"ghcr\.io" = \{"username" = "flux", "password" = var\.oci_password, "auth" = base64encode\(join\("", \["flux", ":", var\.oci_password\]\)\)\}\}\}\)\}$/,
+        ),
+      },
+    });
+    expect(byName['flux-system']).toMatchObject({ data_wo_revision: 1 });
+    expect(JSON.stringify(byName['flux-system'])).toContain('var.oci_cluster_password');
+    for (const secret of only(secrets)) expect(secret.data).toBeUndefined();
+  });
+
+  test('no password reaches a provisioner: the steps read TF_VAR_* from their environment', () => {
+    const { text } = synth();
+    const provisioners = [...text.matchAll(/"local-exec": (\{[^}]*\}[^}]*\})/g)].map((m) => m[1]);
+    expect(provisioners.length).toBe(2);
+    for (const p of provisioners) expect(p).not.toMatch(/var\.oci_/);
+    expect(text).toContain('--password-env=TF_VAR_oci_password');
+    expect(text).toContain('--cluster-password-env=TF_VAR_oci_cluster_password');
+  });
+
+  test('the sync objects are kubernetes_manifest in the sync stack, which depends on this one', () => {
+    const { app, flux, sync } = synth({ ...story1, timeout: '7m' });
+    expect(flux.syncStack?.node.id).toBe('cluster-sync');
+    expect(flux.syncStack?.dependencies.map((d) => d.node.id)).toEqual(['cluster']);
+    expect(app.node.tryFindChild('cluster-sync')).toBe(flux.syncStack);
+    const manifests = only(sync.resource.kubernetes_manifest) as {
+      manifest: { kind: string; metadata: { name: string }; spec: Record<string, unknown> };
+      wait: unknown;
+      timeouts: unknown;
+      field_manager: unknown;
+      provider: string;
+    }[];
+    expect(manifests.map((m) => `${m.manifest.kind}/${m.manifest.metadata.name}`).sort()).toEqual([
+      'Kustomization/flux-components',
+      'Kustomization/flux-system',
+      'OCIRepository/flux-components',
+      'OCIRepository/flux-system',
+    ]);
+    for (const m of manifests) {
+      expect(m.wait).toEqual({ condition: [{ type: 'Ready', status: 'True' }] });
+      expect(m.timeouts).toEqual({ create: '7m', update: '7m', delete: '7m' });
+      expect(m.provider).toBe('kubernetes.flux');
+      expect(m.field_manager).toEqual({ force_conflicts: true });
+      if (m.manifest.kind === 'Kustomization')
+        expect(m.manifest.spec.deletionPolicy).toBe('Orphan');
+    }
+  });
+
+  test('the CA is copied next to the stack and kept in a Secret', () => {
+    const { json, text } = synth({ ...story1, caFile });
+    expect(text).toMatch(/--ca-file=assets\/flux_ca-file_[0-9A-F]{8}\/[0-9A-F]{32}\/ca\.pem /);
+    const ca = only(json.resource.kubernetes_secret_v1).find(
+      (s) => (s.metadata as { name: string }).name === 'flux-registry-ca',
+    );
+    expect(ca?.data).toEqual({ 'ca.crt': expect.stringContaining('BEGIN CERTIFICATE') });
+  });
+
+  test('names no absolute path of the synthesizing machine (but the local backend)', () => {
+    for (const { json, sync } of [synth(), synth({ ...story1, caFile })]) {
+      for (const stack of [json, sync]) {
+        // cdktf's own local backend path may stay (issue 10).
+        const terraform = { ...stack.terraform, backend: undefined };
+        const text = JSON.stringify({ ...stack, terraform });
+        for (const path of [root, process.execPath, homedir(), outdir, caDir])
+          expect({ path, found: text.includes(path) }).toEqual({ path, found: false });
+      }
+    }
+    const { text } = synth();
+    expect(text).toContain(
+      '"command": "node ../../../bin/flux-oci.js bootstrap oci --phase=pre-apply',
+    );
+    expect(text).toContain('"config_path": "${pathexpand(\\"~/.kube/config\\")}"');
+  });
+
+  test('a kubeconfig path and context configure both providers and the steps alike', () => {
+    const { json, sync } = synth({ ...story1, kubeconfig: '/etc/k/config', context: 'prod' });
+    for (const stack of [json, sync])
+      expect(stack.provider.kubernetes).toEqual([
+        { alias: 'flux', config_path: '/etc/k/config', config_context: 'prod' },
+      ]);
+    const text = JSON.stringify(json.resource.null_resource);
+    expect(text).toContain('--kubeconfig=/etc/k/config');
+    expect(text).toContain('--context=prod');
+  });
+
+  test('a second construct needs its own sync stack name, said in one line', () => {
+    const app = Testing.app({ outdir }) as App;
+    const stack = new TerraformStack(app, 'cluster');
+    new FluxBootstrapOci(stack, 'flux', story1);
+    expect(() => new FluxBootstrapOci(stack, 'flux2', story1)).toThrow(
+      /^syncStackName 'cluster-sync' is taken by another construct of the app: give each FluxBootstrapOci its own syncStackName$/,
+    );
+  });
+
+  test('an unknown rendering is refused with the prop and the choices', () => {
+    expect(() => synth({ ...story1, rendering: 'helm' as 'providers' })).toThrow(
+      /^rendering 'helm' is not a rendering: give 'providers' or 'terraform-data'$/,
+    );
+  });
+});
