@@ -170,6 +170,18 @@ describe('flux-oci install, flags', () => {
       "invalid --registry-creds format, expected 'user:password'",
     ],
     [
+      ['--registry-creds-env=FLUX_OCI_TEST_UNSET_CREDS', '--image-pull-secret=pull'],
+      'the environment variable FLUX_OCI_TEST_UNSET_CREDS named by --registry-creds-env is not set: set it, or name another with --registry-creds-env',
+    ],
+    [
+      ['--registry-creds=flux:a', '--registry-creds-env=HOME', '--image-pull-secret=pull'],
+      '--registry-creds and --registry-creds-env are both given: give one of them',
+    ],
+    [
+      ['--registry-creds-env=HOME', '--image-pull-secret=pull'],
+      "invalid --registry-creds format, expected 'user:password'",
+    ],
+    [
       ['--timeout=soon'],
       "invalid --timeout 'soon': not a duration; write it like 30s, 5m or 1h30m (units ms, s, m, h)",
     ],

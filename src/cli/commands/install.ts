@@ -13,8 +13,18 @@ import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 import { log } from '../output.js';
 import { parseGoDuration } from '../registry-options.js';
 
-/** `flux-oci install`'s option flags: the install options, the cluster connection and --timeout. */
-const KEYS = [...INSTALL_KEYS, 'kubeconfig', 'context', 'timeout'] as const;
+/**
+ * `flux-oci install`'s option flags: the install options, the cluster connection, --timeout,
+ * and `flux install`'s --registry-creds (also --registry-creds-env) and --force.
+ */
+const KEYS = [
+  ...INSTALL_KEYS,
+  'kubeconfig',
+  'context',
+  'timeout',
+  'registryCreds',
+  'force',
+] as const;
 
 /**
  * Registers `flux-oci install`: installs or upgrades Flux on the cluster as `flux install`
@@ -26,14 +36,6 @@ export function register(program: Command): void {
     .command('install')
     .description('Install or upgrade Flux, or print its component manifests with --export')
     .option('--export', 'print the manifests to standard output and exit')
-    .option(
-      '--registry-creds <user:password>',
-      "container registry credentials in the format 'user:password', requires --image-pull-secret to be set",
-    )
-    .option(
-      '--force',
-      "override existing Flux installation if it's managed by a different tool such as Helm",
-    )
     .exitOverride();
   addOptionFlags(command, KEYS);
   command.action(async (opts: Record<string, unknown>) => {
@@ -41,10 +43,7 @@ export function register(program: Command): void {
     // Check every option before the (possibly slow) download.
     const install = resolveInstallOptions(flags);
     const timeoutMs = parseGoDuration(flags.timeout ?? '5m0s', '--timeout');
-    const registryCredentials = parseRegistryCreds(
-      opts.registryCreds as string | undefined,
-      install.imagePullSecret,
-    );
+    const registryCredentials = parseRegistryCreds(flags.registryCreds, install.imagePullSecret);
     if (!opts.export) log.generate('generating manifests');
     const bundle = await loadManifests({
       version: flags.version,
@@ -70,7 +69,7 @@ export function register(program: Command): void {
       registry: install.registry,
       imagePullSecret: install.imagePullSecret || undefined,
       registryCredentials,
-      force: Boolean(opts.force),
+      force: flags.force ?? false,
       confirmOverride: process.stdin.isTTY ? confirm : undefined,
       timeoutMs,
       logger: stderrProgressLogger(),
