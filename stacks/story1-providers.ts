@@ -1,0 +1,39 @@
+// RFC story 1 with the provider rendering: the pre-apply step (null_resource), the
+// write-only registry Secrets and the uninstall in the stack `flux`; the OCIRepositories
+// and Kustomizations as kubernetes_manifest in the stack `flux-sync`, which depends on it
+// (kubernetes_manifest needs Flux's CRDs while planning).
+//
+//   export TF_VAR_oci_password=...           # components registry password
+//   export TF_VAR_oci_cluster_password=...   # fleet registry password
+//   npx cdktf deploy flux flux-sync          # or '*': both, in order
+//
+// After rotating a password, raise its revision (FLUX_OCI_PASSWORD_REVISION=2, or the
+// number in the code): the next deploy rewrites the Secret and nothing else (RFC story 5).
+//
+// The FLUX_OCI_* variables point the same app at another registry and cluster (the
+// end-to-end tests use them).
+import { App, TerraformStack } from 'cdktf';
+import { FluxBootstrapOci } from '../src/index.js';
+
+const env = process.env;
+const app = new App();
+const stack = new TerraformStack(app, 'flux');
+new FluxBootstrapOci(stack, 'flux', {
+  rendering: 'providers',
+  url: env.FLUX_OCI_URL ?? 'oci://ghcr.io/acme/flux-manifests:production',
+  username: env.FLUX_OCI_USERNAME ?? 'flux',
+  password: FluxBootstrapOci.sensitiveVariable('oci_password'),
+  passwordRevision: Number(env.FLUX_OCI_PASSWORD_REVISION ?? 1),
+  clusterUrl: env.FLUX_OCI_CLUSTER_URL ?? 'oci://ghcr.io/acme/fleet:production',
+  clusterUsername: env.FLUX_OCI_CLUSTER_USERNAME ?? 'fleet-reader',
+  clusterPassword: FluxBootstrapOci.sensitiveVariable('oci_cluster_password'),
+  clusterPasswordRevision: Number(env.FLUX_OCI_CLUSTER_PASSWORD_REVISION ?? 1),
+  clusterPath: 'clusters/production',
+  components: env.FLUX_OCI_COMPONENTS?.split(','),
+  version: env.FLUX_OCI_VERSION,
+  allowDowngrade: env.FLUX_OCI_ALLOW_DOWNGRADE === 'true',
+  caFile: env.FLUX_OCI_CA_FILE,
+  kubeconfig: env.FLUX_OCI_KUBECONFIG,
+  keepNamespace: env.FLUX_OCI_KEEP_NAMESPACE === 'true',
+});
+app.synth();
