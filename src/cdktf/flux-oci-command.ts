@@ -29,6 +29,22 @@ export function portableFluxOciCommand(stack: TerraformStack, args: readonly str
   return commandLine(['node', relative(stackDir, FLUX_OCI_BIN), ...args]);
 }
 
+/** The environment variable that carries a step's kubeconfig content (a connection by host). */
+export const KUBECONFIG_DATA_ENV = 'FLUX_OCI_STEP_KUBECONFIG_DATA';
+
+/**
+ * `command` with the kubeconfig content of KUBECONFIG_DATA_ENV in a private temporary file,
+ * named to it by FLUX_OCI_STEP_KUBECONFIG (`--kubeconfig-env`) and removed afterwards. The
+ * wrapper is fixed text: the content stays in the environment.
+ */
+export function withKubeconfigFile(command: string): string {
+  return (
+    `set -e; umask 077; kubeconfig=$(mktemp); trap 'rm -f "$kubeconfig"' EXIT; ` +
+    `printf '%s' "$${KUBECONFIG_DATA_ENV}" > "$kubeconfig"; ` +
+    `FLUX_OCI_STEP_KUBECONFIG="$kubeconfig" ${command}`
+  );
+}
+
 function commandLine(words: readonly string[]): string {
   // Terraform substitutes `${...}` and `%{...}` in a command line unescaped, under the
   // shell's quotes: what only Terraform knows goes in the environment instead.

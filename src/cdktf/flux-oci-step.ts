@@ -6,7 +6,7 @@ import {
   type TerraformStack,
 } from 'cdktf';
 import type { Construct } from 'constructs';
-import { fluxOciCommand, portableFluxOciCommand } from './flux-oci-command.js';
+import { fluxOciCommand, portableFluxOciCommand, withKubeconfigFile } from './flux-oci-command.js';
 
 export interface FluxOciStepProps {
   /**
@@ -42,6 +42,12 @@ export interface FluxOciStepProps {
    */
   readonly launcherFrom?: TerraformStack;
   /**
+   * The kubeconfig's content is in the environment (KUBECONFIG_DATA_ENV): the command gets
+   * it as a private temporary file.
+   * @default false
+   */
+  readonly kubeconfigFromEnvironment?: boolean;
+  /**
    * Run the command when the resource is destroyed instead of when it is created.
    * @default false
    */
@@ -71,9 +77,7 @@ export class FluxOciStep extends TerraformResource {
       provisioners: [
         {
           type: 'local-exec',
-          command: props.launcherFrom
-            ? portableFluxOciCommand(props.launcherFrom, props.args)
-            : fluxOciCommand(props.args),
+          command: stepCommand(props),
           ...(props.environment && Object.keys(props.environment).length > 0
             ? { environment: props.environment }
             : {}),
@@ -91,4 +95,11 @@ export class FluxOciStep extends TerraformResource {
       input: hashMapper(anyToTerraform)(this.input),
     };
   }
+}
+
+function stepCommand(props: FluxOciStepProps): string {
+  const command = props.launcherFrom
+    ? portableFluxOciCommand(props.launcherFrom, props.args)
+    : fluxOciCommand(props.args);
+  return props.kubeconfigFromEnvironment ? withKubeconfigFile(command) : command;
 }

@@ -16,10 +16,20 @@ export function fluxKubernetesProvider(
 ): KubernetesProvider {
   const existing = stack.node.tryFindChild('flux-kubernetes');
   if (existing) return existing as KubernetesProvider;
-  return new KubernetesProvider(stack, 'flux-kubernetes', {
-    alias: ALIAS,
-    ...connection.provider,
-  });
+  const { exec, ...settings } = connection.provider;
+  const provider = new KubernetesProvider(stack, 'flux-kubernetes', { alias: ALIAS, ...settings });
+  if (exec) {
+    // Written as given: cdktf would snake-case the environment's names (AWS_PROFILE).
+    provider.addOverride('exec', [
+      {
+        api_version: exec.apiVersion,
+        command: exec.command,
+        ...(exec.args ? { args: exec.args } : {}),
+        ...(exec.env ? { env: exec.env } : {}),
+      },
+    ]);
+  }
+  return provider;
 }
 
 export function fluxNullProvider(stack: TerraformStack): NullProvider {

@@ -4,18 +4,17 @@ import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1/index.js';
 import { Resource as NullResource } from '@cdktf/provider-null/lib/resource/index.js';
 import { Fn, TerraformAsset, AssetType, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { optionsToStepArgs, stepEnvName } from '../bootstrap/option-args.js';
-import { envFlag } from '../bootstrap/option-flags.js';
-import type { BootstrapOciOptions } from '../bootstrap/options.js';
+import { optionsToStepArgs } from '../bootstrap/option-args.js';
 import { UserError } from '../errors.js';
 import type { OciReference } from '../oci/reference.js';
 import { clusterConnectionFor, type ClusterConnection } from './cluster-connection.js';
 import { isDeployTime } from './deploy-time.js';
-import { portableFluxOciCommand } from './flux-oci-command.js';
+import { portableFluxOciCommand, withKubeconfigFile } from './flux-oci-command.js';
 import { FluxOciStep } from './flux-oci-step.js';
 import { fluxNullProvider, fluxKubernetesProvider } from './flux-providers.js';
 import { CONNECTION_KEYS, passwordEnvArgs, type RenderingInput } from './rendering-input.js';
 import type { SensitiveInput } from './sensitive-variable.js';
+import { destroyStepArgs, stepConnection } from './step-connection.js';
 
 export interface ProvidersRenderingProps {
   /** The sync stack's name. */
@@ -54,6 +53,11 @@ export function renderProviders(
     );
   }
 
+  if (options.registryCreds !== undefined) {
+    throw new UserError(
+      "registryCreds is not rendered with rendering 'providers' yet: create the image pull Secret beside the construct, or use rendering 'terraform-data'",
+    );
+  }
   const connection = clusterConnectionFor(options, props.connection);
   const kubernetes = fluxKubernetesProvider(stack, connection);
   const nul = fluxNullProvider(stack);
@@ -64,17 +68,20 @@ export function renderProviders(
     options.caFile === undefined
       ? undefined
       : new TerraformAsset(scope, 'ca-file', { path: options.caFile, type: AssetType.FILE });
-  const stepOptions = {
-    ...options,
-    caFile: caAsset?.path,
-    kubeconfig: connection.step.kubeconfig,
-    context: connection.step.context,
-  };
+  const reach = stepConnection(connection);
   const stepArgs = optionsToStepArgs(
-    stepOptions,
-    [...CONNECTION_KEYS, 'allowDowngrade', 'clusterUrl', 'clusterUsername', 'clusterPath'],
+    { ...options, caFile: caAsset?.path },
+    [
+      ...CONNECTION_KEYS.filter((key) => key !== 'kubeconfig' && key !== 'context'),
+      'allowDowngrade',
+      'force',
+      'clusterUrl',
+      'clusterUsername',
+      'clusterPath',
+    ],
     isDeployTime,
   );
+  const environment = { ...reach.environment, ...stepArgs.environment };
 
   const kubeSystem = new DataKubernetesNamespaceV1(scope, 'kube-system', {
     provider: kubernetes,
@@ -94,17 +101,19 @@ export function renderProviders(
     provisioners: [
       {
         type: 'local-exec',
-        command: portableFluxOciCommand(stack, [
-          'bootstrap',
-          'oci',
-          '--phase=pre-apply',
-          `--artifact=${artifact.path}`,
-          ...stepArgs.args,
-          ...passwordEnvArgs(password, clusterPassword),
-        ]),
-        ...(Object.keys(stepArgs.environment).length > 0
-          ? { environment: stepArgs.environment }
-          : {}),
+        command: withKubeconfigFileIf(
+          reach.kubeconfigFromEnvironment,
+          portableFluxOciCommand(stack, [
+            'bootstrap',
+            'oci',
+            '--phase=pre-apply',
+            `--artifact=${artifact.path}`,
+            ...reach.args,
+            ...stepArgs.args,
+            ...passwordEnvArgs(password, clusterPassword),
+          ]),
+        ),
+        ...(Object.keys(environment).length > 0 ? { environment } : {}),
       },
     ],
   });
@@ -176,19 +185,13 @@ export function renderProviders(
       'uninstall',
       '--silent',
       `--namespace=${options.namespace}`,
-      `${envFlag('kubeconfig')}=${stepEnvName('kubeconfig')}`,
-      ...(connection.step.context ? [`${envFlag('context')}=${stepEnvName('context')}`] : []),
+      ...destroyStepArgs(reach),
       `--keep-namespace=${options.keepNamespace}`,
     ],
     launcherFrom: stack,
-    environment: {
-      [stepEnvName('kubeconfig')]: '${self.output.kubeconfig}',
-      ...(connection.step.context ? { [stepEnvName('context')]: '${self.output.context}' } : {}),
-    },
-    input: {
-      kubeconfig: connection.step.kubeconfig,
-      ...(connection.step.context ? { context: connection.step.context } : {}),
-    },
+    kubeconfigFromEnvironment: reach.kubeconfigFromEnvironment,
+    environment: reach.destroyEnvironment,
+    input: reach.input,
     triggers: { namespace: options.namespace },
     dependsOn: [preApply, ...secrets],
     onDestroy: true,
@@ -210,6 +213,10 @@ export function renderProviders(
   return { syncStack };
 }
 
+function withKubeconfigFileIf(fromEnvironment: boolean, command: string): string {
+  return fromEnvironment ? withKubeconfigFile(command) : command;
+}
+
 /** `{"auths":{"<registry>":{"username","password","auth"}}}`, computed by Terraform from the variable. */
 function dockerConfigJson(registry: string, username: string, password: SensitiveInput): string {
   return Fn.jsonencode({
@@ -222,5 +229,3 @@ function dockerConfigJson(registry: string, username: string, password: Sensitiv
     },
   });
 }
-
-export type { BootstrapOciOptions };

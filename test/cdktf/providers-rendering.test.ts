@@ -1,4 +1,4 @@
-import { App, TerraformStack, Testing } from 'cdktf';
+import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -177,6 +177,85 @@ describe("FluxBootstrapOci with rendering: 'providers'", () => {
     const text = JSON.stringify(json.resource.null_resource);
     expect(text).toContain('--kubeconfig=/etc/k/config');
     expect(text).toContain('--context=prod');
+  });
+
+  test('a connection by host, token and CA configures both providers, and the steps get it as a kubeconfig in their environment', () => {
+    const app = Testing.app({ outdir }) as App;
+    const stack = new TerraformStack(app, 'cluster');
+    const variable = (name: string) =>
+      new TerraformVariable(stack, name, { type: 'string', sensitive: true }).stringValue;
+    const flux = new FluxBootstrapOci(stack, 'flux', {
+      ...story1,
+      connection: {
+        host: 'https://203.0.113.10:6443',
+        token: variable('cluster_token'),
+        clusterCaCertificate: variable('cluster_ca'),
+      },
+    });
+    const json = JSON.parse(Testing.synth(stack)) as Json;
+    const sync = JSON.parse(Testing.synth(flux.syncStack!)) as Json;
+    const [token, ca] = ['${var.cluster_token}', '${var.cluster_ca}'];
+    for (const stack of [json, sync])
+      expect(stack.provider.kubernetes).toEqual([
+        {
+          alias: 'flux',
+          host: 'https://203.0.113.10:6443',
+          token,
+          cluster_ca_certificate: ca,
+        },
+      ]);
+    const steps = [...only(json.resource.null_resource), ...only(json.resource.terraform_data)] as {
+      provisioner: { 'local-exec': { command: string; environment: Record<string, string> } }[];
+    }[];
+    expect(steps.length).toBe(2);
+    for (const step of steps) {
+      const { command, environment } = step.provisioner[0]['local-exec'];
+      expect(command).toMatch(
+        /^set -e; umask 077; kubeconfig=\$\(mktemp\); trap 'rm -f "\$kubeconfig"' EXIT; printf '%s' "\$FLUX_OCI_STEP_KUBECONFIG_DATA" > "\$kubeconfig"; FLUX_OCI_STEP_KUBECONFIG="\$kubeconfig" node \.\.\/\.\.\/\.\.\/bin\/flux-oci\.js .* --kubeconfig-env=FLUX_OCI_STEP_KUBECONFIG /,
+      );
+      expect(command).not.toMatch(/[$%]\{/);
+      expect(Object.keys(environment)).toContain('FLUX_OCI_STEP_KUBECONFIG_DATA');
+    }
+    const preApplyEnv = steps[0].provisioner[0]['local-exec'].environment;
+    expect(preApplyEnv.FLUX_OCI_STEP_KUBECONFIG_DATA).toBe(
+      '${yamlencode({"apiVersion" = "v1", "kind" = "Config", "clusters" = [{"name" = "flux", "cluster" = {"server" = "https://203.0.113.10:6443", "certificate-authority-data" = base64encode(var.cluster_ca)}}], "users" = [{"name" = "flux", "user" = {"token" = var.cluster_token}}], "contexts" = [{"name" = "flux", "context" = {"cluster" = "flux", "user" = "flux"}}], "current-context" = "flux"})}',
+    );
+    expect(steps[1].provisioner[0]['local-exec'].environment).toEqual({
+      FLUX_OCI_STEP_KUBECONFIG_DATA: '${self.output.kubeconfig_data}',
+    });
+  });
+
+  test('an exec plugin reaches the provider and the steps alike', () => {
+    const exec = {
+      apiVersion: 'client.authentication.k8s.io/v1',
+      command: 'get-token',
+      args: ['--cluster', 'prod'],
+      env: { REGION: 'eu' },
+    };
+    const { json, text } = synth({ ...story1, connection: { host: 'https://k.example', exec } });
+    expect(json.provider.kubernetes[0].exec).toEqual([
+      {
+        api_version: exec.apiVersion,
+        command: 'get-token',
+        args: ['--cluster', 'prod'],
+        env: { REGION: 'eu' },
+      },
+    ]);
+    expect(text).toContain(
+      '\\"exec\\" = {\\"apiVersion\\" = \\"client.authentication.k8s.io/v1\\", \\"command\\" = \\"get-token\\", \\"args\\" = [\\"--cluster\\", \\"prod\\"], \\"env\\" = [{\\"name\\" = \\"REGION\\", \\"value\\" = \\"eu\\"}], \\"interactiveMode\\" = \\"Never\\"}',
+    );
+  });
+
+  test('a connection given twice, or credentials without a host, are refused in one line', () => {
+    expect(() => synth({ ...story1, kubeconfig: '/k', connection: { host: 'https://k' } })).toThrow(
+      /^connection\.host and kubeconfig are both given: reach the cluster by one, the host with its credentials or a kubeconfig$/,
+    );
+    expect(() => synth({ ...story1, connection: { token: '${var.t}' } })).toThrow(
+      /^connection\.token needs connection\.host: give the API server's address, or use configPath$/,
+    );
+    expect(() =>
+      synth({ ...story1, connection: { host: 'https://k', clientCertificate: 'c' } }),
+    ).toThrow(/^connection\.clientCertificate and connection\.clientKey go together/);
   });
 
   test('a second construct needs its own sync stack name, said in one line', () => {
