@@ -17,6 +17,8 @@ const env = process.env;
 const app = new App();
 const stack = new TerraformStack(app, 'flux');
 new FluxBootstrapOci(stack, 'flux', {
+  // One stack, no provider (stacks/story1-providers.ts: the default, real resources).
+  rendering: 'terraform-data',
   url: env.FLUX_OCI_URL ?? 'oci://ghcr.io/acme/flux-manifests:production',
   username: env.FLUX_OCI_USERNAME ?? 'flux',
   password: FluxBootstrapOci.sensitiveVariable('oci_password'),

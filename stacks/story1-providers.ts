@@ -1,7 +1,7 @@
-// RFC story 1 with the provider rendering: the pre-apply step (null_resource), the
-// write-only registry Secrets and the uninstall in the stack `flux`; the OCIRepositories
-// and Kustomizations as kubernetes_manifest in the stack `flux-sync`, which depends on it
-// (kubernetes_manifest needs Flux's CRDs while planning).
+// RFC story 1 with the construct's default rendering, on the providers: the pre-apply
+// step (null_resource), the write-only registry Secrets and the uninstall in the stack
+// `flux`; the OCIRepositories and Kustomizations as kubernetes_manifest in the stack
+// `flux-sync`, which depends on it (kubernetes_manifest needs Flux's CRDs while planning).
 //
 //   export TF_VAR_oci_password=...           # components registry password
 //   export TF_VAR_oci_cluster_password=...   # fleet registry password
@@ -19,7 +19,6 @@ const env = process.env;
 const app = new App();
 const stack = new TerraformStack(app, 'flux');
 new FluxBootstrapOci(stack, 'flux', {
-  rendering: 'providers',
   url: env.FLUX_OCI_URL ?? 'oci://ghcr.io/acme/flux-manifests:production',
   username: env.FLUX_OCI_USERNAME ?? 'flux',
   password: FluxBootstrapOci.sensitiveVariable('oci_password'),

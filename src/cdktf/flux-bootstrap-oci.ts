@@ -31,8 +31,8 @@ export interface FluxBootstrapOciRenderingProps {
    * Secrets in this stack, the OCIRepositories and Kustomizations as `kubernetes_manifest`
    * in the sync stack (`syncStack`), so plans show them and drift is restored.
    * `'terraform-data'`: four built-in `terraform_data` steps in this stack and no provider,
-   * for clusters that cannot have one configured.
-   * @default 'terraform-data'
+   * for clusters that cannot have one configured (and Terraform before 1.11).
+   * @default 'providers'
    */
   readonly rendering?: FluxBootstrapOciRendering;
   /**
@@ -59,21 +59,19 @@ export type FluxBootstrapOciProps = BootstrapOciOptions & FluxBootstrapOciRender
 
 /**
  * Flux on a Kubernetes cluster with an OCI registry as the source of truth, as
- * `flux bootstrap oci` does it, inside one Terraform stack:
+ * `flux bootstrap oci` does it. The components artifact is built at synth time, so its
+ * digest is in the plan; only a change of it moves the tag, so a tag moved by CI (RFC
+ * story 4) is never moved back, and a second deploy changes nothing.
  *
- * - the components artifact is built at synth time, so its digest is in the plan;
- * - phase 1 (`install`): a `flux-oci` step pushes it by digest, moves the tag and applies
- *   the components (CRDs first) unless the `flux-components` Kustomization owns them;
- * - `secrets`: the registry credentials (checked against the registry first) and the CA;
- * - phase 2 (`sync`): a step ensures the cluster artifact, applies the
- *   `flux-components`/`flux-system` OCIRepositories and Kustomizations (shown in the plan),
- *   and waits until Flux reports them Ready at the pushed revision;
- * - on destroy, Flux is uninstalled in its own order.
+ * By default (`rendering: 'providers'`) in this stack: a pre-apply `null_resource` (phase 1
+ * and the empty cluster artifact; re-run for a new artifact, URL or cluster), the registry
+ * Secrets as write-only `kubernetes_secret_v1`, the uninstall on destroy; in `syncStack`,
+ * which depends on this stack (the custom resources need Flux's CRDs at plan time,
+ * hashicorp/terraform-provider-kubernetes#1367): the OCIRepositories and Kustomizations as
+ * `kubernetes_manifest`, waited for until Ready, restored when they drift.
  *
- * The steps are OpenTofu's and Terraform's built-in `terraform_data`: no provider is
- * needed, so Flux's custom resources need no CRD at plan time and one `cdktf deploy`
- * bootstraps a fresh cluster. A step runs again only when what it depends on changes, so a
- * second deploy changes nothing and a tag moved by CI (RFC story 4) is never moved back.
+ * With `rendering: 'terraform-data'`: four built-in `terraform_data` steps running
+ * `flux-oci` (install, secrets, sync, uninstall) in this stack, no provider.
  */
 export class FluxBootstrapOci extends Construct {
   /** A reference to a sensitive Terraform variable, set in the pipeline with `TF_VAR_<name>`. */
@@ -97,7 +95,7 @@ export class FluxBootstrapOci extends Construct {
   constructor(scope: Construct, id: string, props: FluxBootstrapOciProps) {
     super(scope, id);
     const stack = TerraformStack.of(this);
-    const { rendering = 'terraform-data', syncStackName, connection, ...bootstrap } = props;
+    const { rendering = 'providers', syncStackName, connection, ...bootstrap } = props;
     if (rendering !== 'providers' && rendering !== 'terraform-data') {
       throw new UserError(
         `rendering '${String(rendering)}' is not a rendering: give 'providers' or 'terraform-data'`,

@@ -25,6 +25,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bundle = join(root, 'test', 'fixtures', 'flux-bundle');
 
 const story1: FluxBootstrapOciProps = {
+  rendering: 'terraform-data',
   url: 'oci://ghcr.io/acme/flux-manifests:production',
   username: 'flux',
   password: FluxBootstrapOci.sensitiveVariable('oci_password'),
@@ -37,6 +38,7 @@ const story1: FluxBootstrapOciProps = {
 };
 
 const story2: FluxBootstrapOciProps = {
+  rendering: 'terraform-data',
   url: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/flux-manifests:production',
   provider: 'aws',
   kustomization: join(root, 'stacks', 'story2', 'kustomization.yaml'),

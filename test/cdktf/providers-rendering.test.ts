@@ -267,6 +267,16 @@ describe("FluxBootstrapOci with rendering: 'providers'", () => {
     );
   });
 
+  test('is the default rendering', () => {
+    const { flux, json } = synth({ ...story1, rendering: undefined });
+    expect(flux.syncStack?.node.id).toBe('cluster-sync');
+    expect(Object.keys(json.resource).sort()).toEqual([
+      'kubernetes_secret_v1',
+      'null_resource',
+      'terraform_data',
+    ]);
+  });
+
   test('an unknown rendering is refused with the prop and the choices', () => {
     expect(() => synth({ ...story1, rendering: 'helm' as 'providers' })).toThrow(
       /^rendering 'helm' is not a rendering: give 'providers' or 'terraform-data'$/,
