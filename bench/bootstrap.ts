@@ -2,7 +2,10 @@
 // through `flux-oci bootstrap oci` and, with --cdktf, through `cdktf deploy` of the story 1
 // example app (OpenTofu, offline providers). The harness start is timed apart.
 //
-//   npm run build && npx tsx bench/bootstrap.ts [--cdktf]
+//   npm run build && npx tsx bench/bootstrap.ts [--cdktf [--providers]]
+//
+// --providers deploys stacks/story1-providers.ts (the construct's provider rendering: two
+// stacks, hashicorp/kubernetes and hashicorp/null from the harness's offline mirror).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +40,7 @@ function startFluxWhenCrdsServed(cluster: Cluster): Promise<Flux> {
 }
 
 const withCdktf = process.argv.includes('--cdktf');
+const withProviders = process.argv.includes('--providers');
 const registries = await timed('harness: two registries (TLS, htpasswd)', () =>
   startStory1Registries(user, fleetUser),
 );
@@ -46,16 +50,18 @@ const work = mkdtempSync(join(tmpdir(), 'flux-oci-bench-'));
 try {
   if (withCdktf) {
     const tf = await prepareTerraform();
-    writeCdktfProject(work, 'story1-basic-auth.ts');
+    writeCdktfProject(work, withProviders ? 'story1-providers.ts' : 'story1-basic-auth.ts');
     const env = story1AppEnv(registries, cluster, tf.tofuPath, tf.env);
-    await timed('cdktf deploy (fresh cluster, both stacks)', async () => {
-      const deploy = runCdktf(work, ['deploy', '*', '--auto-approve'], env);
+    // Offline: no `providers lock`, which asks the registry for the providers' hashes.
+    const deployArgs = ['deploy', '*', '--auto-approve', '--skip-provider-lock'];
+    await timed('cdktf deploy (fresh cluster, every stack)', async () => {
+      const deploy = runCdktf(work, deployArgs, env);
       flux = await startFluxWhenCrdsServed(cluster);
       const result = await deploy;
       if (result.code !== 0) throw new Error(result.output);
     });
     await timed('cdktf deploy (no changes)', async () => {
-      const result = await runCdktf(work, ['deploy', '*', '--auto-approve'], env);
+      const result = await runCdktf(work, deployArgs, env);
       if (result.code !== 0) throw new Error(result.output);
     });
   } else {

@@ -3,8 +3,9 @@
 // one components artifact: built once, not 50 times. Prints the wall times, the number of
 // components builds, their ratio and the peak RSS of the synthesizing process.
 //
-//   npm run build && npx tsx bench/synth.ts [runs]   (default 3 runs per case; the construct
-//                                                   builds the artifact with bin/flux-oci.js, i.e. dist/)
+//   npm run build && npx tsx bench/synth.ts [runs] [--rendering=providers|terraform-data]
+//   (default 3 runs per case and the construct's default rendering; the construct builds the
+//   artifact with bin/flux-oci.js, i.e. dist/)
 //
 // Each run is its own process (a fresh App, cache and heap), in a fresh TMPDIR so that the
 // builds can be counted: each one writes a new flux-components-* directory there.
@@ -30,6 +31,9 @@ interface RunResult {
   readonly maxRssKiB: number;
 }
 
+const renderingArg = process.argv.find((arg) => arg.startsWith('--rendering='));
+const rendering = renderingArg?.slice('--rendering='.length) as
+  'providers' | 'terraform-data' | undefined;
 const caseArg = process.argv.indexOf('--case');
 if (caseArg >= 0) {
   console.log(JSON.stringify(await runCase(Number(process.argv[caseArg + 1]))));
@@ -48,6 +52,7 @@ async function runCase(clusters: number): Promise<Omit<RunResult, 'processMs'>> 
       // One stack per cluster, as a fleet app would have.
       const stack = new TerraformStack(app, `cluster-${i}`);
       new FluxBootstrapOci(stack, 'flux', {
+        ...(rendering ? { rendering } : {}),
         url: 'oci://ghcr.io/acme/flux-manifests:production',
         username: 'flux',
         password: FluxBootstrapOci.sensitiveVariable('oci_password'),
@@ -72,7 +77,7 @@ async function runCase(clusters: number): Promise<Omit<RunResult, 'processMs'>> 
 }
 
 function main(): void {
-  const runs = Number(process.argv[2] ?? 3);
+  const runs = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 3);
   const medians = new Map<number, RunResult>();
   for (const clusters of CASES) {
     const results: RunResult[] = [];
@@ -113,7 +118,13 @@ function runInChild(clusters: number): RunResult {
     const start = performance.now();
     const child = spawnSync(
       process.execPath,
-      [...process.execArgv, import.meta.filename, '--case', String(clusters)],
+      [
+        ...process.execArgv,
+        import.meta.filename,
+        '--case',
+        String(clusters),
+        ...(renderingArg ? [renderingArg] : []),
+      ],
       { encoding: 'utf8', env: { ...process.env, TMPDIR: dir, CHECKPOINT_DISABLE: '1' } },
     );
     const processMs = performance.now() - start;
