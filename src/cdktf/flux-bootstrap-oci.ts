@@ -117,8 +117,13 @@ export class FluxBootstrapOci extends Construct {
       path: layout.dir,
       type: AssetType.DIRECTORY,
     });
+    const caAsset =
+      options.caFile === undefined
+        ? undefined
+        : new TerraformAsset(this, 'ca-file', { path: options.caFile, type: AssetType.FILE });
     const input = {
       stack,
+      caFilePath: caAsset?.path,
       options,
       layout,
       plan,

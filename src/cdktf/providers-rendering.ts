@@ -2,7 +2,7 @@ import { DataKubernetesNamespaceV1 } from '@cdktf/provider-kubernetes/lib/data-k
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest/index.js';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1/index.js';
 import { Resource as NullResource } from '@cdktf/provider-null/lib/resource/index.js';
-import { Fn, TerraformAsset, AssetType, TerraformStack } from 'cdktf';
+import { Fn, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { optionsToStepArgs } from '../bootstrap/option-args.js';
 import { UserError } from '../errors.js';
@@ -62,15 +62,9 @@ export function renderProviders(
   const kubernetes = fluxKubernetesProvider(stack, connection);
   const nul = fluxNullProvider(stack);
 
-  // The step reads files relative to the stack's directory, so a plan made in one checkout
-  // applies in another (the CA is copied next to the artifact).
-  const caAsset =
-    options.caFile === undefined
-      ? undefined
-      : new TerraformAsset(scope, 'ca-file', { path: options.caFile, type: AssetType.FILE });
   const reach = stepConnection(connection);
   const stepArgs = optionsToStepArgs(
-    { ...options, caFile: caAsset?.path },
+    { ...options, caFile: input.caFilePath },
     [
       ...CONNECTION_KEYS.filter((key) => key !== 'kubeconfig' && key !== 'context'),
       'allowDowngrade',

@@ -17,6 +17,11 @@ export interface RenderingInput {
   readonly clusterPassword?: SensitiveInput;
   /** The CA bundle read at synth time, when `caFile` is given. */
   readonly ca?: Buffer;
+  /**
+   * `caFile` copied next to the stack, relative to its directory: the steps read it there,
+   * so the output names no path of the synthesizing machine.
+   */
+  readonly caFilePath?: string;
 }
 
 /** Which options every step needs to reach the registry and the cluster. */

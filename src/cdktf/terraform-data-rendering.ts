@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { Construct } from 'constructs';
 import { envFlag } from '../bootstrap/option-flags.js';
 import { optionsToStepArgs, stepEnvName, type StepArgs } from '../bootstrap/option-args.js';
 import type { BootstrapOciOptions } from '../bootstrap/options.js';
-import type { ResolvedBootstrapOptions } from '../bootstrap/resolve-options.js';
 import { isDeployTime } from './deploy-time.js';
 import { FluxOciStep } from './flux-oci-step.js';
 import {
@@ -21,10 +18,11 @@ import {
  * so Flux's custom resources need no CRD at plan time.
  */
 export function renderTerraformData(scope: Construct, input: RenderingInput): void {
-  const { options, layout, plan, artifact, password, clusterPassword, ca } = input;
+  const { stack, options, layout, plan, artifact, password, clusterPassword, ca } = input;
   // What Terraform knows only at deploy time (a kubeconfig written by another resource)
-  // reaches the steps in their environment, never in their shell command line.
-  const connected = { ...options, kubeconfig: kubeconfigPath(options) };
+  // reaches the steps in their environment, never in their shell command line. Without a
+  // kubeconfig, flux-oci uses the deploying machine's (KUBECONFIG, ~/.kube/config).
+  const connected = { ...options, caFile: input.caFilePath };
   const stepArgs = (keys: readonly (keyof BootstrapOciOptions)[]): StepArgs =>
     optionsToStepArgs(connected, keys, isDeployTime);
   // A refused downgrade fails the step, which runs again at the next deploy.
@@ -32,6 +30,7 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
   const syncArgs = stepArgs(SYNC_KEYS);
 
   const install = new FluxOciStep(scope, 'install', {
+    launcherFrom: stack,
     args: [
       'bootstrap',
       'oci',
@@ -60,6 +59,7 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
     Object.keys(secretsTriggers).length === 0
       ? undefined
       : new FluxOciStep(scope, 'secrets', {
+          launcherFrom: stack,
           args: [
             'bootstrap',
             'oci',
@@ -80,6 +80,7 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
   // The wait expects the revision the tag points at when it runs, so a tag moved by CI
   // does not fail a later deploy that changes only the sync objects.
   const sync = new FluxOciStep(scope, 'sync', {
+    launcherFrom: stack,
     args: [
       'bootstrap',
       'oci',
@@ -96,36 +97,28 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
   // Destroyed first (it depends on the rest). Its only trigger is the namespace, so a new
   // artifact never replaces it (a replacement runs the uninstall); the cluster connection
   // is kept as input, which the destroy-time command reads from `self` in its environment.
+  const kept = {
+    ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.context !== undefined ? { context: options.context } : {}),
+  };
+  const keys = Object.keys(kept) as ('kubeconfig' | 'context')[];
   new FluxOciStep(scope, 'uninstall', {
+    launcherFrom: stack,
     args: [
       'uninstall',
       '--silent',
       `--namespace=${options.namespace}`,
-      `${envFlag('kubeconfig')}=${stepEnvName('kubeconfig')}`,
-      ...(options.context ? [`${envFlag('context')}=${stepEnvName('context')}`] : []),
+      ...keys.map((key) => `${envFlag(key)}=${stepEnvName(key)}`),
       `--keep-namespace=${options.keepNamespace}`,
     ],
-    environment: {
-      [stepEnvName('kubeconfig')]: '${self.output.kubeconfig}',
-      ...(options.context ? { [stepEnvName('context')]: '${self.output.context}' } : {}),
-    },
-    input: {
-      kubeconfig: connected.kubeconfig,
-      ...(options.context ? { context: options.context } : {}),
-    },
+    environment: Object.fromEntries(
+      keys.map((key) => [stepEnvName(key), `\${self.output.${key}}`]),
+    ),
+    input: kept,
     triggers: { namespace: options.namespace },
     dependsOn: secrets ? [install, secrets, sync] : [install, sync],
     onDestroy: true,
   });
-}
-
-/** The kubeconfig file the steps use: the option (a path or a deploy-time reference), else the local default. */
-function kubeconfigPath(options: ResolvedBootstrapOptions): string {
-  return (
-    options.kubeconfig ??
-    process.env.KUBECONFIG?.split(':')[0] ??
-    join(homedir(), '.kube', 'config')
-  );
 }
 
 function sha256(bytes: Uint8Array): string {

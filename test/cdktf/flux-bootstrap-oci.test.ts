@@ -4,7 +4,7 @@ import { unpackComponents } from '../../src/bootstrap/components-artifact.js';
 import { readOciLayout } from '../../src/oci/layout.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -73,6 +73,8 @@ function stepKey(steps: Record<string, StepJson>, name: string): string {
 function readable(json: string): unknown {
   return JSON.parse(
     json
+      // node from the PATH, the launcher relative to the (temporary) stack directory
+      .replace(/node (\.\.\/)+[^ "]*?\/bin\/flux-oci\.js/g, 'node <relative>/bin/flux-oci.js')
       .split(process.execPath)
       .join('<node>')
       .split(root)
@@ -380,12 +382,22 @@ describe('FluxBootstrapOci', () => {
     });
   });
 
-  test('files the steps read at deploy time are named by absolute paths', () => {
+  test('the CA file is copied next to the stack; a relative kubeconfig is resolved where synth runs', () => {
     const relativeCa = join('test', 'fixtures', 'oci', 'tree', 'README.md');
     const { step } = synth({ ...story1, caFile: relativeCa, kubeconfig: 'kubeconfig.yaml' });
     const command = step('sync').provisioner[0]['local-exec'].command;
-    expect(command).toContain(`--ca-file=${join(process.cwd(), relativeCa)}`);
+    expect(command).toMatch(
+      / --ca-file=assets\/flux_ca-file_[0-9A-F]{8}\/[0-9A-F]{32}\/README\.md /,
+    );
     expect(command).toContain(`--kubeconfig=${join(process.cwd(), 'kubeconfig.yaml')}`);
+  });
+
+  test("without a kubeconfig the steps name none: flux-oci uses the deploying machine's", () => {
+    const { json, steps } = synth({ ...story1, kubeconfig: undefined });
+    expect(json).not.toContain('kubeconfig');
+    expect(json).not.toContain(homedir());
+    for (const step of Object.values(steps))
+      expect(step.provisioner[0]['local-exec'].command).toMatch(/^node \.\.\//);
   });
 
   test('clusters sharing the components build the artifact once', () => {
