@@ -53,11 +53,6 @@ export function renderProviders(
     );
   }
 
-  if (options.registryCreds !== undefined) {
-    throw new UserError(
-      "registryCreds is not rendered with rendering 'providers' yet: create the image pull Secret beside the construct, or use rendering 'terraform-data'",
-    );
-  }
   const connection = clusterConnectionFor(options, props.connection);
   const kubernetes = fluxKubernetesProvider(stack, connection);
   const nul = fluxNullProvider(stack);

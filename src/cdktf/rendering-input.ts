@@ -43,6 +43,7 @@ export const SYNC_KEYS = [
   'clusterUrl',
   'clusterUsername',
   'clusterPath',
+  'secretName',
   'pinByDigest',
   'interval',
   'kustomizationInterval',

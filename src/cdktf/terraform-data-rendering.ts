@@ -26,7 +26,7 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
   const stepArgs = (keys: readonly (keyof BootstrapOciOptions)[]): StepArgs =>
     optionsToStepArgs(connected, keys, isDeployTime);
   // A refused downgrade fails the step, which runs again at the next deploy.
-  const installArgs = stepArgs([...CONNECTION_KEYS, 'allowDowngrade']);
+  const installArgs = stepArgs([...CONNECTION_KEYS, 'allowDowngrade', 'force']);
   const syncArgs = stepArgs(SYNC_KEYS);
 
   const install = new FluxOciStep(scope, 'install', {

@@ -124,6 +124,38 @@ describe('FluxBootstrapOci', () => {
     expect(readable(json)).toMatchSnapshot();
   });
 
+  test('secretName and force reach the steps that use them', () => {
+    const { step } = synth({ ...story1, secretName: 'fleet-creds', force: true });
+    expect(step('install').provisioner[0]['local-exec'].command).toMatch(/ --force=true( |$)/);
+    for (const name of ['secrets', 'sync']) {
+      expect(step(name).provisioner[0]['local-exec'].command).toContain(
+        '--secret-name=fleet-creds',
+      );
+    }
+    expect(step('sync').triggers_replace.objects).toContainEqual(
+      expect.objectContaining({
+        kind: 'OCIRepository',
+        spec: expect.objectContaining({ secretRef: { name: 'fleet-creds' } }),
+      }),
+    );
+  });
+
+  test.each(['terraform-data', 'providers'] as const)(
+    'registryCreds is refused (rendering %s): no rendering carries it yet',
+    (rendering) => {
+      expect(() =>
+        synth({
+          ...story1,
+          rendering,
+          imagePullSecret: 'flux-pull',
+          registryCreds: FluxBootstrapOci.sensitiveVariable('registry_creds'),
+        }),
+      ).toThrow(
+        /registryCreds is not supported by the construct yet: create the image pull Secret/,
+      );
+    },
+  );
+
   test('story 2: ECR with provider aws has no credentials anywhere', () => {
     const { json, step } = synth(story2);
     expect(JSON.parse(json).variable).toBeUndefined();
