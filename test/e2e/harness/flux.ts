@@ -110,10 +110,16 @@ export async function startFlux(cluster: Cluster, opts: FluxOptions = {}): Promi
   await waitForKinds(cluster.kubeconfigPath, opts.crdTimeoutMs ?? 120_000, opts.onKindsNotServed);
 
   const dir = await mkdtemp(join(cluster.dir, 'flux-'));
+  // Each controller works in temporary directories of its own (kustomize-controller builds
+  // in $TMPDIR/kustomization-*): another job on the machine cleaning /tmp cannot pull them
+  // away mid-build.
+  const tmp = join(dir, 'tmp');
+  await mkdir(tmp);
   // The controllers find the API server through KUBECONFIG (controller-runtime's loader).
   const env = {
     KUBECONFIG: cluster.kubeconfigPath,
     RUNTIME_NAMESPACE: opts.namespace ?? 'flux-system',
+    TMPDIR: tmp,
   };
   const logLevel = opts.logLevel ?? 'info';
   const procs: ServerProcess[] = [];
