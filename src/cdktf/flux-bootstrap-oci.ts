@@ -10,6 +10,7 @@ import {
 } from '../bootstrap/resolve-options.js';
 import { planSync, type SyncPlan } from '../bootstrap/sync-plan.js';
 import { UserError } from '../errors.js';
+import { reportUserErrorsAsOneLine } from './synth-errors.js';
 import { buildComponentsLayout, type ComponentsLayout } from './components-layout.js';
 import type { ClusterConnection } from './cluster-connection.js';
 import { isDeployTime } from './deploy-time.js';
@@ -94,6 +95,7 @@ export class FluxBootstrapOci extends Construct {
 
   constructor(scope: Construct, id: string, props: FluxBootstrapOciProps) {
     super(scope, id);
+    reportUserErrorsAsOneLine();
     const stack = TerraformStack.of(this);
     const { rendering = 'providers', syncStackName, connection, ...bootstrap } = props;
     if (rendering !== 'providers' && rendering !== 'terraform-data') {
