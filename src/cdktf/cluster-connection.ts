@@ -59,17 +59,8 @@ export interface ClusterConnection {
 
 /** The same connection for the kubernetes provider and for the `flux-oci` steps. */
 export interface ResolvedConnection {
-  /** The kubernetes provider's connection settings. */
-  readonly provider: {
-    readonly configPath?: string;
-    readonly configContext?: string;
-    readonly host?: string;
-    readonly token?: string;
-    readonly clusterCaCertificate?: string;
-    readonly clientCertificate?: string;
-    readonly clientKey?: string;
-    readonly exec?: ClusterConnectionExec;
-  };
+  /** The kubernetes provider's connection settings: the prop's fields, defaults applied. */
+  readonly provider: ClusterConnection;
   /**
    * `--kubeconfig` and `--context` of the steps (deploy-time values go in their
    * environment), or with `host` the kubeconfig's content, which a step writes to a private
