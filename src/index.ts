@@ -29,13 +29,9 @@ export { readOciLayout, writeOciLayout } from './oci/layout.js';
 export * from './flux/index.js';
 export {
   ApplyError,
-  KubeApiError,
-  KubeClient,
   ReadinessError,
   applyManifests,
-  connectToCluster,
   formatChangeSet,
-  loadKubeConfig,
   silentProgressLogger,
   stderrProgressLogger,
   uninstallFlux,
@@ -43,8 +39,6 @@ export {
   type ApplyAction,
   type ApplyManifestsOptions,
   type ChangeSetEntry,
-  type ClusterConnectionOptions,
-  type ObjectRef,
   type ProgressLogger,
   type ReadinessTarget,
   type UninstallOptions,
@@ -52,3 +46,4 @@ export {
   type WaitOptions,
 } from './bootstrap/apply/index.js';
 export * from './oci/index.js';
+export * from './kube/index.js';

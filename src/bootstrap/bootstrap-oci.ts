@@ -1,5 +1,5 @@
-import { KubeClient } from './apply/kube-client.js';
-import { loadKubeConfig } from './apply/kubeconfig.js';
+import { KubeClient } from '../kube/client.js';
+import { loadKubeConfig } from '../kube/kubeconfig.js';
 import type { ProgressLogger } from './apply/progress-logger.js';
 import { runInstallPhase } from './install-phase.js';
 import type { ResolvedBootstrapOptions } from './resolve-options.js';

@@ -1,14 +1,14 @@
 import { applyUserKustomization } from '../flux/apply-kustomization.js';
 import { buildComponentsArtifact } from '../flux/components-artifact.js';
 import { generateComponents } from '../flux/generate-components.js';
-import type { KubeObject } from '../flux/kube-object.js';
+import type { KubeObject } from '../kube/object.js';
 import { loadManifests } from '../flux/manifests-source.js';
 import {
   COMPONENTS_FILE,
   parseUserKustomization,
   readUserKustomization,
 } from '../flux/user-kustomization.js';
-import { parseKubeObjects } from '../flux/yaml-documents.js';
+import { parseManifests } from '../kube/manifests.js';
 import type { BuiltArtifact } from '../oci/content/build.js';
 import type { Artifact } from '../oci/content/descriptor.js';
 import { readLayer } from '../oci/content/extract.js';
@@ -72,7 +72,7 @@ export function unpackComponents(artifact: Artifact, namespace: string): KubeObj
     }
     return text;
   };
-  const objects = parseKubeObjects(read(`${namespace}/${COMPONENTS_FILE}`), COMPONENTS_FILE);
+  const objects = parseManifests(read(`${namespace}/${COMPONENTS_FILE}`), COMPONENTS_FILE);
   const kustomizationPath = `${namespace}/kustomization.yaml`;
   const kustomization = parseUserKustomization(read(kustomizationPath), kustomizationPath, (p) =>
     read(`${namespace}/${p}`),

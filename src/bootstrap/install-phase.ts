@@ -2,15 +2,15 @@ import type { Artifact } from '../oci/content/descriptor.js';
 import { pushArtifact } from '../oci/registry/push.js';
 import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
 import { applyManifests } from './apply/apply-manifests.js';
-import type { KubeClient } from './apply/kube-client.js';
-import type { KubeObject } from '../flux/kube-object.js';
+import type { KubeClient } from '../kube/client.js';
+import type { KubeObject } from '../kube/object.js';
 import type { ProgressLogger } from './apply/progress-logger.js';
 import { packComponents, unpackComponents } from './components-artifact.js';
 import { checkNotDowngrade } from './downgrade-guard.js';
 import { checkOtherManager, installationLabels } from './installation-manager.js';
 import { componentsRegistryAccess } from './registry-access.js';
 import { describe, type ResolvedBootstrapOptions } from './resolve-options.js';
-import { goDurationMs } from './go-duration.js';
+import { goDurationMs } from '../duration.js';
 
 export interface InstallPhaseOptions {
   readonly logger: ProgressLogger;

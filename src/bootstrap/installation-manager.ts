@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import type { KubeClient } from './apply/kube-client.js';
+import type { KubeClient } from '../kube/client.js';
 
 /** How a caller lets an installation by another tool be overridden. */
 export interface OverrideOptions {

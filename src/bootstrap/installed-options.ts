@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import type { InstallOptions } from '../flux/install-options.js';
-import { isPlainMap, type KubeObject } from '../flux/kube-object.js';
+import { isPlainMap, type KubeObject } from '../kube/object.js';
 
 /** What a gotk-components.yaml says about how it was generated. */
 export interface InstalledComponents {

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import type { OperationOptions } from '../oci/registry/operation.js';
-import { goDurationMs } from './go-duration.js';
+import { goDurationMs } from '../duration.js';
 import { describe, type ResolvedBootstrapOptions } from './resolve-options.js';
 
 /** The environment variables passwords are read from, as the RFC names the first. */

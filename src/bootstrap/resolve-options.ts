@@ -6,7 +6,7 @@ import { checkDnsSubdomain } from '../flux/kubernetes-names.js';
 import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
 import { resolveInstallOptions } from '../flux/install-options.js';
 import { parseOciReference } from '../oci/reference.js';
-import { parseDuration, type DurationUse } from './go-duration.js';
+import { parseDuration, type DurationUse } from '../duration.js';
 import type { BootstrapOciOptions, ConstructOnlyOption } from './options.js';
 import { hasFlag, OPTION_FLAGS } from './option-flags.js';
 import { parseRegistryCreds } from './registry-creds.js';

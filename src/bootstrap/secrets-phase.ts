@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { caSecretObject } from '../flux/ca-secret.js';
-import type { KubeObject } from '../flux/kube-object.js';
+import type { KubeObject } from '../kube/object.js';
 import { registrySecretObject } from '../flux/registry-secret.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';
 import { applyManifests } from './apply/apply-manifests.js';
-import type { KubeClient } from './apply/kube-client.js';
+import type { KubeClient } from '../kube/client.js';
 import type { ProgressLogger } from './apply/progress-logger.js';
 import { parseRegistryCreds } from './registry-creds.js';
 import { clusterRegistryAccess, componentsRegistryAccess } from './registry-access.js';

@@ -1,5 +1,5 @@
 import { clusterDirectory } from '../flux/cluster-artifact.js';
-import type { KubeObject } from '../flux/kube-object.js';
+import type { KubeObject } from '../kube/object.js';
 import {
   COMPONENTS_SYNC_NAME,
   clusterSyncObjects,

@@ -9,7 +9,7 @@ import {
 } from '../flux/install-options.js';
 import { loadManifests } from '../flux/manifests-source.js';
 import { COMPONENTS_FILE } from '../flux/user-kustomization.js';
-import { parseKubeObjects } from '../flux/yaml-documents.js';
+import { parseManifests } from '../kube/manifests.js';
 import type { BuiltArtifact } from '../oci/content/build.js';
 import { readLayer, safeParts } from '../oci/content/extract.js';
 import { RegistryClient } from '../oci/registry/client.js';
@@ -27,7 +27,7 @@ import {
 } from '../oci/reference.js';
 import { silentProgressLogger, type ProgressLogger } from './apply/progress-logger.js';
 import { COMPONENTS_SOURCE, unpackComponents } from './components-artifact.js';
-import { parseDuration } from './go-duration.js';
+import { parseDuration } from '../duration.js';
 import { basicAuthUsername } from './resolve-options.js';
 import { isOlderFlux } from './downgrade-guard.js';
 import { installedComponents, type InstalledComponents } from './installed-options.js';
@@ -227,7 +227,7 @@ async function readComponentsArtifact(
   const componentsText = files.get(path)!;
   const installed = installedComponents(
     componentsText,
-    parseKubeObjects(componentsText, path),
+    parseManifests(componentsText, path),
     `${path} of ${name}`,
   );
   return {

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { parseDuration } from '../bootstrap/go-duration.js';
+import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 import type { RegistryClientOptions } from '../oci/registry/index.js';
 import { addCredentialFlags, credentialsFromFlags, type CredentialFlags } from './credentials.js';

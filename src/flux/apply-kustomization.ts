@@ -4,10 +4,10 @@ import { applyJson6902Patch } from './json6902-patch.js';
 import {
   apiGroupOf,
   cloneData,
-  describeObject,
+  formatRef,
   type KubeObject,
   type PlainMap,
-} from './kube-object.js';
+} from '../kube/object.js';
 import { matchesTarget } from './patch-target.js';
 import { strategicMerge } from './strategic-merge-patch.js';
 import type { KustomizationPatch, UserKustomization } from './user-kustomization.js';
@@ -52,7 +52,7 @@ function applyPatch(objects: KubeObject[], patch: KustomizationPatch): KubeObjec
     if (merged === undefined) continue; // `$patch: delete` removed the object
     if (typeof merged.kind !== 'string' || typeof merged.apiVersion !== 'string') {
       throw new UserError(
-        `${patch.source}: the patch leaves ${describeObject(object)} without kind or apiVersion`,
+        `${patch.source}: the patch leaves ${formatRef(object)} without kind or apiVersion`,
       );
     }
     result.push(merged as KubeObject);

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import type { ArtifactFile } from './artifact-files.js';
-import { stringifyYaml } from './yaml-documents.js';
+import { stringifyYaml } from '../kube/manifests.js';
 
 /**
  * The slash-separated directory of the cluster's kustomization inside the cluster artifact:

@@ -6,11 +6,11 @@ import {
   type InstallOptions,
   type ResolvedInstallOptions,
 } from './install-options.js';
-import type { KubeObject } from './kube-object.js';
+import type { KubeObject } from '../kube/object.js';
 import { readBundleObjects, type ManifestsBundle } from './manifests-bundle.js';
 import { addNameSuffix } from './name-suffix.js';
 import { setNamespace } from './namespace-transformer.js';
-import { parseKubeObjects, stringifyKubeObjects } from './yaml-documents.js';
+import { parseManifests, stringifyManifests } from '../kube/manifests.js';
 import { strategicMerge } from './strategic-merge-patch.js';
 import type { Operation } from 'fast-json-patch';
 
@@ -60,7 +60,7 @@ export function generateComponents(
     version: bundle.version,
     components: opts.components,
     objects: patched,
-    text: generatedHeader(bundle.version, opts.components) + stringifyKubeObjects(patched),
+    text: generatedHeader(bundle.version, opts.components) + stringifyManifests(patched),
   };
 }
 
@@ -92,10 +92,7 @@ function rbacObjects(bundle: ManifestsBundle, namespace: string): KubeObject[] {
   const text = bundle.files.get('rbac.yaml');
   const objects =
     text !== undefined && namespace !== RELEASE_NAMESPACE
-      ? parseKubeObjects(
-          text.replaceAll(RELEASE_NAMESPACE, namespace),
-          `${bundle.origin}/rbac.yaml`,
-        )
+      ? parseManifests(text.replaceAll(RELEASE_NAMESPACE, namespace), `${bundle.origin}/rbac.yaml`)
       : readBundleObjects(bundle, 'rbac.yaml');
   setNamespace(objects, namespace);
   addNameSuffix(objects, `-${namespace}`);

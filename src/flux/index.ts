@@ -15,8 +15,6 @@ export {
   type ResolvedInstallOptions,
 } from './install-options.js';
 export { checkDnsLabel, checkDnsSubdomain, checkQualifiedName } from './kubernetes-names.js';
-export type { KubeObject, KubeObjectMetadata, PlainMap } from './kube-object.js';
-export { parseKubeObjects, stringifyKubeObjects, stringifyYaml } from './yaml-documents.js';
 export { PINNED_MANIFEST_CHECKSUMS } from './manifest-checksums.js';
 export { readBundleObjects, type ManifestsBundle } from './manifests-bundle.js';
 export {

@@ -1,7 +1,7 @@
 import jsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { UserError } from '../errors.js';
-import { describeObject, type KubeObject } from './kube-object.js';
+import { formatRef, type KubeObject } from '../kube/object.js';
 
 /** Applies RFC 6902 operations to one object in place; a failing operation names the object. */
 export function applyJson6902Patch(
@@ -15,7 +15,7 @@ export function applyJson6902Patch(
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new UserError(
-      `${source}: JSON 6902 patch cannot be applied to ${describeObject(object)}: ${reason}; fix the patch's paths`,
+      `${source}: JSON 6902 patch cannot be applied to ${formatRef(object)}: ${reason}; fix the patch's paths`,
     );
   }
 }

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
-import type { KubeObject } from './kube-object.js';
-import { parseKubeObjects } from './yaml-documents.js';
+import type { KubeObject } from '../kube/object.js';
+import { parseManifests } from '../kube/manifests.js';
 
 /** The release manifests of one Flux version: `<component>.yaml`, `rbac.yaml`, `policies.yaml`. */
 export interface ManifestsBundle {
@@ -26,5 +26,5 @@ export function readBundleObjects(bundle: ManifestsBundle, fileName: string): Ku
       `the Flux ${bundle.version} manifests from ${bundle.origin} have no ${fileName} (found: ${available}); use a bundle with the release layout, or drop that component`,
     );
   }
-  return parseKubeObjects(text, `${bundle.origin}/${fileName}`);
+  return parseManifests(text, `${bundle.origin}/${fileName}`);
 }

@@ -1,8 +1,9 @@
 import { Kustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
 import { OCIRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1';
+import { isFluxDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_NAMESPACE } from './install-options.js';
-import type { KubeObject } from './kube-object.js';
+import type { KubeObject } from '../kube/object.js';
 import { checkDnsLabel, checkDnsSubdomain } from './kubernetes-names.js';
 
 /** How source-controller authenticates to the registry: a Secret, or a cloud workload identity. */
@@ -104,8 +105,6 @@ export interface OciSyncOptions {
 
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-/** The duration format of Flux's CRDs (Go durations without µs/ns), e.g. `1m`, `1h30m`. */
-const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
 
 /** The OCIRepository (source.toolkit.fluxcd.io/v1), checked against the Flux CRD schema. */
 export function ociRepositoryObject(options: OciSyncOptions): KubeObject {
@@ -211,7 +210,7 @@ function checkSyncOptions(options: OciSyncOptions): { namespace: string; provide
     ['Kustomization interval', options.kustomizationInterval],
     ['retry interval', options.retryInterval],
   ] as const) {
-    if (value !== undefined && !DURATION.test(value)) {
+    if (value !== undefined && !isFluxDuration(value)) {
       throw new UserError(`${flag} "${value}" is not a duration; write it like 1m, 30s or 1h30m`);
     }
   }

@@ -5,7 +5,7 @@
 // pulling with them, are checked on the real cluster in test/e2e (bootstrap-cli, cdktf-deploy).
 import { jest } from '@jest/globals';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient } from '../../src/bootstrap/apply/kube-client.js';
+import { KubeClient } from '../../src/kube/client.js';
 import type { ProgressLogger } from '../../src/bootstrap/apply/progress-logger.js';
 import type { BootstrapOciOptions } from '../../src/bootstrap/options.js';
 import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';

@@ -4,8 +4,8 @@
 // refused. The harness has no kubelet, so the test writes the Deployments' status as the
 // deployment controller and kubelets would, once `flux-oci install` waits for them.
 import { join } from 'node:path';
-import { KubeClient } from '../../src/bootstrap/apply/kube-client.js';
-import { loadKubeConfig } from '../../src/bootstrap/apply/kubeconfig.js';
+import { KubeClient } from '../../src/kube/client.js';
+import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
 import { setDeploymentStatus } from './apply/fixtures.js';
 import { startCluster, type Cluster } from './harness/cluster.js';
 import { START_TIMEOUT, STOP_TIMEOUT, teardown } from './harness/teardown.js';

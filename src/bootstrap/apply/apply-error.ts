@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import { formatRef, type ObjectRef } from './kube-object.js';
+import { formatRef, type ObjectRef } from '../../kube/object.js';
 
 export interface ApplyFailure {
   readonly ref: ObjectRef;

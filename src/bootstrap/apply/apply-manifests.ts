@@ -1,9 +1,9 @@
 import { ApplyError, type ApplyFailure } from './apply-error.js';
 import { splitApplyStages } from './apply-stages.js';
 import { formatChange, type ChangeSetEntry } from './change-set.js';
-import type { KubeClient } from './kube-client.js';
-import { formatRef, refOf, type KubeObject } from './kube-object.js';
-import { parseManifests } from './parse-manifests.js';
+import type { KubeClient } from '../../kube/client.js';
+import { formatRef, refOf, type KubeObject } from '../../kube/object.js';
+import { parseManifests } from '../../kube/manifests.js';
 import { silentProgressLogger, type ProgressLogger } from './progress-logger.js';
 import {
   executeApply,
@@ -14,7 +14,7 @@ import {
   type ServerSideApplyOptions,
 } from './server-side-apply.js';
 import { waitForReady } from './wait-for-ready.js';
-import { waitForCrdDiscovery } from './crd-discovery.js';
+import { waitForCrdDiscovery } from '../../kube/crd-discovery.js';
 
 export interface ApplyManifestsOptions {
   /**

@@ -1,4 +1,4 @@
-import type { KubeObject } from './kube-object.js';
+import type { KubeObject } from '../../kube/object.js';
 
 export interface ApplyStages {
   /** CustomResourceDefinitions and Namespaces: everything else may depend on them. */

@@ -1,4 +1,4 @@
-import { formatRef, type ObjectRef } from './kube-object.js';
+import { formatRef, type ObjectRef } from '../../kube/object.js';
 
 /**
  * What applying did to one object, as `flux` reports it: created, configured (changed),

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient } from '../../kube/client.js';
 import type { ProgressLogger } from './progress-logger.js';
 
 /**

@@ -1,5 +1,5 @@
 import { jsonEqual } from './deep-equal.js';
-import type { KubeObject } from './kube-object.js';
+import type { KubeObject } from '../../kube/object.js';
 
 /**
  * Whether a dry-run apply result differs from the stored object, the way `fluxcd/pkg/ssa`

@@ -1,26 +1,6 @@
-// The Kubernetes applier: cluster connection, staged server-side apply, readiness waits and
+// The Kubernetes applier: staged server-side apply, readiness waits and
 // uninstall, shared by `flux-oci bootstrap oci`, `flux-oci uninstall` and the CDKTF pre-apply
 // step.
-export { loadKubeConfig, type KubeConfigOptions } from './kubeconfig.js';
-export { connectToCluster, type ClusterConnectionOptions } from './connect.js';
-export {
-  KubeClient,
-  type KubeClientOptions,
-  type ListOptions,
-  type RequestOptions,
-  type WriteOptions,
-} from './kube-client.js';
-export { KubeApiError, isNotFound } from './kube-api-error.js';
-export {
-  formatRef,
-  refOf,
-  type KubeObject,
-  type KubeObjectMeta,
-  toRef,
-  type ObjectRef,
-  type ObjectTarget,
-} from './kube-object.js';
-export { parseManifests } from './parse-manifests.js';
 export { splitApplyStages, isClusterDefinition, type ApplyStages } from './apply-stages.js';
 export { applyManifests, type ApplyManifestsOptions } from './apply-manifests.js';
 export { ApplyError, type ApplyFailure } from './apply-error.js';

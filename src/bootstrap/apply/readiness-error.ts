@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
-import { formatDuration } from './duration.js';
-import { formatRef, type ObjectRef } from './kube-object.js';
+import { formatDuration } from '../../duration.js';
+import { formatRef, type ObjectRef } from '../../kube/object.js';
 import type { Readiness } from './readiness.js';
 
 export interface NotReady {

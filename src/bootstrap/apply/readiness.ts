@@ -1,4 +1,4 @@
-import type { KubeObject } from './kube-object.js';
+import type { KubeObject } from '../../kube/object.js';
 
 /** kstatus's three answers: reconciled and healthy, still converging, or stuck for good. */
 export type ReadinessState = 'ready' | 'inProgress' | 'failed';

@@ -1,4 +1,4 @@
-import type { KubeObject } from './kube-object.js';
+import type { KubeObject } from '../../kube/object.js';
 
 export function isSecret(object: KubeObject): boolean {
   return object.kind === 'Secret' && object.apiVersion === 'v1';

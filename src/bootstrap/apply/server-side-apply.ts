@@ -1,10 +1,10 @@
-import { KubeApiError } from './kube-api-error.js';
-import type { KubeClient } from './kube-client.js';
-import { refOf, type KubeObject, type ObjectRef } from './kube-object.js';
+import { KubeApiError } from '../../kube/api-error.js';
+import type { KubeClient } from '../../kube/client.js';
+import { refOf, type KubeObject, type ObjectRef } from '../../kube/object.js';
 import type { ApplyAction } from './change-set.js';
 import type { ApplyFailure } from './apply-error.js';
 import { hasDrifted } from './drift.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../../duration.js';
 import { waitUntilDeleted } from './termination.js';
 import { kustomizationNameLabel, kustomizationNamespaceLabel } from './flux-labels.js';
 import { isSecret, redactSecretValues, withStringDataEncoded } from './secret-data.js';

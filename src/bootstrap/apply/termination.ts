@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeClient } from './kube-client.js';
-import type { KubeObject, ObjectRef } from './kube-object.js';
+import type { KubeClient } from '../../kube/client.js';
+import type { KubeObject, ObjectRef } from '../../kube/object.js';
 
 /**
  * Waits for an object that is being deleted to be gone, so it can be created afresh: applying

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeClient } from './kube-client.js';
-import { formatRef, type ObjectRef } from './kube-object.js';
+import type { KubeClient } from '../../kube/client.js';
+import { formatRef, type ObjectRef } from '../../kube/object.js';
 import { objectReadiness } from './object-readiness.js';
 import { silentProgressLogger, type ProgressLogger } from './progress-logger.js';
 import { ReadinessError, type NotReady } from './readiness-error.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
-import { KubeClient } from '../../bootstrap/apply/kube-client.js';
-import { loadKubeConfig } from '../../bootstrap/apply/kubeconfig.js';
+import { KubeClient } from '../../kube/client.js';
+import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { stderrProgressLogger } from '../../bootstrap/apply/progress-logger.js';
 import { uninstallFlux } from '../../bootstrap/apply/uninstall-flux.js';
 import { UserError } from '../../errors.js';

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { formatDuration } from '../../duration.js';
 import { UserError } from '../../errors.js';
 import { escapeControl } from '../../terminal-text.js';
 import { errorCode, isRetryableError } from './retry.js';
@@ -153,13 +154,4 @@ function causeWithName(err: unknown, name: string): Error | undefined {
 /** undici could not parse the answer as HTTP/1.1 (a garbage status line, bad headers). */
 function isHttpParserError(err: unknown): boolean {
   return causeWithName(err, 'HTTPParserError') !== undefined;
-}
-
-/** `5m0s`-like text of a duration, as Flux prints them. */
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
 }

@@ -1,5 +1,5 @@
 import { hasDrifted } from '../../../src/bootstrap/apply/drift.js';
-import type { KubeObject } from '../../../src/bootstrap/apply/kube-object.js';
+import type { KubeObject } from '../../../src/kube/object.js';
 
 const stored: KubeObject = {
   apiVersion: 'v1',

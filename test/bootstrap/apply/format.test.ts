@@ -1,5 +1,5 @@
 import { formatChangeSet } from '../../../src/bootstrap/apply/change-set.js';
-import { formatDuration } from '../../../src/bootstrap/apply/duration.js';
+import { formatDuration } from '../../../src/duration.js';
 import { jsonEqual } from '../../../src/bootstrap/apply/deep-equal.js';
 import { ReadinessError } from '../../../src/bootstrap/apply/readiness-error.js';
 import { stderrProgressLogger } from '../../../src/bootstrap/apply/progress-logger.js';

@@ -2,7 +2,7 @@ import { deploymentReadiness } from '../../../src/bootstrap/apply/deployment-rea
 import { fluxObjectReadiness } from '../../../src/bootstrap/apply/flux-readiness.js';
 import { crdReadiness } from '../../../src/bootstrap/apply/crd-readiness.js';
 import { objectReadiness } from '../../../src/bootstrap/apply/object-readiness.js';
-import type { KubeObject } from '../../../src/bootstrap/apply/kube-object.js';
+import type { KubeObject } from '../../../src/kube/object.js';
 
 function deployment(status: Record<string, unknown>, generation = 2, replicas = 1): KubeObject {
   return {

@@ -2,7 +2,7 @@ import {
   redactSecretValues,
   withStringDataEncoded,
 } from '../../../src/bootstrap/apply/secret-data.js';
-import type { KubeObject } from '../../../src/bootstrap/apply/kube-object.js';
+import type { KubeObject } from '../../../src/kube/object.js';
 
 const secret: KubeObject = {
   apiVersion: 'v1',

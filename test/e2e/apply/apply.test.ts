@@ -2,12 +2,12 @@
 import { jest } from '@jest/globals';
 import { startCluster } from '../harness/cluster.js';
 import { START_TIMEOUT, STOP_TIMEOUT, teardown } from '../harness/teardown.js';
-import { connectToCluster } from '../../../src/bootstrap/apply/connect.js';
-import type { KubeClient } from '../../../src/bootstrap/apply/kube-client.js';
+import { connectToCluster } from '../../../src/kube/connect.js';
+import type { KubeClient } from '../../../src/kube/client.js';
 import { applyManifests } from '../../../src/bootstrap/apply/apply-manifests.js';
 import { ApplyError } from '../../../src/bootstrap/apply/apply-error.js';
 import { formatChangeSet } from '../../../src/bootstrap/apply/change-set.js';
-import type { KubeObject } from '../../../src/bootstrap/apply/kube-object.js';
+import type { KubeObject } from '../../../src/kube/object.js';
 import { stringify } from 'yaml';
 import { configMap, fluxLikeCrd, namespace, recordingLogger } from './fixtures.js';
 

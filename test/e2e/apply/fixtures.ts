@@ -1,6 +1,6 @@
 // Manifests and helpers shared by the applier's end-to-end tests.
-import type { KubeObject } from '../../../src/bootstrap/apply/kube-object.js';
-import type { KubeClient } from '../../../src/bootstrap/apply/kube-client.js';
+import type { KubeObject } from '../../../src/kube/object.js';
+import type { KubeClient } from '../../../src/kube/client.js';
 import type { ProgressLogger } from '../../../src/bootstrap/apply/progress-logger.js';
 
 /** Labels `flux install` puts on its components. */

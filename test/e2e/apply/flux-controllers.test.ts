@@ -11,13 +11,13 @@ import { tail } from '../harness/process.js';
 import { START_TIMEOUT, STOP_TIMEOUT, teardown } from '../harness/teardown.js';
 import { pushArtifact } from '../harness/push-artifact.js';
 import { waitFor } from '../harness/wait.js';
-import { connectToCluster } from '../../../src/bootstrap/apply/connect.js';
-import type { KubeClient } from '../../../src/bootstrap/apply/kube-client.js';
+import { connectToCluster } from '../../../src/kube/connect.js';
+import type { KubeClient } from '../../../src/kube/client.js';
 import { applyManifests } from '../../../src/bootstrap/apply/apply-manifests.js';
 import { waitForReady } from '../../../src/bootstrap/apply/wait-for-ready.js';
 import { uninstallFlux } from '../../../src/bootstrap/apply/uninstall-flux.js';
 import { ReadinessError } from '../../../src/bootstrap/apply/readiness-error.js';
-import { refOf, type KubeObject } from '../../../src/bootstrap/apply/kube-object.js';
+import { refOf, type KubeObject } from '../../../src/kube/object.js';
 import { namespace, recordingLogger } from './fixtures.js';
 
 jest.setTimeout(30 * 60 * 1000); // a cold machine builds the controllers first

@@ -4,12 +4,12 @@ import { jest } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startCluster } from '../harness/cluster.js';
 import { START_TIMEOUT, STOP_TIMEOUT, teardown } from '../harness/teardown.js';
-import { loadKubeConfig } from '../../../src/bootstrap/apply/kubeconfig.js';
-import { KubeClient } from '../../../src/bootstrap/apply/kube-client.js';
+import { loadKubeConfig } from '../../../src/kube/kubeconfig.js';
+import { KubeClient } from '../../../src/kube/client.js';
 import { applyManifests } from '../../../src/bootstrap/apply/apply-manifests.js';
 import { uninstallFlux } from '../../../src/bootstrap/apply/uninstall-flux.js';
 import { UninstallError } from '../../../src/bootstrap/apply/uninstall-error.js';
-import type { KubeObject } from '../../../src/bootstrap/apply/kube-object.js';
+import type { KubeObject } from '../../../src/kube/object.js';
 import {
   deployment,
   fluxComponentLabels,

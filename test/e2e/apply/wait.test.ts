@@ -14,12 +14,12 @@ import { startCluster } from '../harness/cluster.js';
 import { applyFiles } from '../harness/apply.js';
 import { fluxCrdFiles } from '../harness/flux.js';
 import { START_TIMEOUT, STOP_TIMEOUT, teardown } from '../harness/teardown.js';
-import { loadKubeConfig } from '../../../src/bootstrap/apply/kubeconfig.js';
-import { KubeClient } from '../../../src/bootstrap/apply/kube-client.js';
+import { loadKubeConfig } from '../../../src/kube/kubeconfig.js';
+import { KubeClient } from '../../../src/kube/client.js';
 import { applyManifests } from '../../../src/bootstrap/apply/apply-manifests.js';
 import { waitForReady } from '../../../src/bootstrap/apply/wait-for-ready.js';
 import { ReadinessError } from '../../../src/bootstrap/apply/readiness-error.js';
-import { refOf, type KubeObject } from '../../../src/bootstrap/apply/kube-object.js';
+import { refOf, type KubeObject } from '../../../src/kube/object.js';
 import {
   deployment,
   namespace,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { UserError } from '../../errors.js';
+import { UserError } from '../errors.js';
 
 export interface KubeConfigOptions {
   /**

@@ -1,7 +1,12 @@
-import { UserError } from '../errors.js';
+import { UserError } from './errors.js';
 
 /** The duration syntax of Flux's API (the `interval`, `timeout` and `retryInterval` fields). */
 const FLUX_DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
+/** True when `value` has the syntax of a duration in Flux's API, e.g. `1m`, `30s`, `1h30m`. */
+export function isFluxDuration(value: string): boolean {
+  return FLUX_DURATION.test(value);
+}
+
 const PART = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
@@ -20,7 +25,7 @@ export type DurationUse = 'timeout' | 'interval';
  * wrote the setting, e.g. `--timeout` or `--interval (interval)`.
  */
 export function parseDuration(value: string, name: string, use: DurationUse): number {
-  if (!FLUX_DURATION.test(value)) {
+  if (!isFluxDuration(value)) {
     throw new UserError(
       `invalid ${name} '${value}': not a duration; write it like 30s, 5m or 1h30m (units ms, s, m, h)`,
     );
@@ -42,7 +47,19 @@ export function parseDuration(value: string, name: string, use: DurationUse): nu
   return Math.max(1, Math.round(ms));
 }
 
-/** Milliseconds of a duration already checked by resolveBootstrapOptions. */
+/** Milliseconds of a duration already checked (by resolveBootstrapOptions, for one). */
 export function goDurationMs(duration: string): number {
   return parseDuration(duration, 'duration', 'timeout');
+}
+
+/** Milliseconds as Go prints a time.Duration: `5m0s`, `30s`, `1h2m3s`, `1.5s`, `500ms`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const totalSeconds = ms / 1000;
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = Math.round((totalSeconds % 60) * 1000) / 1000;
+  if (hours > 0) return `${hours}h${minutes}m${seconds}s`;
+  if (minutes > 0) return `${minutes}m${seconds}s`;
+  return `${seconds}s`;
 }

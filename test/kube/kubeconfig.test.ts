@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadKubeConfig } from '../../../src/bootstrap/apply/kubeconfig.js';
-import { KubeClient } from '../../../src/bootstrap/apply/kube-client.js';
-import { UserError } from '../../../src/errors.js';
+import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
+import { KubeClient } from '../../src/kube/client.js';
+import { UserError } from '../../src/errors.js';
 
 let dir: string;
 let kubeconfig: string;

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UserError } from '../../errors.js';
-import { formatDuration } from './duration.js';
-import type { KubeClient } from './kube-client.js';
-import type { KubeObject } from './kube-object.js';
+import { UserError } from '../errors.js';
+import { formatDuration } from '../duration.js';
+import type { KubeClient } from './client.js';
+import type { KubeObject } from './object.js';
 
 interface CrdSpec {
   group: string;

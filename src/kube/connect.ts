@@ -1,4 +1,4 @@
-import { KubeClient, type KubeClientOptions } from './kube-client.js';
+import { KubeClient, type KubeClientOptions } from './client.js';
 import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig.js';
 
 export interface ClusterConnectionOptions extends KubeConfigOptions, KubeClientOptions {}

@@ -2,8 +2,8 @@
 // load balancers do: throttling, and a connection dropped before answering.
 import { createServer, type Server } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient } from '../../../src/bootstrap/apply/kube-client.js';
-import { KubeApiError } from '../../../src/bootstrap/apply/kube-api-error.js';
+import { KubeClient } from '../../src/kube/client.js';
+import { KubeApiError } from '../../src/kube/api-error.js';
 
 let server: Server;
 let script: ((res: import('node:http').ServerResponse) => void)[] = [];

@@ -2,10 +2,10 @@ import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { UserError } from '../../errors.js';
-import { ApiResources, discoveryPath, type ApiResource } from './api-resources.js';
-import { isNotFound, KubeApiError, kubeApiErrorFrom } from './kube-api-error.js';
-import { formatRef, toRef, type KubeObject, type ObjectTarget } from './kube-object.js';
+import { UserError } from '../errors.js';
+import { ApiResources, discoveryPath, type ApiResource } from './discovery.js';
+import { isNotFound, KubeApiError, kubeApiErrorFrom } from './api-error.js';
+import { formatRef, toRef, type KubeObject, type ObjectTarget } from './object.js';
 
 /** Answers worth another try: throttling and a briefly unavailable API server. */
 const retryableStatusCodes = new Set([429, 502, 503, 504]);
@@ -33,7 +33,7 @@ export interface RequestOptions {
   readonly contentType?: string;
 }
 
-export interface ListOptions {
+export interface ListObjectsOptions {
   /** Omit for cluster-scoped kinds or to list across all namespaces. */
   readonly namespace?: string;
   readonly labelSelector?: string;
@@ -210,7 +210,11 @@ export class KubeClient {
     }
   }
 
-  async list(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubeObject[]> {
+  async list(
+    apiVersion: string,
+    kind: string,
+    options: ListObjectsOptions = {},
+  ): Promise<KubeObject[]> {
     const path = await this.collectionPath(apiVersion, kind, options.namespace);
     const objects: KubeObject[] = [];
     let continueToken: string | undefined;
