@@ -3,9 +3,9 @@ import type { OperationOptions } from '../oci/registry/operation.js';
 import { goDurationMs } from '../duration.js';
 import { describe, type ResolvedBootstrapOptions } from './resolve-options.js';
 
-/** The environment variables passwords are read from, as the RFC names the first. */
-export const PASSWORD_ENV = 'OCI_PASSWORD';
-export const CLUSTER_PASSWORD_ENV = 'OCI_CLUSTER_PASSWORD';
+import { CLUSTER_PASSWORD_ENV, PASSWORD_ENV } from './password-env.js';
+
+export { CLUSTER_PASSWORD_ENV, PASSWORD_ENV };
 
 /** How to reach the components registry: credentials, CA, plain HTTP, timeout. */
 export function componentsRegistryAccess(

@@ -6,6 +6,7 @@ import { checkDnsSubdomain } from '../flux/kubernetes-names.js';
 import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
 import { resolveInstallOptions } from '../flux/install-options.js';
 import { parseOciReference } from '../oci/reference.js';
+import { basicAuthUsername } from './basic-auth-username.js';
 import { parseDuration, type DurationUse } from '../duration.js';
 import type { BootstrapOciOptions, ConstructOnlyOption } from './options.js';
 import { hasFlag, OPTION_FLAGS } from './option-flags.js';
@@ -212,17 +213,6 @@ function username(
   return value === undefined || isUnresolved(value)
     ? value
     : basicAuthUsername(describe(key), value);
-}
-
-/** A registry user name Basic auth can carry; `name` is how the user gave it. */
-export function basicAuthUsername(name: string, value: string): string {
-  if (value.includes(':')) {
-    throw new UserError(
-      `${name} '${value}' contains ':', which HTTP Basic auth's user-id cannot hold ` +
-        "(it separates the user from the password): give the registry's user name without ':'",
-    );
-  }
-  return value;
 }
 
 /** A rotation counter: a whole number from 1, so raising it is the only way to change it. */

@@ -28,7 +28,7 @@ import {
 import { silentProgressLogger, type ProgressLogger } from './apply/progress-logger.js';
 import { COMPONENTS_SOURCE, unpackComponents } from './components-artifact.js';
 import { parseDuration } from '../duration.js';
-import { basicAuthUsername } from './resolve-options.js';
+import { basicAuthUsername } from './basic-auth-username.js';
 import { isOlderFlux } from './downgrade-guard.js';
 import { installedComponents, type InstalledComponents } from './installed-options.js';
 import { PASSWORD_ENV, requirePassword } from './registry-access.js';

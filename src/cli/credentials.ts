@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { basicAuthUsername } from '../bootstrap/resolve-options.js';
+import { basicAuthUsername } from '../bootstrap/basic-auth-username.js';
 import type { Credentials } from '../oci/registry/index.js';
 import { readStdin } from './read-stdin.js';
 

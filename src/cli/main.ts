@@ -1,26 +1,62 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
 import { formatFailure } from './output.js';
-import * as buildArtifact from './commands/build-artifact.js';
-import * as buildComponents from './commands/build-components.js';
-import * as pushArtifact from './commands/push-artifact.js';
-import * as pullArtifact from './commands/pull-artifact.js';
-import * as tagArtifact from './commands/tag-artifact.js';
-import * as listArtifacts from './commands/list-artifacts.js';
-import * as diffArtifact from './commands/diff-artifact.js';
-import * as install from './commands/install.js';
-import * as createSecretOci from './commands/create-secret-oci.js';
-import * as bootstrapOci from './commands/bootstrap-oci.js';
-import * as uninstall from './commands/uninstall.js';
-import * as upgrade from './commands/upgrade.js';
 
 export const PACKAGE_VERSION = '0.1.0';
 
+/** A command module: registers its command (flags, help, action) on the program. */
+interface CommandModule {
+  register(program: Command): void;
+}
+
 /**
- * Builds the `flux-oci` program. Each command lives in its own file under commands/ and
- * registers itself (creating the `push`, `create secret`, ... groups it needs via `group`).
+ * Every command: the words that name it and how to load its module. Start-up imports only
+ * the modules whose words match the command line (`push artifact ...` loads one file), and
+ * a command module keeps its engine (Kubernetes client, registry client, ...) behind an
+ * `await import()` in its action, so `--help` and `--version` load next to nothing.
+ *
+ * To add a command: write commands/<name>.ts exporting `register(program)` (it creates its
+ * group with `group()`), and add one line here. Import heavy modules inside the action.
  */
-export function buildProgram(): Command {
+const COMMANDS: readonly {
+  readonly words: readonly string[];
+  readonly load: () => Promise<CommandModule>;
+}[] = [
+  { words: ['build', 'artifact'], load: () => import('./commands/build-artifact.js') },
+  { words: ['build', 'components'], load: () => import('./commands/build-components.js') },
+  { words: ['push', 'artifact'], load: () => import('./commands/push-artifact.js') },
+  { words: ['pull', 'artifact'], load: () => import('./commands/pull-artifact.js') },
+  { words: ['tag', 'artifact'], load: () => import('./commands/tag-artifact.js') },
+  { words: ['list', 'artifacts'], load: () => import('./commands/list-artifacts.js') },
+  { words: ['diff', 'artifact'], load: () => import('./commands/diff-artifact.js') },
+  { words: ['install'], load: () => import('./commands/install.js') },
+  { words: ['create', 'secret', 'oci'], load: () => import('./commands/create-secret-oci.js') },
+  { words: ['bootstrap', 'oci'], load: () => import('./commands/bootstrap-oci.js') },
+  { words: ['uninstall'], load: () => import('./commands/uninstall.js') },
+  { words: ['upgrade'], load: () => import('./commands/upgrade.js') },
+];
+
+/**
+ * The commands `argv` names: those whose words start with the command line's leading words
+ * (`push` selects every `push ...` command); none for `--version`; all when nothing matches
+ * (the program's help, or a mistyped command that commander then explains).
+ */
+export function selectCommands(argv: readonly string[]): readonly (typeof COMMANDS)[number][] {
+  const args = argv.slice(2);
+  if (args[0] === '-v' || args[0] === '--version') return [];
+  const firstOption = args.findIndex((arg) => arg.startsWith('-'));
+  const words = firstOption === -1 ? args : args.slice(0, firstOption);
+  const matching = COMMANDS.filter((command) =>
+    command.words.every((word, i) => i >= words.length || words[i] === word),
+  );
+  return words.length > 0 && matching.length > 0 ? matching : COMMANDS;
+}
+
+/**
+ * Builds the `flux-oci` program with the commands `argv` names (see {@link selectCommands};
+ * all by default).
+ */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('flux-oci')
     .description('Flux bootstrap and artifacts for OCI-compliant container registries')
     .version(PACKAGE_VERSION, '-v, --version')
@@ -29,28 +65,14 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const command of [
-    buildArtifact,
-    buildComponents,
-    pushArtifact,
-    pullArtifact,
-    tagArtifact,
-    listArtifacts,
-    diffArtifact,
-    install,
-    createSecretOci,
-    bootstrapOci,
-    uninstall,
-    upgrade,
-  ]) {
-    command.register(program);
-  }
+  const modules = await Promise.all(selectCommands(argv).map((command) => command.load()));
+  for (const module of modules) module.register(program);
   return program;
 }
 
 /** Runs the command line and returns the exit code; user mistakes never print stack traces. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 import { UserError } from '../errors.js';
 import { escapeControl } from '../terminal-text.js';
 
@@ -17,10 +17,12 @@ export function parseOutputFormat(value: string | undefined): OutputFormat | und
  * keys (as Flux's sigs.k8s.io/yaml writes it).
  */
 export function printStructured(format: OutputFormat, value: unknown): void {
+  // The YAML library loads only when YAML is asked for (start-up time, see main.ts).
+  const yaml = (): typeof import('yaml') => createRequire(import.meta.url)('yaml');
   const text =
     format === 'json'
       ? `${JSON.stringify(value, null, 2)}\n`
-      : stringify(value, { sortMapEntries: true, lineWidth: 0 });
+      : yaml().stringify(value, { sortMapEntries: true, lineWidth: 0 });
   process.stdout.write(text);
 }
 

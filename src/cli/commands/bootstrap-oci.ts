@@ -3,16 +3,9 @@ import {
   stderrProgressLogger,
   silentProgressLogger,
 } from '../../bootstrap/apply/progress-logger.js';
-import { bootstrapOci, kubeClientFor } from '../../bootstrap/bootstrap-oci.js';
-import { runInstallPhase } from '../../bootstrap/install-phase.js';
 import type { BootstrapOciOptions } from '../../bootstrap/options.js';
-import { CLUSTER_PASSWORD_ENV, PASSWORD_ENV } from '../../bootstrap/registry-access.js';
-import { resolveBootstrapOptions } from '../../bootstrap/resolve-options.js';
-import { runSecretsPhase } from '../../bootstrap/secrets-phase.js';
-import { ensureClusterArtifact, runSyncPhase } from '../../bootstrap/sync-phase.js';
-import { planSync } from '../../bootstrap/sync-plan.js';
+import { CLUSTER_PASSWORD_ENV, PASSWORD_ENV } from '../../bootstrap/password-env.js';
 import { UserError } from '../../errors.js';
-import { readOciLayout } from '../../oci/layout.js';
 import { group } from '../group.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 import { readStdin } from '../read-stdin.js';
@@ -50,6 +43,14 @@ export function register(program: Command): void {
     `\nWithout --password or --password-env the password comes from ${PASSWORD_ENV} (${CLUSTER_PASSWORD_ENV} for the cluster registry).`,
   );
   command.action(async (opts: Record<string, unknown>) => {
+    // Loaded when the command runs, not when its help is shown (see main.ts).
+    const { bootstrapOci, kubeClientFor } = await import('../../bootstrap/bootstrap-oci.js');
+    const { runInstallPhase } = await import('../../bootstrap/install-phase.js');
+    const { resolveBootstrapOptions } = await import('../../bootstrap/resolve-options.js');
+    const { runSecretsPhase } = await import('../../bootstrap/secrets-phase.js');
+    const { ensureClusterArtifact, runSyncPhase } = await import('../../bootstrap/sync-phase.js');
+    const { planSync } = await import('../../bootstrap/sync-plan.js');
+    const { readOciLayout } = await import('../../oci/layout.js');
     const logger = opts.silent ? silentProgressLogger : stderrProgressLogger();
     const given: { -readonly [K in keyof BootstrapOciOptions]?: BootstrapOciOptions[K] } =
       readOptionFlags(opts);

@@ -1,8 +1,5 @@
 import { Command, Option } from 'commander';
-import { packComponents } from '../../bootstrap/components-artifact.js';
 import { COMPONENTS_KEYS } from '../../bootstrap/option-args.js';
-import { resolveBootstrapOptions } from '../../bootstrap/resolve-options.js';
-import { writeOciLayout } from '../../oci/layout.js';
 import { group } from '../group.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 
@@ -23,6 +20,10 @@ export function register(program: Command): void {
     );
   addOptionFlags(command, COMPONENTS_KEYS);
   command.action(async (opts: Record<string, unknown>) => {
+    // Loaded when the command runs, not when its help is shown (see main.ts).
+    const { packComponents } = await import('../../bootstrap/components-artifact.js');
+    const { resolveBootstrapOptions } = await import('../../bootstrap/resolve-options.js');
+    const { writeOciLayout } = await import('../../oci/layout.js');
     // The URL does not shape the artifact; a placeholder satisfies the shared validation.
     const options = resolveBootstrapOptions({
       url: 'oci://localhost/flux-components',

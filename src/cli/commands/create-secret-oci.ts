@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { DEFAULT_NAMESPACE } from '../../flux/install-options.js';
-import { exportSecretYaml, registrySecretObject } from '../../flux/registry-secret.js';
-import { applyManifests } from '../../bootstrap/apply/apply-manifests.js';
-import { KubeClient } from '../../kube/client.js';
-import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { group } from '../group.js';
 import { labelOption, parseLabels } from '../label-flag.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
@@ -51,6 +47,12 @@ export function register(program: Command): void {
   addOptionFlags(command, CONNECTION_KEYS)
     .exitOverride()
     .action(async (name: string, flags: CreateSecretOciFlags) => {
+      // Loaded when the command runs, not when its help is shown (see main.ts).
+      const { exportSecretYaml, registrySecretObject } =
+        await import('../../flux/registry-secret.js');
+      const { applyManifests } = await import('../../bootstrap/apply/apply-manifests.js');
+      const { KubeClient } = await import('../../kube/client.js');
+      const { loadKubeConfig } = await import('../../kube/kubeconfig.js');
       if (!flags.url) throw new UserError('--url is required: the registry address, e.g. ghcr.io');
       if (flags.url.includes('://')) {
         throw new UserError(

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { buildLayer } from '../../oci/index.js';
-import { diffArtifact, toReference } from '../../oci/registry/index.js';
+import { buildLayer } from '../../oci/content/build.js';
 import {
   addIgnorePathsOption,
   ignorePathsFrom,
@@ -46,6 +45,8 @@ export function register(program: Command): void {
     .addOption(addIgnorePathsOption())
     .option('-o, --output <format>', 'print the comparison as json or yaml');
   addRegistryFlags(command).action(async (url: string, flags: DiffArtifactFlags) => {
+    // Loaded when the command runs, not when its help is shown (see main.ts).
+    const { diffArtifact, toReference } = await import('../../oci/registry/index.js');
     let same: boolean;
     try {
       const format = parseOutputFormat(flags.output);

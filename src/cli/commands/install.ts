@@ -1,13 +1,8 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { INSTALL_KEYS } from '../../bootstrap/option-args.js';
-import { generateComponents } from '../../flux/generate-components.js';
 import { resolveInstallOptions } from '../../flux/install-options.js';
-import { loadManifests } from '../../flux/manifests-source.js';
-import { KubeClient } from '../../kube/client.js';
-import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { stderrProgressLogger } from '../../bootstrap/apply/progress-logger.js';
-import { installFlux } from '../../bootstrap/install-flux.js';
 import { parseRegistryCreds } from '../../bootstrap/registry-creds.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 import { log } from '../output.js';
@@ -39,6 +34,12 @@ export function register(program: Command): void {
     .exitOverride();
   addOptionFlags(command, KEYS);
   command.action(async (opts: Record<string, unknown>) => {
+    // Loaded when the command runs, not when its help is shown (see main.ts).
+    const { generateComponents } = await import('../../flux/generate-components.js');
+    const { loadManifests } = await import('../../flux/manifests-source.js');
+    const { KubeClient } = await import('../../kube/client.js');
+    const { loadKubeConfig } = await import('../../kube/kubeconfig.js');
+    const { installFlux } = await import('../../bootstrap/install-flux.js');
     const flags = readOptionFlags(opts, KEYS);
     // Check every option before the (possibly slow) download.
     const install = resolveInstallOptions(flags);

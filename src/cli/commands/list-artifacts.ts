@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { listArtifacts, toReference } from '../../oci/registry/index.js';
 import { group } from '../group.js';
 import { formatTable, parseOutputFormat, printStructured } from '../output.js';
 import {
@@ -27,6 +26,8 @@ export function register(program: Command): void {
     .option('--filter-regex <regex>', 'filter tags returned from the oci repository using regex')
     .option('-o, --output <format>', 'print the list as json or yaml instead of a table');
   addRegistryFlags(command).action(async (url: string, flags: ListArtifactsFlags) => {
+    // Loaded when the command runs, not when its help is shown (see main.ts).
+    const { listArtifacts, toReference } = await import('../../oci/registry/index.js');
     const format = parseOutputFormat(flags.output);
     const ref = toReference(url, undefined);
     const artifacts = await listArtifacts(ref, {

@@ -1,8 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { extractLayer } from '../../oci/index.js';
-import { pullArtifact, toReference } from '../../oci/registry/index.js';
+import { extractLayer } from '../../oci/content/extract.js';
 import { referenceName } from '../../oci/reference.js';
 import { group } from '../group.js';
 import { log } from '../output.js';
@@ -28,6 +27,9 @@ export function register(program: Command): void {
     .argument('<url>', 'oci://<registry>/<repository>[:<tag>|@<digest>]')
     .option('-o, --output <dir>', 'path where the artifact content should be extracted');
   addRegistryFlags(command).action(async (url: string, flags: PullArtifactFlags) => {
+    // Loaded when the command runs, not when its help is shown (see main.ts).
+    const { pullArtifact } = await import('../../oci/registry/pull.js');
+    const { toReference } = await import('../../oci/registry/operation.js');
     const output = flags.output ?? '';
     if (output === '' || !isDirectory(output)) {
       throw new UserError(

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { buildArtifact, parseAnnotationFlags } from '../../oci/index.js';
-import { pushArtifact, toReference } from '../../oci/registry/index.js';
+import { parseAnnotationFlags } from '../../oci/content/annotations.js';
+import { buildArtifact } from '../../oci/content/build.js';
 import { repositoryName, referenceName } from '../../oci/reference.js';
 import {
   addIgnorePathsOption,
@@ -57,6 +57,9 @@ export function register(program: Command): void {
       'the format in which the artifact digest should be printed: json or yaml',
     );
   addRegistryFlags(command).action(async (url: string, flags: PushArtifactFlags) => {
+    // Loaded when the command runs, not when its help is shown (see main.ts).
+    const { pushArtifact } = await import('../../oci/registry/push.js');
+    const { toReference } = await import('../../oci/registry/operation.js');
     const format = parseOutputFormat(flags.output);
     if (!flags.source)
       throw new UserError(

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { tagArtifact, toReference } from '../../oci/registry/index.js';
 import { collectCsv } from '../artifact-flags.js';
 import { group } from '../group.js';
 import { log, parseOutputFormat, printStructured } from '../output.js';
@@ -24,6 +23,9 @@ export function register(program: Command): void {
     .option('--tag <tags>', 'tag name (comma separated, repeatable)', collectCsv)
     .option('-o, --output <format>', 'print the result as json or yaml');
   addRegistryFlags(command).action(async (url: string, flags: TagArtifactFlags) => {
+    // Loaded when the command runs, not when its help is shown (see main.ts).
+    const { tagArtifact } = await import('../../oci/registry/tag.js');
+    const { toReference } = await import('../../oci/registry/operation.js');
     const format = parseOutputFormat(flags.output);
     const tags = (flags.tag ?? []).filter((t) => t !== '');
     if (tags.length === 0) throw new UserError('--tag is required, e.g. --tag latest,v1.0.0');

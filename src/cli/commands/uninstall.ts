@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
-import { KubeClient } from '../../kube/client.js';
-import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { stderrProgressLogger } from '../../bootstrap/apply/progress-logger.js';
-import { uninstallFlux } from '../../bootstrap/apply/uninstall-flux.js';
 import { UserError } from '../../errors.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 import { parseGoDuration } from '../registry-options.js';
@@ -31,6 +28,10 @@ export function register(program: Command): void {
     .option('-s, --silent', 'delete without asking for confirmation')
     .option('--timeout <duration>', 'how long the uninstall may take', '5m0s');
   addOptionFlags(command, CONNECTION_KEYS).action(async (opts: Record<string, unknown>) => {
+    // Loaded when the command runs, not when its help is shown (see main.ts).
+    const { KubeClient } = await import('../../kube/client.js');
+    const { loadKubeConfig } = await import('../../kube/kubeconfig.js');
+    const { uninstallFlux } = await import('../../bootstrap/apply/uninstall-flux.js');
     const namespace = opts.namespace as string;
     const timeout = opts.timeout as string;
     const timeoutMs = parseGoDuration(timeout, '--timeout');

@@ -5,11 +5,8 @@ import {
 } from '../../bootstrap/apply/progress-logger.js';
 import { INSTALL_KEYS } from '../../bootstrap/option-args.js';
 import type { BootstrapOciOptions } from '../../bootstrap/options.js';
-import { PASSWORD_ENV } from '../../bootstrap/registry-access.js';
-import {
-  upgradeComponents,
-  type UpgradeComponentsOptions,
-} from '../../bootstrap/upgrade-components.js';
+import { PASSWORD_ENV } from '../../bootstrap/password-env.js';
+import type { UpgradeComponentsOptions } from '../../bootstrap/upgrade-components.js';
 import { UserError } from '../../errors.js';
 import { DEFAULT_FLUX_VERSION } from '../../flux/flux-versions.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
@@ -59,6 +56,8 @@ export function register(program: Command): void {
         'default to what the artifact was generated with; its kustomization.yaml and patch files are kept as they are.',
     );
   command.action(async (opts: Record<string, unknown>) => {
+    // Loaded when the command runs, not when its help is shown (see main.ts).
+    const { upgradeComponents } = await import('../../bootstrap/upgrade-components.js');
     if (opts.password !== undefined) {
       throw new UserError(
         `flux-oci upgrade takes no --password: other users can read a command line; pipe the password to --password-stdin or set ${PASSWORD_ENV}`,
