@@ -34,6 +34,7 @@ const COMMANDS: readonly {
   { words: ['bootstrap', 'oci'], load: () => import('./commands/bootstrap-oci.js') },
   { words: ['uninstall'], load: () => import('./commands/uninstall.js') },
   { words: ['upgrade'], load: () => import('./commands/upgrade.js') },
+  { words: ['verify', 'artifact'], load: () => import('./commands/verify-artifact.js') },
 ];
 
 /**

@@ -9,6 +9,7 @@ import {
   ignorePathsOption,
   type IgnorePathsFlags,
 } from '../artifact-flags.js';
+import { addCosignKeyFlag, cosignSignerFromFlag } from '../cosign-key-flag.js';
 import { group } from '../group.js';
 import { log, parseOutputFormat, printStructured } from '../output.js';
 import { readStdinBytes } from '../read-stdin.js';
@@ -26,6 +27,7 @@ interface PushArtifactFlags extends RegistryFlags, IgnorePathsFlags {
   readonly reproducible?: boolean;
   readonly resolveSymlinks?: boolean;
   readonly output?: string;
+  readonly cosignKey?: string;
 }
 
 /**
@@ -56,6 +58,7 @@ export function register(program: Command): void {
       '-o, --output <format>',
       'the format in which the artifact digest should be printed: json or yaml',
     );
+  addCosignKeyFlag(command);
   addRegistryFlags(command).action(async (url: string, flags: PushArtifactFlags) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
     const { pushArtifact } = await import('../../oci/registry/push.js');
@@ -76,6 +79,8 @@ export function register(program: Command): void {
       );
     }
     const ref = toReference(url);
+    // The key is opened before anything is pushed: a wrong password leaves the registry alone.
+    const signer = await cosignSignerFromFlag(flags.cosignKey);
     const clientOptions = await registryClientOptions(flags);
     const stdin = flags.path === '-' ? await readStdinBytes() : undefined;
     const artifact = buildArtifact({
@@ -90,8 +95,14 @@ export function register(program: Command): void {
     });
     if (!format) log.action(`pushing artifact to ${referenceName(ref)}`);
     const result = await pushArtifact(ref, artifact, clientOptions);
+    if (!format) log.success(`artifact successfully pushed to ${result.digestReference}`);
+    const signed =
+      signer &&
+      (await (
+        await import('../../oci/signing/sign-artifact.js')
+      ).signArtifact(ref, result.digest, signer, clientOptions));
     if (!format) {
-      log.success(`artifact successfully pushed to ${result.digestReference}`);
+      if (signed) log.success(`signature stored at ${signed.signatureReference}`);
       return;
     }
     printStructured(format, {
@@ -99,6 +110,7 @@ export function register(program: Command): void {
       repository: repositoryName(ref),
       tag: ref.tag ?? '',
       digest: result.digest,
+      ...(signed ? { signature: signed.signatureReference } : {}),
     });
   });
 }
