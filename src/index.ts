@@ -47,3 +47,4 @@ export {
 } from './bootstrap/apply/index.js';
 export * from './oci/index.js';
 export * from './kube/index.js';
+export * from './flux/trace/index.js';

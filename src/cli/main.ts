@@ -35,6 +35,7 @@ const COMMANDS: readonly {
   { words: ['uninstall'], load: () => import('./commands/uninstall.js') },
   { words: ['upgrade'], load: () => import('./commands/upgrade.js') },
   { words: ['verify', 'artifact'], load: () => import('./commands/verify-artifact.js') },
+  { words: ['trace'], load: () => import('./commands/trace.js') },
 ];
 
 /**

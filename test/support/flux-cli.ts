@@ -14,13 +14,18 @@ export interface FluxResult {
 
 /**
  * Runs `flux <args>` with `home` as HOME (no docker config or kubeconfig of the machine) and
- * only PATH from this process's environment; never throws for a non-zero exit.
+ * only PATH from this process's environment, plus `env` (e.g. TZ); never throws for a non-zero
+ * exit.
  */
-export function runFluxCli(args: readonly string[], home: string): Promise<FluxResult> {
+export function runFluxCli(
+  args: readonly string[],
+  home: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<FluxResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(fluxBinary(), args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: `${home}/no-kubeconfig` },
+      env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: `${home}/no-kubeconfig`, ...env },
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
