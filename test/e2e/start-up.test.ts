@@ -95,6 +95,11 @@ it('a command’s --help loads that command only, and not its engine', async () 
   const bootstrap = await runLogged(['bootstrap', 'oci', '--help']);
   expect(bootstrap.code).toBe(0);
   expect(packages(bootstrap)).toEqual(['commander']);
+
+  const trace = await runLogged(['trace', '--help']);
+  expect(trace.code).toBe(0);
+  expect(commandModules(trace)).toEqual(['cli/commands/trace.js']);
+  expect(packages(trace)).toEqual(['commander']);
 });
 
 it('the program’s help still lists every command', async () => {

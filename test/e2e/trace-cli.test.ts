@@ -373,6 +373,35 @@ describe('flux-oci trace (RFC story 6; real registry, API server, Flux controlle
     });
   });
 
+  test('an object of a HelmRelease, or of a Kustomization since deleted: one line each, exit 1', async () => {
+    const labelled = (name: string, labels: Record<string, string>) =>
+      kube.apply(
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'apps', labels } },
+        { fieldManager: 'e2e', force: true },
+      );
+    // What helm-controller leaves on what it installs.
+    await labelled('from-helm', {
+      'helm.toolkit.fluxcd.io/name': 'podinfo',
+      'helm.toolkit.fluxcd.io/namespace': 'apps',
+    });
+    const helm = await trace('-n', 'apps', 'cm/from-helm');
+    expect({ code: helm.code, stderr: helm.stderr }).toEqual({
+      code: 1,
+      stderr:
+        '✗ ConfigMap/apps/from-helm is managed by HelmRelease apps/podinfo, not by a Kustomization: trace it with flux trace\n',
+    });
+    await labelled('orphan', {
+      'kustomize.toolkit.fluxcd.io/name': 'deleted',
+      'kustomize.toolkit.fluxcd.io/namespace': 'flux-system',
+    });
+    const orphan = await trace('-n', 'apps', 'cm/orphan');
+    expect({ code: orphan.code, stderr: orphan.stderr }).toEqual({
+      code: 1,
+      stderr:
+        '✗ ConfigMap/apps/orphan was applied by Kustomization flux-system/deleted, which does not exist (any more): the object is left over from it\n',
+    });
+  });
+
   test('an object applied from a GitRepository: one line naming the source, exit 1', async () => {
     // What kustomize-controller leaves on an object from a Git source: its owner labels.
     await kube.apply(
