@@ -9,13 +9,13 @@ export {
   packComponents,
   unpackComponents,
   type PackedComponents,
-} from './bootstrap/components-artifact.js';
+} from './bootstrap/build-components.js';
 export {
   upgradeComponents,
   type UpgradeComponentsOptions,
   type UpgradeComponentsResult,
 } from './bootstrap/upgrade-components.js';
-export { installedComponents, type InstalledComponents } from './bootstrap/installed-options.js';
+export { installedComponents, type InstalledComponents } from './flux/installed-components.js';
 export { planSync, type SyncPlan } from './bootstrap/sync-plan.js';
 export { bootstrapOci, kubeClientFor, type BootstrapResult } from './bootstrap/bootstrap-oci.js';
 export {

@@ -6,7 +6,7 @@ import { readLayer } from '../oci/content/extract.js';
 import type { RegistryClientOptions } from '../oci/registry/client-options.js';
 import { pullArtifact } from '../oci/registry/pull.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';
-import { fluxVersionHeader } from './installed-options.js';
+import { fluxVersionHeader } from '../flux/installed-components.js';
 import { describe } from './resolve-options.js';
 
 /** Whether Flux `target` is older than `installed` (both `vX.Y.Z`; unparsable: no). */

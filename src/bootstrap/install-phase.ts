@@ -5,7 +5,7 @@ import { applyManifests } from './apply/apply-manifests.js';
 import type { KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../kube/object.js';
 import type { ProgressLogger } from './apply/progress-logger.js';
-import { packComponents, unpackComponents } from './components-artifact.js';
+import { packComponents, unpackComponents } from './build-components.js';
 import { checkNotDowngrade } from './downgrade-guard.js';
 import { checkOtherManager, installationLabels } from './installation-manager.js';
 import { componentsRegistryAccess } from './registry-access.js';

@@ -1,3 +1,5 @@
+import type { OciProvider } from '../oci/provider.js';
+
 /**
  * The `flux bootstrap oci` options: one model for the command's flags and the construct's
  * props. Field names are the RFC's flags in camelCase; each flag is declared in
@@ -46,7 +48,7 @@ export interface BootstrapOciOptions {
    *
    * @default 'generic'
    */
-  readonly provider?: 'generic' | 'aws' | 'azure' | 'gcp';
+  readonly provider?: OciProvider;
 
   /**
    * A local `kustomization.yaml` that customises the components (patches, images); it must

@@ -1,11 +1,8 @@
 import { UserError } from '../errors.js';
+import { CLUSTER_PASSWORD_ENV, PASSWORD_ENV } from '../oci/registry/credentials.js';
 import type { OperationOptions } from '../oci/registry/operation.js';
 import { goDurationMs } from '../duration.js';
 import { describe, type ResolvedBootstrapOptions } from './resolve-options.js';
-
-import { CLUSTER_PASSWORD_ENV, PASSWORD_ENV } from './password-env.js';
-
-export { CLUSTER_PASSWORD_ENV, PASSWORD_ENV };
 
 /** How to reach the components registry: credentials, CA, plain HTTP, timeout. */
 export function componentsRegistryAccess(
@@ -53,8 +50,19 @@ export function requirePassword(
   return password;
 }
 
-function access(
-  options: ResolvedBootstrapOptions,
+/** What every registry access shares besides the login: CA, plain HTTP, timeout. */
+export interface RegistryConnectionSettings {
+  readonly caFile?: string;
+  readonly allowInsecureHttp: boolean;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Registry options for a login: basic auth when a user name is given (its password required),
+ * else the Docker auth file. The one builder behind bootstrap's and upgrade's registry access.
+ */
+export function registryAccess(
+  settings: RegistryConnectionSettings,
   username: string | undefined,
   password: string | undefined,
   key: 'password' | 'clusterPassword',
@@ -66,8 +74,19 @@ function access(
         : { username, password: requirePassword(username, password, key) },
     // With a Workload Identity provider the registry login is the cloud's; no auth file.
     useAuthFile: username === undefined,
-    caFile: options.caFile,
-    allowInsecureHttp: options.allowInsecureHttp,
-    timeoutMs: goDurationMs(options.timeout),
+    caFile: settings.caFile,
+    allowInsecureHttp: settings.allowInsecureHttp,
+    timeoutMs: settings.timeoutMs,
   };
+}
+
+function access(
+  options: ResolvedBootstrapOptions,
+  username: string | undefined,
+  password: string | undefined,
+  key: 'password' | 'clusterPassword',
+): OperationOptions {
+  const { caFile, allowInsecureHttp } = options;
+  const timeoutMs = goDurationMs(options.timeout);
+  return registryAccess({ caFile, allowInsecureHttp, timeoutMs }, username, password, key);
 }

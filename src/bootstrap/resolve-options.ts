@@ -7,6 +7,7 @@ import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
 import { resolveInstallOptions } from '../flux/install-options.js';
 import { parseOciReference } from '../oci/reference.js';
 import { basicAuthUsername } from './basic-auth-username.js';
+import { OCI_PROVIDERS } from '../oci/provider.js';
 import { parseDuration, type DurationUse } from '../duration.js';
 import type { BootstrapOciOptions, ConstructOnlyOption } from './options.js';
 import { hasFlag, OPTION_FLAGS } from './option-flags.js';
@@ -33,7 +34,6 @@ type WithoutDefault =
 export type ResolvedBootstrapOptions = Required<Omit<BootstrapOciOptions, WithoutDefault>> &
   Pick<BootstrapOciOptions, WithoutDefault>;
 
-const PROVIDERS = ['generic', 'aws', 'azure', 'gcp'] as const;
 const CONSTRUCT_ONLY: readonly ConstructOnlyOption[] = [
   'passwordRevision',
   'clusterPasswordRevision',
@@ -74,7 +74,7 @@ export function resolveBootstrapOptions(
     username: username('username', options.username, isUnresolved),
     password: options.password,
     passwordRevision: revision('passwordRevision', options.passwordRevision),
-    provider: oneOf('provider', options.provider ?? 'generic', PROVIDERS),
+    provider: oneOf('provider', options.provider ?? 'generic', OCI_PROVIDERS),
     kustomization: options.kustomization,
     clusterUrl:
       options.clusterUrl === undefined

@@ -26,12 +26,13 @@ import {
   type OciReference,
 } from '../oci/reference.js';
 import { silentProgressLogger, type ProgressLogger } from './apply/progress-logger.js';
-import { COMPONENTS_SOURCE, unpackComponents } from './components-artifact.js';
+import { COMPONENTS_SOURCE, unpackComponents } from './build-components.js';
 import { parseDuration } from '../duration.js';
 import { basicAuthUsername } from './basic-auth-username.js';
 import { isOlderFlux } from './downgrade-guard.js';
-import { installedComponents, type InstalledComponents } from './installed-options.js';
-import { PASSWORD_ENV, requirePassword } from './registry-access.js';
+import { installedComponents, type InstalledComponents } from '../flux/installed-components.js';
+import { PASSWORD_ENV } from '../oci/registry/credentials.js';
+import { registryAccess } from './registry-access.js';
 
 /**
  * RFC story 4: Flux updated from CI without access to the cluster. Every install option
@@ -150,7 +151,7 @@ export async function upgradeComponents(
   const given = givenInstallOptions(options);
   // Check the flags before any request: a typo must not cost a pull.
   resolveInstallOptions(given);
-  const client = new RegistryClient(ref.registry, registryAccess(options));
+  const client = new RegistryClient(ref.registry, upgradeRegistryAccess(options));
   try {
     logger.step(`pulling components artifact ${referenceName(ref)}`);
     const current = await readComponentsArtifact(ref, client, options.namespace);
@@ -285,25 +286,18 @@ function componentsReference(url: string): OciReference {
   return ref;
 }
 
-function registryAccess(options: UpgradeComponentsOptions): RegistryClientOptions {
+function upgradeRegistryAccess(options: UpgradeComponentsOptions): RegistryClientOptions {
   const timeoutMs = parseDuration(options.timeout ?? '5m', '--timeout', 'timeout');
   const env = options.env ?? process.env;
   const username =
     options.username === undefined ? undefined : basicAuthUsername('--username', options.username);
-  return {
-    credentials:
-      username === undefined
-        ? undefined
-        : {
-            username,
-            password: requirePassword(username, options.password ?? env[PASSWORD_ENV], 'password'),
-          },
-    useAuthFile: username === undefined,
-    env,
+  const settings = {
     caFile: options.caFile,
     allowInsecureHttp: options.allowInsecureHttp ?? false,
     timeoutMs,
   };
+  const password = options.password ?? env[PASSWORD_ENV];
+  return { ...registryAccess(settings, username, password, 'password'), env };
 }
 
 /** The install options the caller gave; the others come from the artifact. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { basicAuthUsername } from '../bootstrap/basic-auth-username.js';
-import type { Credentials } from '../oci/registry/index.js';
+import { PASSWORD_ENV, type Credentials } from '../oci/registry/credentials.js';
 import { readStdin } from './read-stdin.js';
 
 /** The credential flags of the artifact commands, as commander parses them. */
@@ -11,9 +11,6 @@ export interface CredentialFlags {
   readonly password?: string;
   readonly passwordStdin?: boolean;
 }
-
-/** The environment variable that carries a registry password (never an argument). */
-export const PASSWORD_ENV = 'OCI_PASSWORD';
 
 /** Adds `--creds`, `--username`, `--password` and `--password-stdin`. */
 export function addCredentialFlags(command: Command): Command {

@@ -1,13 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
+import { PACKAGE_VERSION } from '../version.js';
 import { formatFailure } from './output.js';
 
-export const PACKAGE_VERSION = '0.1.0';
-
-/** A command module: registers its command (flags, help, action) on the program. */
-interface CommandModule {
-  register(program: Command): void;
-}
+/** Registers a command (flags, help, action) on the program. */
+type Register = (program: Command) => void;
 
 /**
  * Every command: the words that name it and how to load its module. Start-up imports only
@@ -15,27 +12,60 @@ interface CommandModule {
  * a command module keeps its engine (Kubernetes client, registry client, ...) behind an
  * `await import()` in its action, so `--help` and `--version` load next to nothing.
  *
- * To add a command: write commands/<name>.ts exporting `register(program)` (it creates its
+ * To add a command: write commands/<name>.ts exporting `register<Name>(program)` (it creates its
  * group with `group()`), and add one line here. Import heavy modules inside the action.
  */
 const COMMANDS: readonly {
   readonly words: readonly string[];
-  readonly load: () => Promise<CommandModule>;
+  readonly load: () => Promise<Register>;
 }[] = [
-  { words: ['build', 'artifact'], load: () => import('./commands/build-artifact.js') },
-  { words: ['build', 'components'], load: () => import('./commands/build-components.js') },
-  { words: ['push', 'artifact'], load: () => import('./commands/push-artifact.js') },
-  { words: ['pull', 'artifact'], load: () => import('./commands/pull-artifact.js') },
-  { words: ['tag', 'artifact'], load: () => import('./commands/tag-artifact.js') },
-  { words: ['list', 'artifacts'], load: () => import('./commands/list-artifacts.js') },
-  { words: ['diff', 'artifact'], load: () => import('./commands/diff-artifact.js') },
-  { words: ['install'], load: () => import('./commands/install.js') },
-  { words: ['create', 'secret', 'oci'], load: () => import('./commands/create-secret-oci.js') },
-  { words: ['bootstrap', 'oci'], load: () => import('./commands/bootstrap-oci.js') },
-  { words: ['uninstall'], load: () => import('./commands/uninstall.js') },
-  { words: ['upgrade'], load: () => import('./commands/upgrade.js') },
-  { words: ['verify', 'artifact'], load: () => import('./commands/verify-artifact.js') },
-  { words: ['trace'], load: () => import('./commands/trace.js') },
+  {
+    words: ['build', 'artifact'],
+    load: async () => (await import('./commands/build-artifact.js')).registerBuildArtifact,
+  },
+  {
+    words: ['build', 'components'],
+    load: async () => (await import('./commands/build-components.js')).registerBuildComponents,
+  },
+  {
+    words: ['push', 'artifact'],
+    load: async () => (await import('./commands/push-artifact.js')).registerPushArtifact,
+  },
+  {
+    words: ['pull', 'artifact'],
+    load: async () => (await import('./commands/pull-artifact.js')).registerPullArtifact,
+  },
+  {
+    words: ['tag', 'artifact'],
+    load: async () => (await import('./commands/tag-artifact.js')).registerTagArtifact,
+  },
+  {
+    words: ['list', 'artifacts'],
+    load: async () => (await import('./commands/list-artifacts.js')).registerListArtifacts,
+  },
+  {
+    words: ['diff', 'artifact'],
+    load: async () => (await import('./commands/diff-artifact.js')).registerDiffArtifact,
+  },
+  { words: ['install'], load: async () => (await import('./commands/install.js')).registerInstall },
+  {
+    words: ['create', 'secret', 'oci'],
+    load: async () => (await import('./commands/create-secret-oci.js')).registerCreateSecretOci,
+  },
+  {
+    words: ['bootstrap', 'oci'],
+    load: async () => (await import('./commands/bootstrap-oci.js')).registerBootstrapOci,
+  },
+  {
+    words: ['uninstall'],
+    load: async () => (await import('./commands/uninstall.js')).registerUninstall,
+  },
+  { words: ['upgrade'], load: async () => (await import('./commands/upgrade.js')).registerUpgrade },
+  {
+    words: ['verify', 'artifact'],
+    load: async () => (await import('./commands/verify-artifact.js')).registerVerifyArtifact,
+  },
+  { words: ['trace'], load: async () => (await import('./commands/trace.js')).registerTrace },
 ];
 
 /**
@@ -68,7 +98,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const modules = await Promise.all(selectCommands(argv).map((command) => command.load()));
-  for (const module of modules) module.register(program);
+  for (const register of modules) register(program);
   return program;
 }
 

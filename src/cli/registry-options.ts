@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 import type { RegistryClientOptions } from '../oci/registry/index.js';
+import { OCI_PROVIDERS } from '../oci/provider.js';
 import { addCredentialFlags, credentialsFromFlags, type CredentialFlags } from './credentials.js';
 import { progressReporter } from './progress.js';
 
@@ -19,7 +20,7 @@ export function addRegistryFlags(command: Command): Command {
   return addCredentialFlags(command)
     .addOption(
       new Option('--provider <provider>', 'the OCI provider name')
-        .choices(['generic', 'aws', 'azure', 'gcp'])
+        .choices(OCI_PROVIDERS)
         .default('generic'),
     )
     .option('--ca-file <file>', 'PEM file of a CA to trust next to the system roots')

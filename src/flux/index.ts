@@ -44,17 +44,16 @@ export {
 } from './user-kustomization.js';
 export { applyUserKustomization } from './apply-kustomization.js';
 export {
-  buildComponentsArtifact,
+  componentsContent,
   defaultKustomization,
-  type ComponentsArtifact,
-} from './components-artifact.js';
+  type ComponentsContent,
+} from './components-content.js';
 export { applyImageOverrides, splitImage, type ImageOverride } from './image-transformer.js';
 export { strategicMerge } from './strategic-merge-patch.js';
 export { matchesTarget, type PatchTarget } from './patch-target.js';
 export {
   CLUSTER_SYNC_NAME,
   COMPONENTS_SYNC_NAME,
-  OCI_PROVIDERS,
   checkRepositoryUrl,
   clusterSyncObjects,
   componentsSyncObjects,
@@ -62,7 +61,6 @@ export {
   normalizeSyncPath,
   ociRepositoryObject,
   syncObjects,
-  type OciProvider,
   type OciSignatureVerification,
   type OciSyncOptions,
 } from './sync-objects.js';

@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import { DEFAULT_NAMESPACE } from './install-options.js';
 import type { KubeObject } from '../kube/object.js';
 import { checkDnsLabel, checkDnsSubdomain } from './kubernetes-names.js';
-import type { OciProvider } from './sync-objects.js';
+import type { OciProvider } from '../oci/provider.js';
 import { sortKeys, stringifyYaml } from '../kube/manifests.js';
 
 /** A registry credentials Secret (`kubernetes.io/dockerconfigjson`), as `flux create secret oci` makes it. */

@@ -4,11 +4,8 @@ import { isFluxDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_NAMESPACE } from './install-options.js';
 import type { KubeObject } from '../kube/object.js';
+import { OCI_PROVIDERS, type OciProvider } from '../oci/provider.js';
 import { checkDnsLabel, checkDnsSubdomain } from './kubernetes-names.js';
-
-/** How source-controller authenticates to the registry: a Secret, or a cloud workload identity. */
-export type OciProvider = 'generic' | 'aws' | 'azure' | 'gcp';
-export const OCI_PROVIDERS: readonly OciProvider[] = ['generic', 'aws', 'azure', 'gcp'];
 
 /** Name of the objects that make Flux follow its own components artifact. */
 export const COMPONENTS_SYNC_NAME = 'flux-components';

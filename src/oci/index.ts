@@ -8,7 +8,6 @@ export {
   artifactAnnotations,
   formatRfc3339,
   isRfc3339,
-  parseAnnotationFlags,
 } from './content/annotations.js';
 export type { ArtifactOptions, BuiltArtifact, BuiltLayer, LayerOptions } from './content/build.js';
 export { buildArtifact, buildLayer, buildTar } from './content/build.js';
@@ -46,3 +45,4 @@ export {
 
 // The registry client: transport, auth and the artifact operations.
 export * from './registry/index.js';
+export { OCI_PROVIDERS, type OciProvider } from './provider.js';

@@ -2,7 +2,7 @@
 // newer Flux (RFC story 4) is not moved back by a bootstrap with the older version.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packComponents } from '../../src/bootstrap/components-artifact.js';
+import { packComponents } from '../../src/bootstrap/build-components.js';
 import { checkNotDowngrade, isOlderFlux } from '../../src/bootstrap/downgrade-guard.js';
 import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
 import { pushArtifact, resolveArtifact } from '../../src/oci/index.js';

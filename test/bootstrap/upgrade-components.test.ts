@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packComponents } from '../../src/bootstrap/components-artifact.js';
+import { packComponents } from '../../src/bootstrap/build-components.js';
 import type { BootstrapOciOptions } from '../../src/bootstrap/options.js';
 import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
 import {

@@ -1,6 +1,6 @@
 import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { FluxOciStep } from '../../src/cdktf/flux-oci-step.js';
-import { unpackComponents } from '../../src/bootstrap/components-artifact.js';
+import { unpackComponents } from '../../src/bootstrap/build-components.js';
 import { readOciLayout } from '../../src/oci/layout.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

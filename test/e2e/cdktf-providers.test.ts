@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packComponents } from '../../src/bootstrap/components-artifact.js';
+import { packComponents } from '../../src/bootstrap/build-components.js';
 import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
 import { pushArtifact } from '../../src/oci/registry/push.js';
 import { resolveArtifact } from '../../src/oci/registry/resolve.js';

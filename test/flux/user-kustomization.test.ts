@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeArtifactFiles } from '../../src/flux/artifact-files.js';
-import { buildComponentsArtifact } from '../../src/flux/components-artifact.js';
+import { componentsContent } from '../../src/flux/components-content.js';
 import { generateComponents } from '../../src/flux/generate-components.js';
 import { loadLocalManifests } from '../../src/flux/manifests-source.js';
 import {
@@ -338,7 +338,7 @@ describe('user kustomization applied before the first apply equals kustomize bui
       tolerationKeys: ['dedicated'],
       registry: 'localhost:5000/fluxcd',
     });
-    const artifact = buildComponentsArtifact(components, 'flux-system', kustomization);
+    const artifact = componentsContent(components, 'flux-system', kustomization);
     const out = await writeArtifactFiles(
       artifact.files,
       join(work, name.replace(/\W+/g, '-'), 'artifact'),
@@ -364,11 +364,7 @@ describe('user kustomization applied before the first apply equals kustomize bui
     );
     const kustomization = readUserKustomization(join(dir, 'kustomization.yaml'));
     const bundle = await loadLocalManifests(BUNDLE, 'v2.9.4');
-    const artifact = buildComponentsArtifact(
-      generateComponents(bundle),
-      'flux-system',
-      kustomization,
-    );
+    const artifact = componentsContent(generateComponents(bundle), 'flux-system', kustomization);
     expect(artifact.files.map((f) => f.path)).toEqual([
       'flux-system/gotk-components.yaml',
       'flux-system/kustomization.yaml',
@@ -380,7 +376,7 @@ describe('user kustomization applied before the first apply equals kustomize bui
   test('without a user kustomization, the default one lists gotk-components.yaml and kustomize agrees', async () => {
     const bundle = await loadLocalManifests(BUNDLE, 'v2.9.4');
     const components = generateComponents(bundle, { namespace: 'flux' });
-    const artifact = buildComponentsArtifact(components, 'flux');
+    const artifact = componentsContent(components, 'flux');
     expect(artifact.files[1]).toEqual({
       path: 'flux/kustomization.yaml',
       content:
@@ -402,7 +398,7 @@ patches:
     return loadLocalManifests(BUNDLE, 'v2.9.4').then((bundle) => {
       const kustomization = parseUserKustomization(text, 'k.yaml', () => '');
       expect(() =>
-        buildComponentsArtifact(generateComponents(bundle), 'flux-system', kustomization),
+        componentsContent(generateComponents(bundle), 'flux-system', kustomization),
       ).toThrow(
         /k.yaml: patches\[0\]: no object matches the patch for ServiceAccount\/source-controller; .*namespace/,
       );

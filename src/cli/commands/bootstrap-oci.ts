@@ -4,7 +4,7 @@ import {
   silentProgressLogger,
 } from '../../bootstrap/apply/progress-logger.js';
 import type { BootstrapOciOptions } from '../../bootstrap/options.js';
-import { CLUSTER_PASSWORD_ENV, PASSWORD_ENV } from '../../bootstrap/password-env.js';
+import { CLUSTER_PASSWORD_ENV, PASSWORD_ENV } from '../../oci/registry/credentials.js';
 import { UserError } from '../../errors.js';
 import { group } from '../group.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
@@ -14,7 +14,7 @@ import { readStdin } from '../read-stdin.js';
  * Registers `flux-oci bootstrap oci`: both phases against a cluster, with the RFC's flags.
  * `--phase` runs one step alone; the CDKTF construct's pre-apply steps use it.
  */
-export function register(program: Command): void {
+export function registerBootstrapOci(program: Command): void {
   const command = group(program, 'bootstrap', 'Deploy Flux on a cluster the GitOps way')
     .command('oci')
     .description(

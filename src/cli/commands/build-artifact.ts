@@ -21,7 +21,7 @@ interface BuildArtifactFlags extends IgnorePathsFlags {
  * a directory, a single file or stdin (`-p -`), written with mode 0640. Its tar is the one
  * Flux 2.9 builds for the same tree.
  */
-export function register(program: Command): void {
+export function registerBuildArtifact(program: Command): void {
   group(program, 'build', 'Build artifacts')
     .command('artifact')
     .description(

@@ -8,7 +8,7 @@ import { addOptionFlags, readOptionFlags } from '../option-flags.js';
  * image layout, without pushing. The construct runs it at synth time; its digest is the one
  * `bootstrap oci` pushes for the same options.
  */
-export function register(program: Command): void {
+export function registerBuildComponents(program: Command): void {
   const command = group(program, 'build', 'Build artifacts')
     .command('components')
     .description('Build the Flux components artifact into an OCI image layout directory')
@@ -21,7 +21,7 @@ export function register(program: Command): void {
   addOptionFlags(command, COMPONENTS_KEYS);
   command.action(async (opts: Record<string, unknown>) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
-    const { packComponents } = await import('../../bootstrap/components-artifact.js');
+    const { packComponents } = await import('../../bootstrap/build-components.js');
     const { resolveBootstrapOptions } = await import('../../bootstrap/resolve-options.js');
     const { writeOciLayout } = await import('../../oci/layout.js');
     // The URL does not shape the artifact; a placeholder satisfies the shared validation.

@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { DEFAULT_NAMESPACE } from '../../flux/install-options.js';
+import { PASSWORD_ENV } from '../../oci/registry/credentials.js';
 import { group } from '../group.js';
 import { labelOption, parseLabels } from '../label-flag.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 import { log } from '../output.js';
-
-/** Environment variable the registry password can come from, as in the RFC. */
-export const PASSWORD_ENV = 'OCI_PASSWORD';
 
 interface CreateSecretOciFlags {
   url?: string;
@@ -26,7 +24,7 @@ const CONNECTION_KEYS = ['kubeconfig', 'context'] as const;
  * Registers `flux-oci create secret oci NAME`, Flux's registry credentials Secret: written to
  * the cluster, or printed with `--export`.
  */
-export function register(program: Command): void {
+export function registerCreateSecretOci(program: Command): void {
   const secret = group(group(program, 'create', 'Create Flux objects'), 'secret', 'Create Secrets');
   const command = secret
     .command('oci')

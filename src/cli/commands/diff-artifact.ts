@@ -32,7 +32,7 @@ export const DIFF_ERROR_EXIT_CODE = 2;
  * those differ, the remote tar itself (another gzip encoder gives other bytes for the
  * same content). Exits 0 when equal, 1 when different, 2 when it cannot tell.
  */
-export function register(program: Command): void {
+export function registerDiffArtifact(program: Command): void {
   const command = group(program, 'diff', 'Diff artifacts')
     .command('artifact')
     .description('Compare a local directory or file with the content of a remote artifact')

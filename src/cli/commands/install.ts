@@ -26,7 +26,7 @@ const KEYS = [
  * does (staged apply, then the controllers' readiness); with --export, prints the
  * components as `flux install --export` does.
  */
-export function register(program: Command): void {
+export function registerInstall(program: Command): void {
   const command = program
     .command('install')
     .description('Install or upgrade Flux, or print its component manifests with --export')

@@ -17,7 +17,7 @@ interface ListArtifactsFlags extends RegistryFlags {
  * Registers `flux-oci list artifacts`, Flux's command: the repository's tags (newest name
  * first, cosign tags hidden) with digest, source and revision, as a table or json/yaml.
  */
-export function register(program: Command): void {
+export function registerListArtifacts(program: Command): void {
   const command = group(program, 'list', 'List artifacts')
     .command('artifacts')
     .description('List the tags of an OCI repository and their metadata')

@@ -20,7 +20,7 @@ interface PullArtifactFlags extends RegistryFlags {
  * sizes verified) and extracts its content layer into an existing directory, refusing
  * names that would escape it and skipping links and devices.
  */
-export function register(program: Command): void {
+export function registerPullArtifact(program: Command): void {
   const command = group(program, 'pull', 'Pull artifacts')
     .command('artifact')
     .description('Pull an artifact from an OCI registry and extract its content')

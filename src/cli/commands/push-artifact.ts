@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { parseAnnotationFlags } from '../../oci/content/annotations.js';
+import { parseAnnotationFlags } from '../annotation-flag.js';
 import { buildArtifact } from '../../oci/content/build.js';
 import { repositoryName, referenceName } from '../../oci/reference.js';
 import {
@@ -35,7 +35,7 @@ interface PushArtifactFlags extends RegistryFlags, IgnorePathsFlags {
  * file or stdin and pushes it; blobs the registry has are not sent again, and the tag is
  * written last.
  */
-export function register(program: Command): void {
+export function registerPushArtifact(program: Command): void {
   const command = group(program, 'push', 'Push artifacts')
     .command('artifact')
     .description('Push Kubernetes manifests to an OCI registry as a Flux artifact')

@@ -15,7 +15,7 @@ interface TagArtifactFlags extends RegistryFlags {
 }
 
 /** Registers `flux-oci tag artifact URL --tag t1,t2`: the manifest copied under new tags. */
-export function register(program: Command): void {
+export function registerTagArtifact(program: Command): void {
   const command = group(program, 'tag', 'Tag artifacts')
     .command('artifact')
     .description('Tag an OCI artifact with more tags (no content is transferred)')

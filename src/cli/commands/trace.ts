@@ -18,7 +18,7 @@ interface TraceFlags {
  * Registers `flux-oci trace`, Flux's command for objects applied from an OCI artifact: the
  * object, the Kustomization that applied it, its OCIRepository and the artifact's Git origin.
  */
-export function register(program: Command): void {
+export function registerTrace(program: Command): void {
   const command = program
     .command('trace')
     .description(

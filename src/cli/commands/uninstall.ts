@@ -12,7 +12,7 @@ const CONNECTION_KEYS = ['kubeconfig', 'context'] as const;
  * Registers `flux-oci uninstall`: Flux's own order (components, finalizers, CRDs, then the
  * namespace unless kept), tolerating what is already gone; workloads Flux applied stay.
  */
-export function register(program: Command): void {
+export function registerUninstall(program: Command): void {
   const command = program
     .command('uninstall')
     .description(

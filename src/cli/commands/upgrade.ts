@@ -5,7 +5,7 @@ import {
 } from '../../bootstrap/apply/progress-logger.js';
 import { INSTALL_KEYS } from '../../bootstrap/option-args.js';
 import type { BootstrapOciOptions } from '../../bootstrap/options.js';
-import { PASSWORD_ENV } from '../../bootstrap/password-env.js';
+import { PASSWORD_ENV } from '../../oci/registry/credentials.js';
 import type { UpgradeComponentsOptions } from '../../bootstrap/upgrade-components.js';
 import { UserError } from '../../errors.js';
 import { DEFAULT_FLUX_VERSION } from '../../flux/flux-versions.js';
@@ -27,7 +27,7 @@ const UPGRADE_FLAGS: readonly (keyof BootstrapOciOptions)[] = [
  * Registers `flux-oci upgrade`: RFC story 4, Flux updated through the registry from CI,
  * with no access to the cluster.
  */
-export function register(program: Command): void {
+export function registerUpgrade(program: Command): void {
   const command = program
     .command('upgrade')
     .description(

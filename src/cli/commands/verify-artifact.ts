@@ -17,7 +17,7 @@ interface VerifyArtifactFlags extends RegistryFlags {
  * Registers `flux-oci verify artifact URL --key cosign.pub`, a CI gate: exits 0 only when
  * the artifact carries a cosign signature made with the key, as source-controller checks it.
  */
-export function register(program: Command): void {
+export function registerVerifyArtifact(program: Command): void {
   const command = group(program, 'verify', 'Verify artifacts')
     .command('artifact')
     .description(

@@ -66,24 +66,6 @@ export function isRfc3339(value: string): boolean {
   return true;
 }
 
-/**
- * Parses `--annotations key=value` flags as Flux does: splitting on `=` must give exactly two
- * parts, so values containing `=` are refused.
- */
-export function parseAnnotationFlags(values: readonly string[]): Record<string, string> {
-  const annotations: Record<string, string> = {};
-  for (const value of values) {
-    const parts = value.split('=');
-    if (parts.length !== 2) {
-      throw new UserError(
-        `invalid annotation "${value}": expected key=value with a single "=" (as in flux push artifact)`,
-      );
-    }
-    annotations[parts[0]!] = parts[1]!;
-  }
-  return annotations;
-}
-
 function daysIn(month: number, year: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;

@@ -45,7 +45,7 @@ export interface RegistryClientOptions {
   readonly retries?: number;
   /** Delay before the first retry; doubles each time, with jitter. @default 500 */
   readonly retryDelayMs?: number;
-  /** @default 'flux-oci/0.1.0' */
+  /** @default `flux-oci/<this package's version>` */
   readonly userAgent?: string;
   /** Called as blobs of real size move. @default none */
   readonly onProgress?: (progress: TransferProgress) => void;

@@ -1,3 +1,4 @@
+import { PACKAGE_VERSION } from '../../version.js';
 import { UserError } from '../../errors.js';
 import { escapeControl } from '../../terminal-text.js';
 import { parseChallenge, type AuthChallenge } from './challenge.js';
@@ -76,7 +77,7 @@ export class RegistryClient {
     this.transport = new HttpTransport({
       caFile: options.caFile,
       retry: this.retryPolicy,
-      userAgent: options.userAgent ?? 'flux-oci/0.1.0',
+      userAgent: options.userAgent ?? `flux-oci/${PACKAGE_VERSION}`,
       requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
       proxy: proxyFromEnv(options.env ?? process.env),
     });

@@ -14,3 +14,8 @@ export function describeCredentials(credentials: Credentials | undefined): strin
   if ('identityToken' in credentials) return 'the identity token';
   return 'the registry token';
 }
+
+/** The environment variables registry passwords are read from (never an argument), as the RFC names the first. */
+export const PASSWORD_ENV = 'OCI_PASSWORD';
+/** The cluster artifacts' registry password, when it differs from the components registry's. */
+export const CLUSTER_PASSWORD_ENV = 'OCI_CLUSTER_PASSWORD';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Command } from 'commander';
-import { register } from '../../../src/cli/commands/build-artifact.js';
+import { registerBuildArtifact } from '../../../src/cli/commands/build-artifact.js';
 import { splitCsvRecord } from '../../../src/cli/artifact-flags.js';
 import { UserError } from '../../../src/errors.js';
 import { readTar } from '../../../src/oci/content/tar-reader.js';
@@ -32,7 +32,7 @@ afterEach(() => {
 // Only this command is registered, so the test does not depend on the others.
 async function run(...args: string[]): Promise<number> {
   const program = new Command('flux-oci').exitOverride();
-  register(program);
+  registerBuildArtifact(program);
   await program.parseAsync(['node', 'flux-oci', ...args]);
   return 0;
 }

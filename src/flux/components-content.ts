@@ -6,7 +6,7 @@ import { COMPONENTS_FILE, type UserKustomization } from './user-kustomization.js
 import { stringifyYaml } from '../kube/manifests.js';
 
 /** What goes into the components artifact and what is applied before Flux takes over. */
-export interface ComponentsArtifact {
+export interface ComponentsContent {
   /** `<namespace>/gotk-components.yaml`, `<namespace>/kustomization.yaml` and any patch files it names. */
   readonly files: readonly ArtifactFile[];
   /** The components with the user's customisations applied: what the first apply must send. */
@@ -19,11 +19,11 @@ export interface ComponentsArtifact {
  * one listing gotk-components.yaml is written; with one, it is shipped unchanged with its
  * patch files, and its patches are applied to the objects returned for the first apply.
  */
-export function buildComponentsArtifact(
+export function componentsContent(
   components: GeneratedComponents,
   namespace: string,
   kustomization?: UserKustomization,
-): ComponentsArtifact {
+): ComponentsContent {
   const dir = namespace;
   const files: ArtifactFile[] = [{ path: `${dir}/${COMPONENTS_FILE}`, content: components.text }];
   if (!kustomization) {

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import type { InstallOptions } from '../flux/install-options.js';
+import type { InstallOptions } from './install-options.js';
 import { isPlainMap, type KubeObject } from '../kube/object.js';
 
 /** What a gotk-components.yaml says about how it was generated. */

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installedComponents } from '../../src/bootstrap/installed-options.js';
+import { installedComponents } from '../../src/flux/installed-components.js';
 import { generateComponents } from '../../src/flux/generate-components.js';
 import type { InstallOptions } from '../../src/flux/install-options.js';
 import { loadLocalManifests } from '../../src/flux/manifests-source.js';

@@ -1,5 +1,5 @@
 import { applyUserKustomization } from '../flux/apply-kustomization.js';
-import { buildComponentsArtifact } from '../flux/components-artifact.js';
+import { componentsContent } from '../flux/components-content.js';
 import { generateComponents } from '../flux/generate-components.js';
 import type { KubeObject } from '../kube/object.js';
 import { loadManifests } from '../flux/manifests-source.js';
@@ -44,7 +44,7 @@ export async function packComponents(options: ResolvedBootstrapOptions): Promise
     baseUrl: options.manifestsBaseUrl,
   });
   const components = generateComponents(bundle, options);
-  const content = buildComponentsArtifact(components, options.namespace, kustomization);
+  const content = componentsContent(components, options.namespace, kustomization);
   const artifact = await buildReproducibleArtifact(content.files, {
     source: COMPONENTS_SOURCE,
     revision: components.version,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packComponents, unpackComponents } from '../../src/bootstrap/components-artifact.js';
+import { packComponents, unpackComponents } from '../../src/bootstrap/build-components.js';
 import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
 import type { BootstrapOciOptions } from '../../src/bootstrap/options.js';
 
