@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS } from '../src/flux/flux-components.js';
 import { generateComponents } from '../src/flux/generate-components.js';
 import type { InstallOptions } from '../src/flux/install-options.js';
-import { loadManifests } from '../src/flux/manifests-source.js';
+import { loadManifests } from '../src/flux/manifests/source.js';
 
 const RUNS = 20;
 const bundlePath =

@@ -1,13 +1,13 @@
-import { applyUserKustomization } from '../flux/apply-kustomization.js';
+import { applyUserKustomization } from '../flux/kustomize/apply-kustomization.js';
 import { componentsContent } from '../flux/components-content.js';
 import { generateComponents } from '../flux/generate-components.js';
 import type { KubeObject } from '../kube/object.js';
-import { loadManifests } from '../flux/manifests-source.js';
+import { loadManifests } from '../flux/manifests/source.js';
 import {
   COMPONENTS_FILE,
   parseUserKustomization,
   readUserKustomization,
-} from '../flux/user-kustomization.js';
+} from '../flux/kustomize/user-kustomization.js';
 import { parseManifests } from '../kube/manifests.js';
 import type { BuiltArtifact } from '../oci/content/build.js';
 import type { Artifact } from '../oci/content/descriptor.js';

@@ -1,6 +1,6 @@
 import semver from 'semver';
 import { UserError } from '../errors.js';
-import { COMPONENTS_FILE } from '../flux/user-kustomization.js';
+import { COMPONENTS_FILE } from '../flux/kustomize/user-kustomization.js';
 import type { Artifact } from '../oci/content/descriptor.js';
 import { readLayer } from '../oci/content/extract.js';
 import type { RegistryClientOptions } from '../oci/registry/client-options.js';

@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import { DEFAULT_COMPONENTS } from '../flux/flux-components.js';
 import { DEFAULT_FLUX_VERSION, normalizeFluxVersion } from '../flux/flux-versions.js';
 import { clusterDirectory } from '../flux/cluster-artifact.js';
-import { checkDnsSubdomain } from '../flux/kubernetes-names.js';
+import { checkDnsSubdomain } from '../kube/names.js';
 import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
 import { resolveInstallOptions } from '../flux/install-options.js';
 import { parseOciReference } from '../oci/reference.js';

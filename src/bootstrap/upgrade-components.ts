@@ -7,8 +7,8 @@ import {
   type InstallOptions,
   type LogLevel,
 } from '../flux/install-options.js';
-import { loadManifests } from '../flux/manifests-source.js';
-import { COMPONENTS_FILE } from '../flux/user-kustomization.js';
+import { loadManifests } from '../flux/manifests/source.js';
+import { COMPONENTS_FILE } from '../flux/kustomize/user-kustomization.js';
 import { parseManifests } from '../kube/manifests.js';
 import type { BuiltArtifact } from '../oci/content/build.js';
 import { readLayer, safeParts } from '../oci/content/extract.js';

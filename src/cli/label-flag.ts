@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { UserError } from '../errors.js';
-import { checkQualifiedName } from '../flux/kubernetes-names.js';
+import { checkQualifiedName } from '../kube/names.js';
 import { escapeControl } from '../terminal-text.js';
 import { collectCsv } from './artifact-flags.js';
 

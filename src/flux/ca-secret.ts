@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import { DEFAULT_NAMESPACE } from './install-options.js';
 import type { KubeObject } from '../kube/object.js';
-import { checkDnsLabel, checkDnsSubdomain } from './kubernetes-names.js';
+import { checkDnsLabel, checkDnsSubdomain } from '../kube/names.js';
 
 /** The Secret an OCIRepository's `certSecretRef` names, holding the registry's CA. */
 export interface CaSecretOptions {

@@ -1,8 +1,8 @@
 import type { ArtifactFile } from './artifact-files.js';
-import { applyUserKustomization } from './apply-kustomization.js';
+import { applyUserKustomization } from './kustomize/apply-kustomization.js';
 import type { GeneratedComponents } from './generate-components.js';
 import type { KubeObject } from '../kube/object.js';
-import { COMPONENTS_FILE, type UserKustomization } from './user-kustomization.js';
+import { COMPONENTS_FILE, type UserKustomization } from './kustomize/user-kustomization.js';
 import { stringifyYaml } from '../kube/manifests.js';
 
 /** What goes into the components artifact and what is applied before Flux takes over. */

@@ -1,17 +1,17 @@
-import { addLabels } from './label-transformer.js';
-import { applyImageOverrides } from './image-transformer.js';
-import { applyJson6902Patch } from './json6902-patch.js';
+import { addLabels } from './kustomize/label-transformer.js';
+import { applyImageOverrides } from './kustomize/image-transformer.js';
+import { applyJson6902Patch } from './kustomize/json6902-patch.js';
 import {
   resolveInstallOptions,
   type InstallOptions,
   type ResolvedInstallOptions,
 } from './install-options.js';
 import type { KubeObject } from '../kube/object.js';
-import { readBundleObjects, type ManifestsBundle } from './manifests-bundle.js';
-import { addNameSuffix } from './name-suffix.js';
-import { setNamespace } from './namespace-transformer.js';
+import { readBundleObjects, type ManifestsBundle } from './manifests/bundle.js';
+import { addNameSuffix } from './kustomize/name-suffix.js';
+import { setNamespace } from './kustomize/namespace-transformer.js';
 import { parseManifests, stringifyManifests } from '../kube/manifests.js';
-import { strategicMerge } from './strategic-merge-patch.js';
+import { strategicMerge } from './kustomize/strategic-merge-patch.js';
 import type { Operation } from 'fast-json-patch';
 
 /** The namespace the release manifests are written for. */

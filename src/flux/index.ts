@@ -14,21 +14,21 @@ export {
   type LogLevel,
   type ResolvedInstallOptions,
 } from './install-options.js';
-export { checkDnsLabel, checkDnsSubdomain, checkQualifiedName } from './kubernetes-names.js';
-export { PINNED_MANIFEST_CHECKSUMS } from './manifest-checksums.js';
-export { readBundleObjects, type ManifestsBundle } from './manifests-bundle.js';
+export { checkDnsLabel, checkDnsSubdomain, checkQualifiedName } from '../kube/names.js';
+export { PINNED_MANIFEST_CHECKSUMS } from './manifests/checksums.js';
+export { readBundleObjects, type ManifestsBundle } from './manifests/bundle.js';
 export {
   EMBEDDED_FLUX_VERSION,
   EMBEDDED_MANIFESTS_FILE,
   loadEmbeddedManifests,
-} from './embedded-manifests.js';
+} from './manifests/embedded.js';
 export {
   FLUX_MANIFESTS_ENV,
   FLUX_RELEASES_BASE_URL,
   loadLocalManifests,
   loadManifests,
   type ManifestsSourceOptions,
-} from './manifests-source.js';
+} from './manifests/source.js';
 export {
   generateComponents,
   generatedHeader,
@@ -41,16 +41,20 @@ export {
   readUserKustomization,
   type KustomizationPatch,
   type UserKustomization,
-} from './user-kustomization.js';
-export { applyUserKustomization } from './apply-kustomization.js';
+} from './kustomize/user-kustomization.js';
+export { applyUserKustomization } from './kustomize/apply-kustomization.js';
 export {
   componentsContent,
   defaultKustomization,
   type ComponentsContent,
 } from './components-content.js';
-export { applyImageOverrides, splitImage, type ImageOverride } from './image-transformer.js';
-export { strategicMerge } from './strategic-merge-patch.js';
-export { matchesTarget, type PatchTarget } from './patch-target.js';
+export {
+  applyImageOverrides,
+  splitImage,
+  type ImageOverride,
+} from './kustomize/image-transformer.js';
+export { strategicMerge } from './kustomize/strategic-merge-patch.js';
+export { matchesTarget, type PatchTarget } from './kustomize/patch-target.js';
 export {
   CLUSTER_SYNC_NAME,
   COMPONENTS_SYNC_NAME,

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import { DEFAULT_COMPONENTS, resolveComponents } from './flux-components.js';
-import { checkDnsLabel, checkDnsSubdomain, checkQualifiedName } from './kubernetes-names.js';
+import { checkDnsLabel, checkDnsSubdomain, checkQualifiedName } from '../kube/names.js';
 
 /** The controllers' log levels `flux install --log-level` accepts. */
 export const LOG_LEVELS = ['debug', 'info', 'error'] as const;

@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import { DEFAULT_NAMESPACE } from './install-options.js';
 import type { KubeObject } from '../kube/object.js';
-import { checkDnsLabel, checkDnsSubdomain } from './kubernetes-names.js';
+import { checkDnsLabel, checkDnsSubdomain } from '../kube/names.js';
 import type { OciProvider } from '../oci/provider.js';
 import { sortKeys, stringifyYaml } from '../kube/manifests.js';
 

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { DEFAULT_NAMESPACE } from './install-options.js';
 import type { KubeObject } from '../kube/object.js';
 import { OCI_PROVIDERS, type OciProvider } from '../oci/provider.js';
-import { checkDnsLabel, checkDnsSubdomain } from './kubernetes-names.js';
+import { checkDnsLabel, checkDnsSubdomain } from '../kube/names.js';
 
 /** Name of the objects that make Flux follow its own components artifact. */
 export const COMPONENTS_SYNC_NAME = 'flux-components';

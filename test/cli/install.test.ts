@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureArchive } from '../flux/fixture-archive.js';
 import { generateComponents } from '../../src/flux/generate-components.js';
-import { loadLocalManifests } from '../../src/flux/manifests-source.js';
-import { loadEmbeddedManifests } from '../../src/flux/embedded-manifests.js';
+import { loadLocalManifests } from '../../src/flux/manifests/source.js';
+import { loadEmbeddedManifests } from '../../src/flux/manifests/embedded.js';
 import { runCli } from '../support/cli.js';
 
 const BUNDLE = join(import.meta.dirname, '..', 'fixtures', 'flux-bundle');

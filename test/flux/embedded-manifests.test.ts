@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadEmbeddedManifests } from '../../src/flux/embedded-manifests.js';
-import { readBundleObjects } from '../../src/flux/manifests-bundle.js';
+import { loadEmbeddedManifests } from '../../src/flux/manifests/embedded.js';
+import { readBundleObjects } from '../../src/flux/manifests/bundle.js';
 
 // Made independently by scripts/harness-flux-components.sh from the same Go modules.
 const HARNESS_COMPONENTS = join(import.meta.dirname, '..', 'fixtures', 'flux-components');

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { generateComponents } from '../../src/flux/generate-components.js';
 import { DEFAULT_COMPONENTS } from '../../src/flux/flux-components.js';
-import { loadLocalManifests } from '../../src/flux/manifests-source.js';
+import { loadLocalManifests } from '../../src/flux/manifests/source.js';
 
 const BUNDLE = join(import.meta.dirname, '..', 'fixtures', 'flux-bundle');
 const VERSION = 'v2.9.4';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { installedComponents } from '../../src/flux/installed-components.js';
 import { generateComponents } from '../../src/flux/generate-components.js';
 import type { InstallOptions } from '../../src/flux/install-options.js';
-import { loadLocalManifests } from '../../src/flux/manifests-source.js';
+import { loadLocalManifests } from '../../src/flux/manifests/source.js';
 
 const bundlePath = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'flux-bundle');
 

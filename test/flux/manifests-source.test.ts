@@ -5,12 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../src/errors.js';
-import { loadLocalManifests, loadManifests } from '../../src/flux/manifests-source.js';
+import { loadLocalManifests, loadManifests } from '../../src/flux/manifests/source.js';
 import { DEFAULT_FLUX_VERSION } from '../../src/flux/flux-versions.js';
 import {
   EMBEDDED_FLUX_VERSION,
   EMBEDDED_MANIFESTS_FILE,
-} from '../../src/flux/embedded-manifests.js';
+} from '../../src/flux/manifests/embedded.js';
 import { FIXTURE_BUNDLE, fixtureArchive, tarGz } from './fixture-archive.js';
 
 const COMPONENT_FILES = [

@@ -5,7 +5,7 @@ import { UserError } from '../../src/errors.js';
 import {
   parseUserKustomization,
   readUserKustomization,
-} from '../../src/flux/user-kustomization.js';
+} from '../../src/flux/kustomize/user-kustomization.js';
 
 const parse = (text: string, files: Record<string, string> = {}) =>
   parseUserKustomization(text, 'kustomization.yaml', (p) => {

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { writeArtifactFiles } from '../../src/flux/artifact-files.js';
 import { componentsContent } from '../../src/flux/components-content.js';
 import { generateComponents } from '../../src/flux/generate-components.js';
-import { loadLocalManifests } from '../../src/flux/manifests-source.js';
+import { loadLocalManifests } from '../../src/flux/manifests/source.js';
 import {
   parseUserKustomization,
   readUserKustomization,
-} from '../../src/flux/user-kustomization.js';
+} from '../../src/flux/kustomize/user-kustomization.js';
 import { kustomizeBinary, kustomizeBuild } from './kustomize-oracle.js';
 
 const BUNDLE = join(import.meta.dirname, '..', 'fixtures', 'flux-bundle');

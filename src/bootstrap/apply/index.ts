@@ -25,4 +25,4 @@ export {
   silentProgressLogger,
   type ProgressLogger,
 } from './progress-logger.js';
-export * from './flux-labels.js';
+export * from '../../flux/labels.js';

@@ -1,6 +1,6 @@
 import { crdReadiness } from './crd-readiness.js';
 import { deploymentReadiness } from './deployment-readiness.js';
-import { fluxGroupSuffix } from './flux-labels.js';
+import { fluxGroupSuffix } from '../../flux/labels.js';
 import { fluxObjectReadiness } from './flux-readiness.js';
 import { apiGroupOf } from '../../kube/object.js';
 import type { KubeObject } from '../../kube/object.js';

@@ -6,7 +6,7 @@ import type { ApplyFailure } from './apply-error.js';
 import { hasDrifted } from './drift.js';
 import { formatDuration } from '../../duration.js';
 import { waitUntilDeleted } from './termination.js';
-import { kustomizationNameLabel, kustomizationNamespaceLabel } from './flux-labels.js';
+import { kustomizationNameLabel, kustomizationNamespaceLabel } from '../../flux/labels.js';
 import { isSecret, redactSecretValues, withStringDataEncoded } from './secret-data.js';
 
 export interface ServerSideApplyOptions {

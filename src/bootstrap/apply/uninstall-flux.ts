@@ -1,7 +1,7 @@
 import { isNotFound } from '../../kube/api-error.js';
 import type { KubeClient } from '../../kube/client.js';
 import { formatRef, refOf, type KubeObject, type ObjectRef } from '../../kube/object.js';
-import { instanceLabel, partOfFlux, partOfLabel } from './flux-labels.js';
+import { instanceLabel, partOfFlux, partOfLabel } from '../../flux/labels.js';
 import { silentProgressLogger, type ProgressLogger } from './progress-logger.js';
 import { UninstallError } from './uninstall-error.js';
 import { waitForPodsGone } from './controller-pods.js';

@@ -36,7 +36,7 @@ export function registerInstall(program: Command): void {
   command.action(async (opts: Record<string, unknown>) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
     const { generateComponents } = await import('../../flux/generate-components.js');
-    const { loadManifests } = await import('../../flux/manifests-source.js');
+    const { loadManifests } = await import('../../flux/manifests/source.js');
     const { KubeClient } = await import('../../kube/client.js');
     const { loadKubeConfig } = await import('../../kube/kubeconfig.js');
     const { installFlux } = await import('../../bootstrap/install-flux.js');

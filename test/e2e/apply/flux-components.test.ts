@@ -27,7 +27,7 @@ import { waitForReady } from '../../../src/bootstrap/apply/wait-for-ready.js';
 import { uninstallFlux } from '../../../src/bootstrap/apply/uninstall-flux.js';
 import { refOf, type KubeObject } from '../../../src/kube/object.js';
 import { generateComponents } from '../../../src/flux/generate-components.js';
-import { loadLocalManifests } from '../../../src/flux/manifests-source.js';
+import { loadLocalManifests } from '../../../src/flux/manifests/source.js';
 import { recordingLogger, setDeploymentStatus } from './fixtures.js';
 
 jest.setTimeout(180_000);

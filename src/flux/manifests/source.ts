@@ -3,12 +3,12 @@ import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promi
 import { homedir } from 'node:os';
 import { join, posix } from 'node:path';
 import { fetch } from 'undici';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import { readArchiveYamlFiles } from './bundle-archive.js';
-import { EMBEDDED_FLUX_VERSION, loadEmbeddedManifests } from './embedded-manifests.js';
-import { DEFAULT_FLUX_VERSION, normalizeFluxVersion } from './flux-versions.js';
-import { PINNED_MANIFEST_CHECKSUMS } from './manifest-checksums.js';
-import type { ManifestsBundle } from './manifests-bundle.js';
+import { EMBEDDED_FLUX_VERSION, loadEmbeddedManifests } from './embedded.js';
+import { DEFAULT_FLUX_VERSION, normalizeFluxVersion } from '../flux-versions.js';
+import { PINNED_MANIFEST_CHECKSUMS } from './checksums.js';
+import type { ManifestsBundle } from './bundle.js';
 
 /** Where Flux publishes its releases; `<base>/download/<version>/manifests.tar.gz`. */
 export const FLUX_RELEASES_BASE_URL = 'https://github.com/fluxcd/flux2/releases';

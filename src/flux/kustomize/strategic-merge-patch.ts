@@ -1,4 +1,4 @@
-import { apiGroupOf, cloneData, isPlainMap, type PlainMap } from '../kube/object.js';
+import { apiGroupOf, cloneData, isPlainMap, type PlainMap } from '../../kube/object.js';
 
 /**
  * Merge keys of the built-in list fields that have one (Kubernetes' patchMergeKey), by

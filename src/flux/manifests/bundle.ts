@@ -1,6 +1,6 @@
-import { UserError } from '../errors.js';
-import type { KubeObject } from '../kube/object.js';
-import { parseManifests } from '../kube/manifests.js';
+import { UserError } from '../../errors.js';
+import type { KubeObject } from '../../kube/object.js';
+import { parseManifests } from '../../kube/manifests.js';
 
 /** The release manifests of one Flux version: `<component>.yaml`, `rbac.yaml`, `policies.yaml`. */
 export interface ManifestsBundle {

@@ -1,5 +1,5 @@
-import { UserError } from '../errors.js';
-import { isPlainMap, type KubeObject } from '../kube/object.js';
+import { UserError } from '../../errors.js';
+import { isPlainMap, type KubeObject } from '../../kube/object.js';
 
 /** One entry of a kustomization's `images:` list. */
 export interface ImageOverride {

@@ -1,4 +1,4 @@
-import { apiGroupOf, isPlainMap, type KubeObject } from '../kube/object.js';
+import { apiGroupOf, isPlainMap, type KubeObject } from '../../kube/object.js';
 
 /** Kinds kustomize never renames with a prefix or suffix. */
 const NEVER_RENAMED = new Set(['CustomResourceDefinition', 'Namespace', 'APIService']);

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix } from 'node:path';
 import type { Operation } from 'fast-json-patch';
 import { parse, parseAllDocuments } from 'yaml';
-import { UserError } from '../errors.js';
-import type { ArtifactFile } from './artifact-files.js';
+import { UserError } from '../../errors.js';
+import type { ArtifactFile } from '../artifact-files.js';
 import type { ImageOverride } from './image-transformer.js';
-import { isPlainMap, type PlainMap } from '../kube/object.js';
+import { isPlainMap, type PlainMap } from '../../kube/object.js';
 import { checkPatchTarget, type PatchTarget } from './patch-target.js';
 
 /** The components file the user's kustomization must list. */

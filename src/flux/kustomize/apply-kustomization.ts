@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import { applyImageOverrides } from './image-transformer.js';
 import { applyJson6902Patch } from './json6902-patch.js';
 import {
@@ -7,7 +7,7 @@ import {
   formatRef,
   type KubeObject,
   type PlainMap,
-} from '../kube/object.js';
+} from '../../kube/object.js';
 import { matchesTarget } from './patch-target.js';
 import { strategicMerge } from './strategic-merge-patch.js';
 import type { KustomizationPatch, UserKustomization } from './user-kustomization.js';

@@ -1,7 +1,7 @@
 import jsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
-import { UserError } from '../errors.js';
-import { formatRef, type KubeObject } from '../kube/object.js';
+import { UserError } from '../../errors.js';
+import { formatRef, type KubeObject } from '../../kube/object.js';
 
 /** Applies RFC 6902 operations to one object in place; a failing operation names the object. */
 export function applyJson6902Patch(

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import { readArchiveYamlFiles } from './bundle-archive.js';
-import { DEFAULT_FLUX_VERSION } from './flux-versions.js';
-import type { ManifestsBundle } from './manifests-bundle.js';
+import { DEFAULT_FLUX_VERSION } from '../flux-versions.js';
+import type { ManifestsBundle } from './bundle.js';
 
 /**
  * The Flux version whose release manifests ship in the package, as the Flux CLI embeds its own:
@@ -16,7 +16,7 @@ export const EMBEDDED_FLUX_VERSION = DEFAULT_FLUX_VERSION;
  * makes manifests.tar.gz. Resolved from this file, so it is found from src/ and from dist/.
  */
 export const EMBEDDED_MANIFESTS_FILE = fileURLToPath(
-  new URL(`../../flux-manifests/${EMBEDDED_FLUX_VERSION}.tar.gz`, import.meta.url),
+  new URL(`../../../flux-manifests/${EMBEDDED_FLUX_VERSION}.tar.gz`, import.meta.url),
 );
 
 /** Loads the manifests the package ships for EMBEDDED_FLUX_VERSION. */

@@ -1,5 +1,5 @@
-import { UserError } from '../errors.js';
-import { apiGroupOf, apiVersionOf, type KubeObject } from '../kube/object.js';
+import { UserError } from '../../errors.js';
+import { apiGroupOf, apiVersionOf, type KubeObject } from '../../kube/object.js';
 
 /** Which objects a kustomization patch applies to; every field is optional and regex-matched. */
 export interface PatchTarget {

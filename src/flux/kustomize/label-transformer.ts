@@ -1,4 +1,4 @@
-import { isPlainMap, type KubeObject, type PlainMap } from '../kube/object.js';
+import { isPlainMap, type KubeObject, type PlainMap } from '../../kube/object.js';
 
 /**
  * Adds `labels` to every object's metadata.labels and to the Deployments' pod template

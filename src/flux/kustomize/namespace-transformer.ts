@@ -1,5 +1,5 @@
 import { isClusterScoped } from './cluster-scoped-kinds.js';
-import { isPlainMap, type KubeObject } from '../kube/object.js';
+import { isPlainMap, type KubeObject } from '../../kube/object.js';
 
 const BINDING_KINDS = new Set(['RoleBinding', 'ClusterRoleBinding']);
 

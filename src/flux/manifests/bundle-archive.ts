@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { ungzip } from 'pako';
 import tarStream from 'tar-stream';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 
 /**
  * Reads the YAML files of a `manifests.tar.gz` into memory, keyed by their path inside the
