@@ -1,5 +1,7 @@
 import type { Artifact } from '../oci/content/descriptor.js';
 import { pushArtifact } from '../oci/registry/push.js';
+import { signArtifact } from '../oci/signing/sign-artifact.js';
+import { bootstrapSigner } from './artifact-signing.js';
 import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
 import { applyManifests } from './apply/apply-manifests.js';
 import type { KubeClient } from '../kube/client.js';
@@ -54,6 +56,8 @@ export async function runInstallPhase(
     );
   }
 
+  // The key is opened before anything is pushed: a wrong password leaves the registry alone.
+  const signer = bootstrapSigner(options, phase.env);
   // Before anything is pushed: the plan stays valid, a later run with the right version or
   // allowDowngrade goes on.
   await checkNotDowngrade(options, artifact, access);
@@ -68,6 +72,14 @@ export async function runInstallPhase(
       ? `components artifact already in the registry at ${pushed.digestReference}`
       : `components artifact pushed to ${pushed.digestReference}`,
   );
+  if (signer) {
+    const signed = await signArtifact(pushed.reference, pushed.digest, signer, access);
+    logger.success(
+      signed.alreadySigned
+        ? `components artifact already signed with ${signer.source}`
+        : `components artifact signed: ${signed.signatureReference}`,
+    );
+  }
 
   let applied = false;
   if (await managedByFlux(kube, options.namespace)) {

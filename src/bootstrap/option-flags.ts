@@ -190,6 +190,42 @@ export const OPTION_FLAGS: { readonly [K in CommandOption]: OptionFlag } = {
     kind: 'boolean',
     help: "override existing Flux installation if it's managed by a different tool such as Helm",
   },
+  cosignKey: {
+    flag: '--cosign-key',
+    kind: 'string',
+    help: "sign the pushed artifacts with this cosign key (cosign generate-key-pair's cosign.key, password from COSIGN_PASSWORD; or a PKCS#8 EC P-256 PEM)",
+  },
+  cosignPassword: {
+    flag: '--cosign-password',
+    kind: 'secret',
+    help: 'password of --cosign-key (prefer COSIGN_PASSWORD: arguments are visible to other users)',
+    deployTime: true,
+  },
+  verifyProvider: {
+    flag: '--verify-provider',
+    kind: 'string',
+    help: 'signature verification provider of the OCIRepositories: cosign (the default when a key or identity is given)',
+  },
+  verifyPublicKey: {
+    flag: '--verify-public-key',
+    kind: 'string',
+    help: 'cosign.pub the flux-components OCIRepository verifies the components artifact with (default: the public key of --cosign-key)',
+  },
+  clusterVerifyPublicKey: {
+    flag: '--cluster-verify-public-key',
+    kind: 'string',
+    help: 'cosign.pub the flux-system OCIRepository verifies the cluster artifact with',
+  },
+  clusterVerifyIssuer: {
+    flag: '--cluster-verify-issuer',
+    kind: 'string',
+    help: 'keyless verification of the cluster artifact: regular expression for the OIDC issuer (with --cluster-verify-subject)',
+  },
+  clusterVerifySubject: {
+    flag: '--cluster-verify-subject',
+    kind: 'string',
+    help: 'keyless verification of the cluster artifact: regular expression for the OIDC subject (with --cluster-verify-issuer)',
+  },
 };
 
 /** Whether an option has a flag (the construct's own props have none). */

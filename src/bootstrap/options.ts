@@ -303,6 +303,71 @@ export interface BootstrapOciOptions {
    * @default false
    */
   readonly force?: boolean;
+
+  /**
+   * A cosign private key that signs the pushed components artifact (and the empty cluster
+   * artifact): the encrypted `cosign.key` that `cosign generate-key-pair` writes, or a plain
+   * PKCS#8 EC P-256 PEM. The signature is stored as `cosign sign --key` stores it, without a
+   * transparency log entry, and the `flux-components` OCIRepository verifies it (see
+   * `verifyPublicKey`).
+   *
+   * @default - nothing is signed
+   */
+  readonly cosignKey?: string;
+
+  /**
+   * Password of an encrypted `cosignKey`. Never give it as a literal: on the command line
+   * set `COSIGN_PASSWORD` (as for cosign); in CDKTF pass a sensitive `TerraformVariable`'s
+   * value, which reaches the pre-apply step only through its environment.
+   *
+   * @default - `COSIGN_PASSWORD` from the environment
+   */
+  readonly cosignPassword?: string;
+
+  /**
+   * The signature verification provider of the OCIRepositories (`.spec.verify.provider`);
+   * only `cosign` is supported.
+   *
+   * @default - 'cosign' when a key or identity to verify with is given, else no verification
+   */
+  readonly verifyProvider?: 'cosign';
+
+  /**
+   * A cosign public key (`cosign.pub`) the `flux-components` OCIRepository verifies the
+   * components artifact with: written to the Secret `flux-components-cosign` as `cosign.pub`
+   * and referenced by `.spec.verify.secretRef`, so source-controller refuses an artifact
+   * this key has not signed.
+   *
+   * @default - the public key of `cosignKey` when it is given, else no verification
+   */
+  readonly verifyPublicKey?: string;
+
+  /**
+   * A cosign public key the `flux-system` OCIRepository verifies the cluster artifact with
+   * (Secret `flux-system-cosign`). Only with `clusterUrl`.
+   *
+   * @default - no verification of the cluster artifact, unless `clusterVerifyIssuer` is set
+   */
+  readonly clusterVerifyPublicKey?: string;
+
+  /**
+   * Keyless verification of the cluster artifact, signed elsewhere (e.g. by CI with
+   * `cosign sign` and its OIDC identity): a regular expression the signing certificate's
+   * OIDC issuer must match (`.spec.verify.matchOIDCIdentity[].issuer`). Needs
+   * `clusterVerifySubject`; not with `clusterVerifyPublicKey`. source-controller then checks
+   * the signature against the public Sigstore services, which it must be able to reach.
+   *
+   * @default - no keyless verification
+   */
+  readonly clusterVerifyIssuer?: string;
+
+  /**
+   * With `clusterVerifyIssuer`: a regular expression the signing certificate's identity
+   * (subject) must match, e.g. `^https://github.com/acme/fleet/.github/workflows/push.yaml@refs/heads/main$`.
+   *
+   * @default - no keyless verification
+   */
+  readonly clusterVerifySubject?: string;
 }
 
 /** The props only the construct has: what the command reads afresh on every run needs no flag. */

@@ -12,7 +12,12 @@ import { parseDuration, type DurationUse } from '../duration.js';
 import type { BootstrapOciOptions, ConstructOnlyOption } from './options.js';
 import { hasFlag, OPTION_FLAGS } from './option-flags.js';
 import { parseRegistryCreds } from './registry-creds.js';
-import { CA_SECRET_NAME } from './sync-plan.js';
+import { resolveVerification, type VerificationOptions } from './resolve-verification.js';
+import {
+  CA_SECRET_NAME,
+  CLUSTER_VERIFY_SECRET_NAME,
+  COMPONENTS_VERIFY_SECRET_NAME,
+} from './sync-plan.js';
 
 /** The options that have no default: unset stays unset. */
 type WithoutDefault =
@@ -28,7 +33,8 @@ type WithoutDefault =
   | 'caFile'
   | 'manifests'
   | 'kubeconfig'
-  | 'context';
+  | 'context'
+  | keyof VerificationOptions;
 
 /** Every option with its default applied and its value checked. */
 export type ResolvedBootstrapOptions = Required<Omit<BootstrapOciOptions, WithoutDefault>> &
@@ -115,6 +121,7 @@ export function resolveBootstrapOptions(
     timeout: duration('timeout', options.timeout ?? '5m', 'timeout'),
     keepNamespace: options.keepNamespace ?? false,
     force: options.force ?? false,
+    ...resolveVerification(options),
   };
 
   if (resolved.provider !== 'generic') {
@@ -235,6 +242,11 @@ function secretName(value: string | undefined): string {
       `${describe('secretName')} '${value}' is the name of the bootstrap's ${value === CA_SECRET_NAME ? 'CA' : 'components registry'} Secret: choose another name`,
     );
   }
+  if (value === COMPONENTS_VERIFY_SECRET_NAME || value === CLUSTER_VERIFY_SECRET_NAME) {
+    throw new UserError(
+      `${describe('secretName')} '${value}' is the name of the bootstrap's cosign public key Secret: choose another name`,
+    );
+  }
   return value;
 }
 
@@ -255,9 +267,13 @@ function registryCreds(
     parseRegistryCreds(value, options.imagePullSecret, flag, pullSecret);
   }
   if (
-    [options.secretName ?? 'flux-system', COMPONENTS_SYNC_NAME, CA_SECRET_NAME].includes(
-      options.imagePullSecret!,
-    )
+    [
+      options.secretName ?? 'flux-system',
+      COMPONENTS_SYNC_NAME,
+      CA_SECRET_NAME,
+      COMPONENTS_VERIFY_SECRET_NAME,
+      CLUSTER_VERIFY_SECRET_NAME,
+    ].includes(options.imagePullSecret!)
   ) {
     throw new UserError(
       `${pullSecret} '${options.imagePullSecret}' is also the name of a registry Secret of the bootstrap: with ${flag} choose another name`,

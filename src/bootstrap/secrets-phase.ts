@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { caSecretObject } from '../flux/ca-secret.js';
+import { cosignKeySecretObject } from '../flux/cosign-key-secret.js';
+import { clusterPublicKey, componentsPublicKey } from './artifact-signing.js';
 import type { KubeObject } from '../kube/object.js';
 import { registrySecretObject } from '../flux/registry-secret.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';
@@ -65,6 +67,7 @@ export async function runSecretsPhase(
       }),
     );
   }
+  secrets.push(...verificationSecrets(options, plan, env));
   const pullCredentials = parseRegistryCreds(
     options.registryCreds,
     options.imagePullSecret,
@@ -86,4 +89,34 @@ export async function runSecretsPhase(
   logger.step(`applying ${secrets.map((s) => `Secret/${s.metadata.name}`).join(', ')}`);
   await applyManifests(kube, secrets, { logger });
   logger.success('registry Secrets applied');
+}
+
+/** The Secrets with `cosign.pub` that the OCIRepositories' `.spec.verify.secretRef` name. */
+function verificationSecrets(
+  options: ResolvedBootstrapOptions,
+  plan: SyncPlan,
+  env: NodeJS.ProcessEnv,
+): KubeObject[] {
+  const secrets: KubeObject[] = [];
+  const components = plan.componentsVerifySecret && componentsPublicKey(options, env);
+  if (plan.componentsVerifySecret && components) {
+    secrets.push(
+      cosignKeySecretObject({
+        name: plan.componentsVerifySecret,
+        namespace: options.namespace,
+        publicKey: components,
+      }),
+    );
+  }
+  const cluster = plan.clusterVerifySecret && clusterPublicKey(options);
+  if (plan.clusterVerifySecret && cluster) {
+    secrets.push(
+      cosignKeySecretObject({
+        name: plan.clusterVerifySecret,
+        namespace: options.namespace,
+        publicKey: cluster,
+      }),
+    );
+  }
+  return secrets;
 }

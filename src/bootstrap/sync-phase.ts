@@ -3,6 +3,8 @@ import { writeArtifactFiles } from '../flux/artifact-files.js';
 import { emptyClusterArtifactFiles } from '../flux/cluster-artifact.js';
 import { buildArtifact } from '../oci/content/build.js';
 import { pushArtifact } from '../oci/registry/push.js';
+import { signArtifact } from '../oci/signing/sign-artifact.js';
+import { bootstrapSigner } from './artifact-signing.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';
 import { applyManifests } from './apply/apply-manifests.js';
 import type { KubeClient } from '../kube/client.js';
@@ -12,7 +14,7 @@ import { goDurationMs } from '../duration.js';
 import { clusterRegistryAccess, componentsRegistryAccess } from './registry-access.js';
 import { UserError } from '../errors.js';
 import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
-import type { ResolvedBootstrapOptions } from './resolve-options.js';
+import { describe, type ResolvedBootstrapOptions } from './resolve-options.js';
 import type { SyncPlan } from './sync-plan.js';
 
 /** Where the empty cluster artifact says it comes from. */
@@ -35,12 +37,24 @@ export async function ensureClusterArtifact(
     logger.success(`cluster artifact ${options.clusterUrl} exists (${existing.digest})`);
     return;
   }
+  const signer = bootstrapSigner(options, env);
+  const verified = plan.clusterVerifySecret || options.clusterVerifyIssuer !== undefined;
+  if (verified && (!signer || options.clusterVerifyIssuer !== undefined)) {
+    // Flux would refuse the artifact: better to say so before pushing it.
+    throw new UserError(
+      `the cluster tag ${options.clusterUrl} does not exist, and the flux-system OCIRepository verifies signatures: push a signed cluster artifact there first${options.clusterVerifyIssuer === undefined ? `, or pass ${describe('cosignKey')} to sign the empty one the bootstrap pushes` : ' (keyless signatures come from your CI)'}`,
+    );
+  }
   logger.step(`pushing an empty cluster artifact to ${options.clusterUrl}`);
   const dir = await writeArtifactFiles(emptyClusterArtifactFiles(options.clusterPath));
   try {
     const artifact = buildArtifact({ path: dir, source: EMPTY_CLUSTER_SOURCE });
     const pushed = await pushArtifact(options.clusterUrl, artifact, access);
     logger.success(`empty cluster artifact pushed to ${pushed.digestReference}`);
+    if (signer) {
+      const signed = await signArtifact(pushed.reference, pushed.digest, signer, access);
+      logger.success(`empty cluster artifact signed: ${signed.signatureReference}`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@ import {
   COMPONENTS_SYNC_NAME,
   clusterSyncObjects,
   componentsSyncObjects,
+  type OciSyncOptions,
 } from '../flux/sync-objects.js';
 import { parseOciReference, type OciReference } from '../oci/reference.js';
 import type { ResolvedBootstrapOptions } from './resolve-options.js';
@@ -18,6 +19,10 @@ export interface SyncPlan {
   readonly clusterSecret?: string;
   /** The Secret with `ca.crt` for `certSecretRef`, when a CA file is given. */
   readonly caSecret?: string;
+  /** The Secret with `cosign.pub` the `flux-components` OCIRepository verifies with. */
+  readonly componentsVerifySecret?: string;
+  /** The Secret with `cosign.pub` the `flux-system` OCIRepository verifies with. */
+  readonly clusterVerifySecret?: string;
   /** The revision the `flux-components` objects report once they have the pushed artifact. */
   readonly componentsRevision: string;
   readonly components: OciReference;
@@ -27,6 +32,9 @@ export interface SyncPlan {
 }
 
 export const CA_SECRET_NAME = 'flux-registry-ca';
+/** The Secrets holding `cosign.pub` for `.spec.verify.secretRef`. */
+export const COMPONENTS_VERIFY_SECRET_NAME = 'flux-components-cosign';
+export const CLUSTER_VERIFY_SECRET_NAME = 'flux-system-cosign';
 
 /**
  * Names and builds the sync objects, an OCIRepository and a Kustomization per artifact as
@@ -46,6 +54,12 @@ export function planSync(options: ResolvedBootstrapOptions, componentsDigest: st
         ? componentsSecret
         : undefined;
   const caSecret = options.caFile !== undefined ? CA_SECRET_NAME : undefined;
+  const componentsVerifySecret =
+    options.verifyPublicKey !== undefined || options.cosignKey !== undefined
+      ? COMPONENTS_VERIFY_SECRET_NAME
+      : undefined;
+  const clusterVerifySecret =
+    options.clusterVerifyPublicKey !== undefined ? CLUSTER_VERIFY_SECRET_NAME : undefined;
   const common = {
     namespace: options.namespace,
     provider: options.provider,
@@ -62,6 +76,9 @@ export function planSync(options: ResolvedBootstrapOptions, componentsDigest: st
       url: `oci://${components.registry}/${components.repository}`,
       ...(options.pinByDigest ? { digest: componentsDigest } : { tag: components.tag }),
       secretName: componentsSecret,
+      ...(componentsVerifySecret
+        ? { verify: { provider: 'cosign', secretName: componentsVerifySecret } }
+        : {}),
     }),
   ];
   if (cluster && options.clusterPath !== undefined) {
@@ -72,6 +89,7 @@ export function planSync(options: ResolvedBootstrapOptions, componentsDigest: st
         tag: cluster.tag,
         secretName: clusterSecret,
         path: clusterDirectory(options.clusterPath),
+        ...clusterVerification(options, clusterVerifySecret),
       }),
     );
   }
@@ -80,6 +98,8 @@ export function planSync(options: ResolvedBootstrapOptions, componentsDigest: st
     componentsSecret,
     clusterSecret: clusterSecret === componentsSecret ? undefined : clusterSecret,
     caSecret,
+    componentsVerifySecret,
+    clusterVerifySecret,
     componentsRevision: options.pinByDigest
       ? componentsDigest
       : `${components.tag}@${componentsDigest}`,
@@ -87,6 +107,19 @@ export function planSync(options: ResolvedBootstrapOptions, componentsDigest: st
     cluster,
     sameRegistry,
   };
+}
+
+/** `.spec.verify` of the `flux-system` OCIRepository: with a public key, or keyless. */
+function clusterVerification(
+  options: ResolvedBootstrapOptions,
+  secretName: string | undefined,
+): Pick<OciSyncOptions, 'verify'> {
+  if (secretName) return { verify: { provider: 'cosign', secretName } };
+  if (options.clusterVerifyIssuer !== undefined && options.clusterVerifySubject !== undefined) {
+    const identity = { issuer: options.clusterVerifyIssuer, subject: options.clusterVerifySubject };
+    return { verify: { provider: 'cosign', matchOidcIdentity: [identity] } };
+  }
+  return {};
 }
 
 /**

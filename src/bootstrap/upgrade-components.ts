@@ -18,6 +18,9 @@ import { pullArtifact } from '../oci/registry/pull.js';
 import { pushArtifact } from '../oci/registry/push.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';
 import { tagArtifact } from '../oci/registry/tag.js';
+import { loadCosignKey, type CosignSigner } from '../oci/signing/cosign-key.js';
+import { COSIGN_PASSWORD_ENV } from '../oci/signing/cosign-password.js';
+import { signArtifact } from '../oci/signing/sign-artifact.js';
 import {
   parseOciReference,
   referenceName,
@@ -110,6 +113,13 @@ export interface UpgradeComponentsOptions extends Omit<InstallOptions, 'namespac
    */
   readonly timeout?: string;
   /**
+   * A cosign key that signs the new artifact before the tag moves to it (see
+   * `BootstrapOciOptions.cosignKey`), so a `flux-components` OCIRepository that verifies
+   * signatures keeps reconciling; its password comes from `COSIGN_PASSWORD` in `env`.
+   * @default - the new artifact is not signed
+   */
+  readonly cosignKey?: string;
+  /**
    * Where progress lines go.
    * @default silentProgressLogger
    */
@@ -151,6 +161,11 @@ export async function upgradeComponents(
   const given = givenInstallOptions(options);
   // Check the flags before any request: a typo must not cost a pull.
   resolveInstallOptions(given);
+  const env = options.env ?? process.env;
+  const signer =
+    options.cosignKey === undefined
+      ? undefined
+      : loadCosignKey(options.cosignKey, env[COSIGN_PASSWORD_ENV]);
   const client = new RegistryClient(ref.registry, upgradeRegistryAccess(options));
   try {
     logger.step(`pulling components artifact ${referenceName(ref)}`);
@@ -179,6 +194,7 @@ export async function upgradeComponents(
       logger.success(
         `${referenceName(ref)} is already at Flux ${bundle.version} with these options: nothing to push`,
       );
+      if (signer) await sign(ref, current.digest, signer, client, logger);
       return result;
     }
     const componentsPath = `${current.namespace}/${COMPONENTS_FILE}`;
@@ -194,7 +210,7 @@ export async function upgradeComponents(
     logger.success(
       `generated Flux ${bundle.version} component manifests (${objects.length} objects), ${current.namespace}/kustomization.yaml kept`,
     );
-    await publish(ref, current.digest, artifact, client, logger);
+    await publish(ref, current.digest, artifact, client, logger, signer);
     logger.success(
       `${referenceName(ref)} now points at ${artifact.manifest.descriptor.digest}: Flux updates itself to ${bundle.version} at its next reconciliation`,
     );
@@ -252,6 +268,7 @@ async function publish(
   artifact: BuiltArtifact,
   client: RegistryClient,
   logger: ProgressLogger,
+  signer: CosignSigner | undefined,
 ): Promise<void> {
   const digest = artifact.manifest.descriptor.digest;
   const pinned = withDigest(ref, digest);
@@ -259,6 +276,8 @@ async function publish(
   await pushArtifact(pinned, artifact, { client });
   await pullArtifact(pinned, { client });
   logger.success(`components artifact pushed to ${repositoryName(ref)}@${digest}`);
+  // Signed before the tag names it: a verifying OCIRepository never sees it unsigned.
+  if (signer) await sign(ref, digest, signer, client, logger);
 
   logger.step(`moving tag ${referenceName(ref)} from ${previousDigest} to ${digest}`);
   const now = (await resolveArtifact(ref, { client }))?.digest;
@@ -269,6 +288,21 @@ async function publish(
     );
   }
   await tagArtifact(pinned, [ref.tag!], { client });
+}
+
+async function sign(
+  ref: OciReference,
+  digest: string,
+  signer: CosignSigner,
+  client: RegistryClient,
+  logger: ProgressLogger,
+): Promise<void> {
+  const signed = await signArtifact(ref, digest, signer, { client });
+  logger.success(
+    signed.alreadySigned
+      ? `${repositoryName(ref)}@${digest} is already signed with ${signer.source}`
+      : `components artifact signed: ${signed.signatureReference}`,
+  );
 }
 
 function componentsReference(url: string): OciReference {

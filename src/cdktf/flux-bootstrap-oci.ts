@@ -109,6 +109,21 @@ export class FluxBootstrapOci extends Construct {
         'registryCreds is not supported by the construct yet: create the image pull Secret for the controller images beside it (e.g. a kubernetes_secret_v1 of type kubernetes.io/dockerconfigjson with data_wo) and name it with imagePullSecret',
       );
     }
+    for (const key of [
+      'cosignKey',
+      'cosignPassword',
+      'verifyProvider',
+      'verifyPublicKey',
+      'clusterVerifyPublicKey',
+      'clusterVerifyIssuer',
+      'clusterVerifySubject',
+    ] as const) {
+      if (bootstrap[key] !== undefined) {
+        throw new UserError(
+          `${key} is not supported by the construct yet: sign and verify with flux-oci bootstrap oci`,
+        );
+      }
+    }
     // The steps run in the stack's output directory: files they read need absolute paths.
     const options = (this.options = resolveBootstrapOptions(
       {

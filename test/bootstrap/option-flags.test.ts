@@ -98,6 +98,7 @@ describe('option flags', () => {
       '--cluster-password-env',
       '--cluster-username-env',
       '--context-env',
+      '--cosign-password-env',
       '--kubeconfig-env',
       '--password-env',
       '--registry-creds-env',

@@ -21,6 +21,7 @@ const UPGRADE_FLAGS: readonly (keyof BootstrapOciOptions)[] = [
   'caFile',
   'allowInsecureHttp',
   'timeout',
+  'cosignKey',
 ];
 
 /**

@@ -1,0 +1,45 @@
+import { UserError } from '../errors.js';
+import type { CosignSigner } from '../oci/signing/cosign-key.js';
+import { loadCosignKey } from '../oci/signing/cosign-key.js';
+import { COSIGN_PASSWORD_ENV } from '../oci/signing/cosign-password.js';
+import { loadPublicKey } from '../oci/signing/public-key.js';
+import { describe, type ResolvedBootstrapOptions } from './resolve-options.js';
+
+/**
+ * The key the bootstrap signs its pushes with: `cosignKey`, opened with `cosignPassword` or
+ * `COSIGN_PASSWORD`; undefined when nothing is signed.
+ */
+export function bootstrapSigner(
+  options: ResolvedBootstrapOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): CosignSigner | undefined {
+  if (options.cosignKey === undefined) return undefined;
+  return loadCosignKey(options.cosignKey, options.cosignPassword ?? env[COSIGN_PASSWORD_ENV]);
+}
+
+/**
+ * The public key (PEM) the `flux-components` OCIRepository verifies with: `verifyPublicKey`,
+ * else the signing key's own. When both are given they must be one key pair, or Flux
+ * would refuse the very artifact the bootstrap pushes.
+ */
+export function componentsPublicKey(
+  options: ResolvedBootstrapOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const signer = bootstrapSigner(options, env);
+  if (options.verifyPublicKey === undefined) return signer?.publicKeyPem;
+  const pem = loadPublicKey(options.verifyPublicKey).pem;
+  if (signer && signer.publicKeyPem !== pem) {
+    throw new UserError(
+      `${describe('verifyPublicKey')} ${options.verifyPublicKey} is not the public key of ${describe('cosignKey')} ${options.cosignKey}: Flux would refuse the components artifact the bootstrap signs; give the cosign.pub of that key, or leave ${describe('verifyPublicKey')} unset`,
+    );
+  }
+  return pem;
+}
+
+/** The public key (PEM) the `flux-system` OCIRepository verifies with, if any. */
+export function clusterPublicKey(options: ResolvedBootstrapOptions): string | undefined {
+  return options.clusterVerifyPublicKey === undefined
+    ? undefined
+    : loadPublicKey(options.clusterVerifyPublicKey).pem;
+}
