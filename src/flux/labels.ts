@@ -9,3 +9,7 @@ export const kustomizationNamespaceLabel = 'kustomize.toolkit.fluxcd.io/namespac
 
 /** The API group suffix shared by all Flux custom resources. */
 export const fluxGroupSuffix = '.toolkit.fluxcd.io';
+
+/** Labels helm-controller puts on every object of a release. */
+export const helmReleaseNameLabel = 'helm.toolkit.fluxcd.io/name';
+export const helmReleaseNamespaceLabel = 'helm.toolkit.fluxcd.io/namespace';

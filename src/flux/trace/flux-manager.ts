@@ -1,5 +1,11 @@
 import type { KubeClient } from '../../kube/client.js';
 import type { KubeObject } from '../../kube/object.js';
+import {
+  helmReleaseNameLabel,
+  helmReleaseNamespaceLabel,
+  kustomizationNameLabel,
+  kustomizationNamespaceLabel,
+} from '../labels.js';
 
 /** The Flux object that manages another: a Kustomization or a HelmRelease. */
 export interface FluxManager {
@@ -7,29 +13,40 @@ export interface FluxManager {
   readonly namespace: string;
 }
 
-/** The label prefixes of the two Flux appliers (`<group>/name`, `<group>/namespace`). */
-export const KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io';
-export const HELM_GROUP = 'helm.toolkit.fluxcd.io';
+/** The two labels a Flux applier puts on what it applies: its own name and namespace. */
+export interface ManagerLabels {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+export const kustomizationLabels: ManagerLabels = {
+  name: kustomizationNameLabel,
+  namespace: kustomizationNamespaceLabel,
+};
+export const helmReleaseLabels: ManagerLabels = {
+  name: helmReleaseNameLabel,
+  namespace: helmReleaseNamespaceLabel,
+};
 
 // Owner chains are short (Pod → ReplicaSet → Deployment); a longer one is a cycle.
 const maxOwnerDepth = 8;
 
 /**
- * The Flux object of `group` that applied `object`, from its `<group>/name` and
- * `<group>/namespace` labels, else from the first owner (through ownerReferences, in the
- * object's namespace) that carries them: a Pod is traced through its ReplicaSet to the
- * Deployment Flux applied, as `flux trace` does. Undefined when nothing in the chain has them.
+ * The Flux object that applied `object`, from its `managerLabels`, else from the first
+ * owner (through ownerReferences, in the object's namespace) that carries them: a Pod is
+ * traced through its ReplicaSet to the Deployment Flux applied, as `flux trace` does.
+ * Undefined when nothing in the chain has them.
  */
 export async function findFluxManager(
   client: KubeClient,
   object: KubeObject,
-  group: string,
+  managerLabels: ManagerLabels,
   depth = 0,
 ): Promise<FluxManager | undefined> {
   const labels = object.metadata.labels ?? {};
-  const name = labels[`${group}/name`];
+  const name = labels[managerLabels.name];
   if (name) {
-    const namespace = labels[`${group}/namespace`] || object.metadata.namespace || '';
+    const namespace = labels[managerLabels.namespace] || object.metadata.namespace || '';
     return { name, namespace };
   }
   if (depth >= maxOwnerDepth) return undefined;
@@ -43,7 +60,7 @@ export async function findFluxManager(
     if (!(await client.resourceFor(owner.apiVersion, owner.kind))) continue;
     const found = await client.get({ ...owner, namespace: object.metadata.namespace });
     if (!found) continue;
-    const manager = await findFluxManager(client, found, group, depth + 1);
+    const manager = await findFluxManager(client, found, managerLabels, depth + 1);
     if (manager) return manager;
   }
   return undefined;

@@ -1,7 +1,12 @@
 import type { KubeClient } from '../../kube/client.js';
 import { formatRef, refOf, type KubeObject, type ObjectRef } from '../../kube/object.js';
 import { REVISION_ANNOTATION, SOURCE_ANNOTATION } from '../../oci/content/annotations.js';
-import { findFluxManager, HELM_GROUP, KUSTOMIZE_GROUP, type FluxManager } from './flux-manager.js';
+import {
+  findFluxManager,
+  helmReleaseLabels,
+  kustomizationLabels,
+  type FluxManager,
+} from './flux-manager.js';
 import type {
   ObjectTrace,
   ReadyCondition,
@@ -42,7 +47,7 @@ const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
 export async function traceObject(client: KubeClient, target: TraceTarget): Promise<ObjectTrace> {
   const object = await readTarget(client, target);
   const ref = formatRef(refOf(object));
-  const manager = await findFluxManager(client, object, KUSTOMIZE_GROUP);
+  const manager = await findFluxManager(client, object, kustomizationLabels);
   if (!manager) throw await notManaged(client, object, ref);
 
   const kustomization = await client.get({
@@ -129,7 +134,7 @@ async function readTarget(client: KubeClient, target: TraceTarget): Promise<Kube
 }
 
 async function notManaged(client: KubeClient, object: KubeObject, ref: string) {
-  const release = await findFluxManager(client, object, HELM_GROUP);
+  const release = await findFluxManager(client, object, helmReleaseLabels);
   if (release) {
     return new TraceError(
       'notKustomization',
@@ -138,7 +143,7 @@ async function notManaged(client: KubeClient, object: KubeObject, ref: string) {
   }
   return new TraceError(
     'notManaged',
-    `${ref} is not managed by Flux: neither it nor its owners have the ${KUSTOMIZE_GROUP}/name label (applied by hand or by another tool)`,
+    `${ref} is not managed by Flux: neither it nor its owners have the ${kustomizationLabels.name} label (applied by hand or by another tool)`,
   );
 }
 
