@@ -43,7 +43,7 @@ export const OPTION_FLAGS: { readonly [K in CommandOption]: OptionFlag } = {
   provider: {
     flag: '--provider',
     kind: 'string',
-    help: 'OIDC provider for Workload Identity: generic, aws, azure, gcp',
+    help: "the cloud whose identity logs in to the registry: here (the runner's) and in the cluster (Workload Identity): generic, aws, azure, gcp",
   },
   kustomization: {
     flag: '--kustomization',

@@ -1,3 +1,4 @@
+import type { OciProvider } from '../oci/provider.js';
 import { UserError } from '../errors.js';
 import { CLUSTER_PASSWORD_ENV, PASSWORD_ENV } from '../oci/registry/credentials.js';
 import type { OperationOptions } from '../oci/registry/operation.js';
@@ -55,6 +56,8 @@ export interface RegistryConnectionSettings {
   readonly caFile?: string;
   readonly allowInsecureHttp: boolean;
   readonly timeoutMs: number;
+  /** A cloud's identity logs in (`RegistryClientOptions.provider`). @default 'generic' */
+  readonly provider?: OciProvider;
 }
 
 /**
@@ -72,7 +75,9 @@ export function registryAccess(
       username === undefined
         ? undefined
         : { username, password: requirePassword(username, password, key) },
-    // With a Workload Identity provider the registry login is the cloud's; no auth file.
+    // With a Workload Identity provider the registry login is the cloud's, here too: the
+    // pushes use the runner's ambient identity, as source-controller uses the cluster's.
+    provider: settings.provider,
     useAuthFile: username === undefined,
     caFile: settings.caFile,
     allowInsecureHttp: settings.allowInsecureHttp,
@@ -86,7 +91,12 @@ function access(
   password: string | undefined,
   key: 'password' | 'clusterPassword',
 ): OperationOptions {
-  const { caFile, allowInsecureHttp } = options;
+  const { caFile, allowInsecureHttp, provider } = options;
   const timeoutMs = goDurationMs(options.timeout);
-  return registryAccess({ caFile, allowInsecureHttp, timeoutMs }, username, password, key);
+  return registryAccess(
+    { caFile, allowInsecureHttp, timeoutMs, provider },
+    username,
+    password,
+    key,
+  );
 }

@@ -13,6 +13,7 @@ import { parseManifests } from '../kube/manifests.js';
 import type { BuiltArtifact } from '../oci/content/build.js';
 import { readLayer, safeParts } from '../oci/content/extract.js';
 import { RegistryClient } from '../oci/registry/client.js';
+import type { OciProvider } from '../oci/provider.js';
 import type { RegistryClientOptions } from '../oci/registry/client-options.js';
 import { pullArtifact } from '../oci/registry/pull.js';
 import { pushArtifact } from '../oci/registry/push.js';
@@ -92,6 +93,12 @@ export interface UpgradeComponentsOptions extends Omit<InstallOptions, 'namespac
    * @default - the Docker/Podman auth file, else anonymous
    */
   readonly username?: string;
+  /**
+   * Log in with the cloud's identity: `aws` (ECR), `azure` (ACR) or `gcp` (Artifact
+   * Registry), as `RegistryClientOptions.provider`; not together with `username`.
+   * @default 'generic' - `username`, else the auth file, else anonymous
+   */
+  readonly provider?: OciProvider;
   /**
    * Registry password; never pass it on a command line.
    * @default - `OCI_PASSWORD` from `env` when `username` is set
@@ -326,6 +333,7 @@ function upgradeRegistryAccess(options: UpgradeComponentsOptions): RegistryClien
   const username =
     options.username === undefined ? undefined : basicAuthUsername('--username', options.username);
   const settings = {
+    provider: options.provider,
     caFile: options.caFile,
     allowInsecureHttp: options.allowInsecureHttp ?? false,
     timeoutMs,

@@ -2,13 +2,13 @@ import { Option, type Command } from 'commander';
 import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 import type { RegistryClientOptions } from '../oci/registry/index.js';
-import { OCI_PROVIDERS } from '../oci/provider.js';
+import { OCI_PROVIDERS, type OciProvider } from '../oci/provider.js';
 import { addCredentialFlags, credentialsFromFlags, type CredentialFlags } from './credentials.js';
 import { progressReporter } from './progress.js';
 
 /** The registry access flags every artifact command shares. */
 export interface RegistryFlags extends CredentialFlags {
-  readonly provider: string;
+  readonly provider: OciProvider;
   readonly allowInsecureHttp?: boolean;
   readonly insecureRegistry?: boolean;
   readonly caFile?: string;
@@ -19,7 +19,10 @@ export interface RegistryFlags extends CredentialFlags {
 export function addRegistryFlags(command: Command): Command {
   return addCredentialFlags(command)
     .addOption(
-      new Option('--provider <provider>', 'the OCI provider name')
+      new Option(
+        '--provider <provider>',
+        "log in with the cloud's identity: aws (ECR), azure (ACR), gcp (Artifact Registry); generic uses the credentials",
+      )
         .choices(OCI_PROVIDERS)
         .default('generic'),
     )
@@ -34,13 +37,21 @@ export function addRegistryFlags(command: Command): Command {
 
 /** Client options from the flags: credentials (flags, else the auth file), TLS, timeout, progress. */
 export async function registryClientOptions(flags: RegistryFlags): Promise<RegistryClientOptions> {
-  if (flags.provider !== 'generic') {
-    throw new UserError(
-      `--provider ${flags.provider} is not supported yet: use --creds, or a Docker credential helper (e.g. docker-credential-ecr-login) in ~/.docker/config.json`,
+  const provider = flags.provider ?? 'generic';
+  if (provider !== 'generic') {
+    const given = (['creds', 'username', 'password', 'passwordStdin'] as const).find(
+      (flag) => flags[flag] !== undefined,
     );
+    if (given) {
+      const name = given === 'passwordStdin' ? 'password-stdin' : given;
+      throw new UserError(
+        `--provider ${provider} logs in with the cloud's identity: drop --${name}, or use --provider generic`,
+      );
+    }
   }
   return {
-    credentials: await credentialsFromFlags(flags),
+    provider,
+    credentials: provider === 'generic' ? await credentialsFromFlags(flags) : undefined,
     caFile: flags.caFile,
     allowInsecureHttp: Boolean(flags.allowInsecureHttp || flags.insecureRegistry),
     timeoutMs: parseGoDuration(flags.timeout, '--timeout'),

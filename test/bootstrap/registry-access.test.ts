@@ -36,6 +36,23 @@ describe('componentsRegistryAccess', () => {
       caFile: '/ca.pem',
       allowInsecureHttp: false,
       timeoutMs: 120_000,
+      provider: 'generic',
+    });
+  });
+
+  test("a cloud provider: the runner's cloud identity logs in to both registries (RFC story 2)", () => {
+    const options = resolve({
+      url: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/flux/components:production',
+      clusterUrl: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet/cluster:production',
+      provider: 'aws',
+    });
+    expect(componentsRegistryAccess(options, {})).toMatchObject({
+      provider: 'aws',
+      credentials: undefined,
+    });
+    expect(clusterRegistryAccess(options, true, {})).toMatchObject({
+      provider: 'aws',
+      credentials: undefined,
     });
   });
 

@@ -39,6 +39,17 @@ export interface RegistryOptions {
   /** With `tokenAuth`: a refresh token (docker config `identitytoken`) the token server accepts. @default none */
   readonly refreshToken?: string;
   /**
+   * Bearer token auth with a token server the test runs itself: the registry challenges
+   * with this realm and service and trusts tokens signed by the key of `certFile`.
+   * @default none
+   */
+  readonly tokenRealm?: {
+    readonly realm: string;
+    readonly service: string;
+    readonly issuer: string;
+    readonly certFile: string;
+  };
+  /**
    * With `tls`: sign the registry's certificate with this CA rather than one of its own, so
    * one CA file trusts several registries (as one company CA does).
    * @default a CA generated for this registry
@@ -87,7 +98,10 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       caFile = certs.caFile;
     }
     let auth: Record<string, unknown> | undefined;
-    if (options.tokenAuth) {
+    if (options.tokenRealm) {
+      const { realm, service, issuer, certFile } = options.tokenRealm;
+      auth = { token: { realm, service, issuer, rootcertbundle: certFile } };
+    } else if (options.tokenAuth) {
       const signing = await generateSigningKey(dir);
       const service = 'flux-oci-test-registry';
       const issuer = 'flux-oci-test-issuer';

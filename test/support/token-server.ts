@@ -131,7 +131,7 @@ function hasCredentials(
 }
 
 /** `repository:team/app:pull,push` -> the JWT `access` entry; other forms are ignored. */
-function parseScope(scope: string): { type: string; name: string; actions: string[] }[] {
+export function parseScope(scope: string): { type: string; name: string; actions: string[] }[] {
   const parts = scope.split(':');
   if (parts.length < 3) return [];
   const type = parts[0];
@@ -148,7 +148,7 @@ function base64url(data: string | Buffer): string {
  * The key id libtrust (used by distribution) gives a public key: the first 240 bits of the
  * SHA-256 of its DER SubjectPublicKeyInfo, base32 without padding, in groups of four.
  */
-function libtrustKeyId(spkiDer: Buffer): string {
+export function libtrustKeyId(spkiDer: Buffer): string {
   const bytes = createHash('sha256').update(spkiDer).digest().subarray(0, 30);
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = '';

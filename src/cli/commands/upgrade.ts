@@ -17,6 +17,7 @@ import { readStdin } from '../read-stdin.js';
 const UPGRADE_FLAGS: readonly (keyof BootstrapOciOptions)[] = [
   'url',
   'username',
+  'provider',
   ...INSTALL_KEYS,
   'caFile',
   'allowInsecureHttp',

@@ -1,3 +1,4 @@
+import type { OciProvider } from '../provider.js';
 import type { Credentials } from './credentials.js';
 
 /** Transfer progress of one blob, for progress bars. */
@@ -17,6 +18,17 @@ export interface RegistryClientOptions {
    * @default from the Docker/Podman auth file (and its credential helpers), else anonymous
    */
   readonly credentials?: Credentials;
+  /**
+   * Log in with a cloud's own identity, as Flux's `--provider`: `aws` (ECR: the default
+   * credential provider chain and `GetAuthorizationToken`), `azure` (ACR: an Entra ID token
+   * from `DefaultAzureCredential` exchanged for a refresh token) or `gcp` (Artifact and
+   * Container Registry: an access token from the application default credentials). The
+   * registry host must be one of that cloud's, and the SDKs read the identity from
+   * `process.env`. Tokens are kept in memory for the process and renewed before they
+   * expire, or when the registry refuses them. Not together with `credentials`.
+   * @default 'generic' - `credentials`, else the auth file, else anonymous
+   */
+  readonly provider?: OciProvider;
   /**
    * Look for credentials in the Docker/Podman auth file when `credentials` is absent.
    * @default true

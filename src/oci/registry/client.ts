@@ -1,6 +1,8 @@
 import { PACKAGE_VERSION } from '../../version.js';
 import { UserError } from '../../errors.js';
 import { escapeControl } from '../../terminal-text.js';
+import { cloudLogin, type CloudLogin } from './auth/index.js';
+import type { PostForm } from './auth/cloud-login.js';
 import { parseChallenge, type AuthChallenge } from './challenge.js';
 import {
   DEFAULT_TIMEOUT_MS,
@@ -64,6 +66,8 @@ export class RegistryClient {
   private readonly tokenFetches = new Map<string, Promise<void>>();
   /** Auth-file lookups per repository (the file may have a key for one repository). */
   private readonly credentialsLookups = new Map<string, Promise<Credentials | undefined>>();
+  /** The cloud login of `provider`; undefined for generic. */
+  private readonly login: CloudLogin | undefined;
 
   constructor(
     readonly registry: string,
@@ -82,6 +86,12 @@ export class RegistryClient {
       proxy: proxyFromEnv(options.env ?? process.env),
     });
     if (!this.plainHttpAllowed) this.scheme = 'https';
+    this.login = cloudLogin(options.provider ?? 'generic', registry);
+    if (this.login && options.credentials) {
+      throw new UserError(
+        `provider ${this.login.provider} logs in with the cloud's identity: drop the credentials for registry ${registry}, or use provider generic`,
+      );
+    }
   }
 
   /** Requests and bytes sent and received so far, over all operations. */
@@ -184,7 +194,27 @@ export class RegistryClient {
     return res;
   }
 
+  /**
+   * With a cloud login, credentials the registry refuses (expired early, revoked) are
+   * fetched anew from the cloud and the request sent again, once.
+   */
   private async sendAuthorized(req: RegistryRequest): Promise<HttpResponse> {
+    if (!this.login) return this.sendAuthorizedOnce(req);
+    try {
+      return await this.sendAuthorizedOnce(req);
+    } catch (err) {
+      if (!(err instanceof CredentialsRejectedError)) throw err;
+      this.login.renew();
+      this.tokens.clear();
+      try {
+        return await this.sendAuthorizedOnce(req);
+      } catch (again) {
+        throw again instanceof CredentialsRejectedError ? this.login.rejected(again.status) : again;
+      }
+    }
+  }
+
+  private async sendAuthorizedOnce(req: RegistryRequest): Promise<HttpResponse> {
     const scope = `repository:${req.repository}:${req.push ? 'pull,push' : 'pull'}`;
     let refreshedToken = false;
     for (;;) {
@@ -197,7 +227,7 @@ export class RegistryClient {
       if (res.status !== 401) return res;
 
       const challenge = parseChallenge(headerValue(res.headers, 'www-authenticate'));
-      const credentials = await this.credentials(req.repository);
+      const credentials = await this.credentials(req.repository, req.signal);
       if (challenge?.scheme === 'basic' && sentAuthScheme !== 'basic') {
         if (!credentials || !('username' in credentials)) throw this.authRequired(res, credentials);
         this.authScheme = 'basic';
@@ -271,7 +301,7 @@ export class RegistryClient {
     repository: string,
     signal?: AbortSignal,
   ): Promise<string | undefined> {
-    const credentials = await this.credentials(repository);
+    const credentials = await this.credentials(repository, signal);
     if (credentials && 'registryToken' in credentials) return `Bearer ${credentials.registryToken}`;
     if (this.authScheme === 'basic' && credentials && 'username' in credentials) {
       return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
@@ -383,7 +413,8 @@ export class RegistryClient {
     this.tokens.set(scope, { token, expiresAt: Date.now() + Math.max(lifetimeMs - 10_000, 1000) });
   }
 
-  private credentials(repository: string): Promise<Credentials | undefined> {
+  private credentials(repository: string, signal?: AbortSignal): Promise<Credentials | undefined> {
+    if (this.login) return this.login.credentials(this.postForm, signal);
     if (this.options.credentials) return Promise.resolve(this.options.credentials);
     if (this.options.useAuthFile === false) return Promise.resolve(undefined);
     let lookup = this.credentialsLookups.get(repository);
@@ -394,6 +425,18 @@ export class RegistryClient {
     return lookup;
   }
 
+  /** A form POSTed to the registry's origin (ACR's token exchange), with this client's TLS and proxies. */
+  private readonly postForm: PostForm = (url, form, signal) =>
+    this.transport.send({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: Buffer.from(new URLSearchParams(form).toString()),
+      retry: false,
+      signal,
+      maxResponseBytes: 1024 * 1024,
+    });
+
   private authRequired(res: HttpResponse, credentials: Credentials | undefined): UserError {
     return new UserError(
       `registry ${this.registry} requires authentication (${res.status}) and ${credentials ? 'the configured credentials cannot answer its challenge' : 'no credentials were given'}: pass --creds <user>:<password> (or --username with --password-stdin) or log in with docker login`,
@@ -401,8 +444,9 @@ export class RegistryClient {
   }
 
   private rejected(res: HttpResponse, credentials: Credentials): UserError {
-    return new UserError(
+    return new CredentialsRejectedError(
       `registry ${this.registry} rejected the credentials for ${describeCredentials(credentials)} (${res.status}): check the user name and password (--creds, or --username with --password-stdin or OCI_PASSWORD)`,
+      res.status,
     );
   }
 
@@ -411,13 +455,27 @@ export class RegistryClient {
     credentials: Credentials | undefined,
     req: RegistryRequest,
   ): UserError {
+    const who = this.login ? this.login.identity : describeCredentials(credentials);
+    const hint = this.login
+      ? `provider ${this.login.provider}: ${this.login.permissionsHint}`
+      : "check the account's permissions";
     return new UserError(
-      `registry ${this.registry} denied ${req.push ? 'push' : 'pull'} access to '${req.repository}' for ${describeCredentials(credentials)} (${res.status}: ${registryErrorText(res)}): check the account's permissions`,
+      `registry ${this.registry} denied ${req.push ? 'push' : 'pull'} access to '${req.repository}' for ${who} (${res.status}: ${registryErrorText(res)}): ${hint}`,
     );
   }
 
   /** Closes the connections. */
   async close(): Promise<void> {
     await this.transport.close();
+  }
+}
+
+/** The registry or its token server refused the credentials (401/403). */
+class CredentialsRejectedError extends UserError {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
   }
 }

@@ -1,0 +1,110 @@
+import { UserError } from '../../../errors.js';
+import type { Credentials } from '../credentials.js';
+import type { HttpResponse } from '../transport.js';
+import type { OciProvider } from '../../provider.js';
+
+/** A cloud whose own identity logs in to its registries (Flux's `--provider`). */
+export type CloudProvider = Exclude<OciProvider, 'generic'>;
+
+/** Credentials a cloud issued, and when it says they stop working. */
+export interface ExpiringCredentials {
+  readonly credentials: Credentials;
+  /** Milliseconds since the epoch. */
+  readonly expiresAt: number;
+}
+
+/** The one HTTP call a login makes to the registry itself (ACR's token exchange). */
+export type PostForm = (
+  url: string,
+  form: Readonly<Record<string, string>>,
+  signal?: AbortSignal,
+) => Promise<HttpResponse>;
+
+/** How one cloud logs in to one of its registries. */
+export interface CloudLoginMethod {
+  readonly provider: CloudProvider;
+  readonly registry: string;
+  /** Registries sharing this key share one token in the process (one region, one cloud). */
+  readonly cacheKey: string;
+  /** Who the credentials are, for messages: never the secret. */
+  readonly identity: string;
+  /** What to check when the registry refuses a fresh token: the identity's permissions. */
+  readonly permissionsHint: string;
+  /** Asks the cloud's SDK (loaded now, not at start-up) for new credentials. */
+  fetch(postForm: PostForm, signal?: AbortSignal): Promise<ExpiringCredentials>;
+}
+
+/** Renew this long before the cloud's expiry, at most; a fifth of a short lifetime. */
+const RENEW_MARGIN_MS = 5 * 60_000;
+
+interface CachedLogin extends ExpiringCredentials {
+  /** After this, fetch new credentials before using them. */
+  readonly renewAt: number;
+}
+
+/** Credentials per cache key, for the whole process: every client and operation shares them. */
+const cache = new Map<string, Promise<CachedLogin>>();
+
+/**
+ * A registry login through a cloud's identity: fetches credentials with the cloud's SDK,
+ * keeps them for the process and fetches new ones before they expire, or when the registry
+ * refused them (`renew`). The credentials are only ever held in memory.
+ */
+export class CloudLogin {
+  constructor(private readonly method: CloudLoginMethod) {}
+
+  get provider(): CloudProvider {
+    return this.method.provider;
+  }
+
+  get identity(): string {
+    return this.method.identity;
+  }
+
+  get permissionsHint(): string {
+    return this.method.permissionsHint;
+  }
+
+  /** Credentials for the registry: cached ones while they are fresh, else new ones. */
+  async credentials(postForm: PostForm, signal?: AbortSignal): Promise<Credentials> {
+    const key = this.method.cacheKey;
+    const cached = cache.get(key);
+    if (cached) {
+      const login = await cached.catch(() => undefined);
+      if (login && Date.now() < login.renewAt) return login.credentials;
+      if (cache.get(key) === cached) cache.delete(key);
+    }
+    let pending = cache.get(key);
+    if (!pending) {
+      pending = this.method.fetch(postForm, signal).then((login) => {
+        const now = Date.now();
+        const margin = Math.min(RENEW_MARGIN_MS, Math.max(0, login.expiresAt - now) / 5);
+        return { ...login, renewAt: login.expiresAt - margin };
+      });
+      cache.set(key, pending);
+      // A failed login is not kept: the next operation asks again.
+      pending.catch(() => {
+        if (cache.get(key) === pending) cache.delete(key);
+      });
+    }
+    return (await pending).credentials;
+  }
+
+  /** Forgets the cached credentials: the registry refused them (expired early, revoked). */
+  renew(): void {
+    cache.delete(this.method.cacheKey);
+  }
+
+  /** The registry refused credentials fetched just now. */
+  rejected(status: number): UserError {
+    const { provider, registry, identity, permissionsHint } = this.method;
+    return new UserError(
+      `provider ${provider}: registry ${registry} refused ${identity} (${status}), also with new credentials: ${permissionsHint}`,
+    );
+  }
+}
+
+/** For tests of renewal: forget every cached login of this process. */
+export function clearCloudLogins(): void {
+  cache.clear();
+}

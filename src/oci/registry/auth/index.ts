@@ -1,0 +1,30 @@
+// Registry login with a cloud's own identity (`--provider aws|azure|gcp`).
+import { UserError } from '../../../errors.js';
+import { ecrLogin } from './aws-login.js';
+import { azureLogin } from './azure-login.js';
+import { OCI_PROVIDERS, type OciProvider } from '../../provider.js';
+import { CloudLogin } from './cloud-login.js';
+import { gcpLogin } from './gcp-login.js';
+
+export { CloudLogin, clearCloudLogins, type CloudProvider } from './cloud-login.js';
+
+/**
+ * The login for `registry` with `provider`, or undefined for `generic`; a UserError when
+ * the host is not one of the provider's registries. No SDK is loaded until the first login.
+ */
+export function cloudLogin(provider: OciProvider, registry: string): CloudLogin | undefined {
+  switch (provider) {
+    case 'generic':
+      return undefined;
+    case 'aws':
+      return new CloudLogin(ecrLogin(registry));
+    case 'azure':
+      return new CloudLogin(azureLogin(registry));
+    case 'gcp':
+      return new CloudLogin(gcpLogin(registry));
+    default:
+      throw new UserError(
+        `provider '${String(provider)}' is not supported: use one of ${OCI_PROVIDERS.join(', ')}`,
+      );
+  }
+}
