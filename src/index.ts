@@ -1,10 +1,10 @@
 export { UserError } from './errors.js';
 export * from './cdktf/index.js';
-export type { BootstrapOciOptions } from './bootstrap/options.js';
+export type { BootstrapOciOptions } from './bootstrap/options/options.js';
 export {
   resolveBootstrapOptions,
   type ResolvedBootstrapOptions,
-} from './bootstrap/resolve-options.js';
+} from './bootstrap/options/resolve-options.js';
 export {
   packComponents,
   unpackComponents,
@@ -28,23 +28,29 @@ export { runSyncPhase, ensureClusterArtifact, waitForSync } from './bootstrap/sy
 export { readOciLayout, writeOciLayout } from './oci/layout.js';
 export * from './flux/index.js';
 export {
-  ApplyError,
-  ReadinessError,
   applyManifests,
+  ApplyError,
   formatChangeSet,
-  silentProgressLogger,
-  stderrProgressLogger,
-  uninstallFlux,
-  waitForReady,
   type ApplyAction,
   type ApplyManifestsOptions,
   type ChangeSetEntry,
-  type ProgressLogger,
+} from './bootstrap/apply/index.js';
+export {
+  ReadinessError,
+  waitForReady,
   type ReadinessTarget,
+  type WaitOptions,
+} from './bootstrap/readiness/index.js';
+export {
+  silentProgressLogger,
+  stderrProgressLogger,
+  type ProgressLogger,
+} from './bootstrap/progress-logger.js';
+export {
+  uninstallFlux,
   type UninstallOptions,
   type UninstallReport,
-  type WaitOptions,
-} from './bootstrap/apply/index.js';
+} from './bootstrap/uninstall-phase.js';
 export * from './oci/index.js';
 export * from './kube/index.js';
 export * from './flux/trace/index.js';

@@ -3,7 +3,7 @@ import type { CosignSigner } from '../oci/signing/cosign-key.js';
 import { loadCosignKey } from '../oci/signing/cosign-key.js';
 import { COSIGN_PASSWORD_ENV } from '../oci/signing/cosign-password.js';
 import { loadPublicKey } from '../oci/signing/public-key.js';
-import { describe, type ResolvedBootstrapOptions } from './resolve-options.js';
+import { describe, type ResolvedBootstrapOptions } from './options/resolve-options.js';
 
 /**
  * The key the bootstrap signs its pushes with: `cosignKey`, opened with `cosignPassword` or

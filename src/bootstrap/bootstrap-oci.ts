@@ -1,8 +1,8 @@
 import { KubeClient } from '../kube/client.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
-import type { ProgressLogger } from './apply/progress-logger.js';
+import type { ProgressLogger } from './progress-logger.js';
 import { runInstallPhase } from './install-phase.js';
-import type { ResolvedBootstrapOptions } from './resolve-options.js';
+import type { ResolvedBootstrapOptions } from './options/resolve-options.js';
 import { runSecretsPhase } from './secrets-phase.js';
 import { runSyncPhase } from './sync-phase.js';
 import { planSync } from './sync-plan.js';

@@ -14,7 +14,7 @@ import type { Artifact } from '../oci/content/descriptor.js';
 import { readLayer } from '../oci/content/extract.js';
 import { UserError } from '../errors.js';
 import { buildReproducibleArtifact } from './reproducible-artifact.js';
-import type { ResolvedBootstrapOptions } from './resolve-options.js';
+import type { ResolvedBootstrapOptions } from './options/resolve-options.js';
 
 /** Where the components artifact says it comes from (`flux trace` shows it as Origin Source). */
 export const COMPONENTS_SOURCE = 'https://github.com/fluxcd/flux2';

@@ -7,7 +7,7 @@ import type { RegistryClientOptions } from '../oci/registry/client-options.js';
 import { pullArtifact } from '../oci/registry/pull.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';
 import { fluxVersionHeader } from '../flux/installed-components.js';
-import { describe } from './resolve-options.js';
+import { describe } from './options/resolve-options.js';
 
 /** Whether Flux `target` is older than `installed` (both `vX.Y.Z`; unparsable: no). */
 export function isOlderFlux(target: string, installed: string): boolean {

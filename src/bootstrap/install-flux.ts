@@ -4,8 +4,8 @@ import { registrySecretObject } from '../flux/registry-secret.js';
 import { applyManifests } from './apply/apply-manifests.js';
 import type { KubeClient } from '../kube/client.js';
 import { refOf } from '../kube/object.js';
-import { silentProgressLogger, type ProgressLogger } from './apply/progress-logger.js';
-import { waitForReady } from './apply/wait-for-ready.js';
+import { silentProgressLogger, type ProgressLogger } from './progress-logger.js';
+import { waitForReady } from './readiness/wait-for-ready.js';
 import { applyComponents } from './install-phase.js';
 import { checkOtherManager, installationLabels } from './installation-manager.js';
 

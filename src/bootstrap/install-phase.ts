@@ -6,12 +6,12 @@ import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
 import { applyManifests } from './apply/apply-manifests.js';
 import type { KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../kube/object.js';
-import type { ProgressLogger } from './apply/progress-logger.js';
+import type { ProgressLogger } from './progress-logger.js';
 import { packComponents, unpackComponents } from './build-components.js';
 import { checkNotDowngrade } from './downgrade-guard.js';
 import { checkOtherManager, installationLabels } from './installation-manager.js';
 import { componentsRegistryAccess } from './registry-access.js';
-import { describe, type ResolvedBootstrapOptions } from './resolve-options.js';
+import { describe, type ResolvedBootstrapOptions } from './options/resolve-options.js';
 import { goDurationMs } from '../duration.js';
 
 export interface InstallPhaseOptions {

@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { CLUSTER_PASSWORD_ENV, PASSWORD_ENV } from '../oci/registry/credentials.js';
 import type { OperationOptions } from '../oci/registry/operation.js';
 import { goDurationMs } from '../duration.js';
-import { describe, type ResolvedBootstrapOptions } from './resolve-options.js';
+import { describe, type ResolvedBootstrapOptions } from './options/resolve-options.js';
 
 /** How to reach the components registry: credentials, CA, plain HTTP, timeout. */
 export function componentsRegistryAccess(

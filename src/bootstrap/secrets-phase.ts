@@ -7,10 +7,10 @@ import { registrySecretObject } from '../flux/registry-secret.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';
 import { applyManifests } from './apply/apply-manifests.js';
 import type { KubeClient } from '../kube/client.js';
-import type { ProgressLogger } from './apply/progress-logger.js';
-import { parseRegistryCreds } from './registry-creds.js';
+import type { ProgressLogger } from './progress-logger.js';
+import { parseRegistryCreds } from './options/registry-creds.js';
 import { clusterRegistryAccess, componentsRegistryAccess } from './registry-access.js';
-import { describe, type ResolvedBootstrapOptions } from './resolve-options.js';
+import { describe, type ResolvedBootstrapOptions } from './options/resolve-options.js';
 import type { SyncPlan } from './sync-plan.js';
 
 /**

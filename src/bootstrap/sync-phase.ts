@@ -8,13 +8,13 @@ import { bootstrapSigner } from './artifact-signing.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';
 import { applyManifests } from './apply/apply-manifests.js';
 import type { KubeClient } from '../kube/client.js';
-import type { ProgressLogger } from './apply/progress-logger.js';
-import { waitForReady, type ReadinessTarget } from './apply/wait-for-ready.js';
+import type { ProgressLogger } from './progress-logger.js';
+import { waitForReady, type ReadinessTarget } from './readiness/wait-for-ready.js';
 import { goDurationMs } from '../duration.js';
 import { clusterRegistryAccess, componentsRegistryAccess } from './registry-access.js';
 import { UserError } from '../errors.js';
 import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
-import { describe, type ResolvedBootstrapOptions } from './resolve-options.js';
+import { describe, type ResolvedBootstrapOptions } from './options/resolve-options.js';
 import type { SyncPlan } from './sync-plan.js';
 
 /** Where the empty cluster artifact says it comes from. */

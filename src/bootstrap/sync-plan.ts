@@ -7,7 +7,7 @@ import {
   type OciSyncOptions,
 } from '../flux/sync-objects.js';
 import { parseOciReference, type OciReference } from '../oci/reference.js';
-import type { ResolvedBootstrapOptions } from './resolve-options.js';
+import type { ResolvedBootstrapOptions } from './options/resolve-options.js';
 
 /** What phase 2 creates, named once for the command and the construct. */
 export interface SyncPlan {

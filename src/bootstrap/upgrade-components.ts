@@ -29,10 +29,10 @@ import {
   withDigest,
   type OciReference,
 } from '../oci/reference.js';
-import { silentProgressLogger, type ProgressLogger } from './apply/progress-logger.js';
+import { silentProgressLogger, type ProgressLogger } from './progress-logger.js';
 import { COMPONENTS_SOURCE, unpackComponents } from './build-components.js';
 import { parseDuration } from '../duration.js';
-import { basicAuthUsername } from './basic-auth-username.js';
+import { basicAuthUsername } from './options/basic-auth-username.js';
 import { isOlderFlux } from './downgrade-guard.js';
 import { installedComponents, type InstalledComponents } from '../flux/installed-components.js';
 import { PASSWORD_ENV } from '../oci/registry/credentials.js';

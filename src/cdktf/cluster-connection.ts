@@ -1,5 +1,5 @@
 import { Fn } from 'cdktf';
-import type { ResolvedBootstrapOptions } from '../bootstrap/resolve-options.js';
+import type { ResolvedBootstrapOptions } from '../bootstrap/options/resolve-options.js';
 import { UserError } from '../errors.js';
 
 /** An exec credential plugin, as the kubernetes provider and kubeconfig `exec` take it. */

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IConstruct } from 'constructs';
 import { UserError } from '../errors.js';
-import { COMPONENTS_KEYS, optionsToArgs } from '../bootstrap/option-args.js';
-import type { ResolvedBootstrapOptions } from '../bootstrap/resolve-options.js';
+import { COMPONENTS_KEYS, optionsToArgs } from '../bootstrap/options/option-args.js';
+import type { ResolvedBootstrapOptions } from '../bootstrap/options/resolve-options.js';
 import { FLUX_OCI_BIN } from './flux-oci-command.js';
 
 /** The components artifact built at synth time, stored as an OCI image layout directory. */

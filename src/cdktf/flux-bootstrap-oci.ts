@@ -2,12 +2,12 @@ import { AssetType, TerraformAsset, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { BootstrapOciOptions } from '../bootstrap/options.js';
+import type { BootstrapOciOptions } from '../bootstrap/options/options.js';
 import {
   describe,
   resolveBootstrapOptions,
   type ResolvedBootstrapOptions,
-} from '../bootstrap/resolve-options.js';
+} from '../bootstrap/options/resolve-options.js';
 import { planSync, type SyncPlan } from '../bootstrap/sync-plan.js';
 import { UserError } from '../errors.js';
 import { reportUserErrorsAsOneLine } from './synth-errors.js';

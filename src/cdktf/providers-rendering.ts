@@ -4,7 +4,7 @@ import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1/index.js';
 import { Resource as NullResource } from '@cdktf/provider-null/lib/resource/index.js';
 import { Fn, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { optionsToStepArgs } from '../bootstrap/option-args.js';
+import { optionsToStepArgs } from '../bootstrap/options/option-args.js';
 import { UserError } from '../errors.js';
 import type { OciReference } from '../oci/reference.js';
 import { clusterConnectionFor, type ClusterConnection } from './cluster-connection.js';

@@ -1,5 +1,5 @@
 import type { TerraformAsset, TerraformStack } from 'cdktf';
-import type { ResolvedBootstrapOptions } from '../bootstrap/resolve-options.js';
+import type { ResolvedBootstrapOptions } from '../bootstrap/options/resolve-options.js';
 import type { SyncPlan } from '../bootstrap/sync-plan.js';
 import type { ComponentsLayout } from './components-layout.js';
 import type { SensitiveInput } from './sensitive-variable.js';

@@ -1,5 +1,5 @@
-import { stepEnvName } from '../bootstrap/option-args.js';
-import { envFlag, OPTION_FLAGS } from '../bootstrap/option-flags.js';
+import { stepEnvName } from '../bootstrap/options/option-args.js';
+import { envFlag, OPTION_FLAGS } from '../bootstrap/options/option-flags.js';
 import type { ResolvedConnection } from './cluster-connection.js';
 import { isDeployTime } from './deploy-time.js';
 import { KUBECONFIG_DATA_ENV } from './flux-oci-command.js';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
-import { envFlag } from '../bootstrap/option-flags.js';
-import { optionsToStepArgs, stepEnvName, type StepArgs } from '../bootstrap/option-args.js';
-import type { BootstrapOciOptions } from '../bootstrap/options.js';
+import { envFlag } from '../bootstrap/options/option-flags.js';
+import { optionsToStepArgs, stepEnvName, type StepArgs } from '../bootstrap/options/option-args.js';
+import type { BootstrapOciOptions } from '../bootstrap/options/options.js';
 import { isDeployTime } from './deploy-time.js';
 import { FluxOciStep } from './flux-oci-step.js';
 import {

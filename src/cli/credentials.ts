@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { basicAuthUsername } from '../bootstrap/basic-auth-username.js';
+import { basicAuthUsername } from '../bootstrap/options/basic-auth-username.js';
 import { PASSWORD_ENV, type Credentials } from '../oci/registry/credentials.js';
 import { readStdin } from './read-stdin.js';
 

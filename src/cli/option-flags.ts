@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { UserError } from '../errors.js';
-import type { BootstrapOciOptions, CommandOption } from '../bootstrap/options.js';
-import { envFlag, hasFlag, OPTION_FLAGS } from '../bootstrap/option-flags.js';
+import type { BootstrapOciOptions, CommandOption } from '../bootstrap/options/options.js';
+import { envFlag, hasFlag, OPTION_FLAGS } from '../bootstrap/options/option-flags.js';
 
 const ALL_KEYS = Object.keys(OPTION_FLAGS) as CommandOption[];
 

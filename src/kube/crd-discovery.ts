@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import type { KubeClient } from './client.js';
+import { pollUntil } from './poll.js';
 import type { KubeObject } from './object.js';
 
 interface CrdSpec {
@@ -29,14 +29,16 @@ export async function waitForCrdDiscovery(
   });
   const deadline = Date.now() + timeoutMs;
   for (const { apiVersion, kind } of wanted) {
-    while (!(await client.resourceFor(apiVersion, kind))) {
-      if (Date.now() >= deadline) {
-        throw new UserError(
-          `${kind} (${apiVersion}) is Established but not in the API server's discovery after ` +
-            `${formatDuration(timeoutMs)}; check the API server's health`,
-        );
-      }
-      await sleep(pollIntervalMs);
+    const { done } = await pollUntil(
+      async () => Boolean(await client.resourceFor(apiVersion, kind)),
+      (listed) => listed,
+      { timeoutMs: deadline - Date.now(), intervalMs: pollIntervalMs },
+    );
+    if (!done) {
+      throw new UserError(
+        `${kind} (${apiVersion}) is Established but not in the API server's discovery after ` +
+          `${formatDuration(timeoutMs)}; check the API server's health`,
+      );
     }
   }
 }

@@ -5,8 +5,8 @@
 // test/e2e/bootstrap-flags.test.ts.
 import { Command } from 'commander';
 import { checkOtherManager } from '../../src/bootstrap/installation-manager.js';
-import type { BootstrapOciOptions } from '../../src/bootstrap/options.js';
-import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
+import type { BootstrapOciOptions } from '../../src/bootstrap/options/options.js';
+import { resolveBootstrapOptions } from '../../src/bootstrap/options/resolve-options.js';
 import { planSync } from '../../src/bootstrap/sync-plan.js';
 import { addOptionFlags, readOptionFlags } from '../../src/cli/option-flags.js';
 import { UserError } from '../../src/errors.js';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packComponents, unpackComponents } from '../../src/bootstrap/build-components.js';
-import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
-import type { BootstrapOciOptions } from '../../src/bootstrap/options.js';
+import { resolveBootstrapOptions } from '../../src/bootstrap/options/resolve-options.js';
+import type { BootstrapOciOptions } from '../../src/bootstrap/options/options.js';
 
 const bundle = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'flux-bundle');
 

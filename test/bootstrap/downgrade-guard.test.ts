@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packComponents } from '../../src/bootstrap/build-components.js';
 import { checkNotDowngrade, isOlderFlux } from '../../src/bootstrap/downgrade-guard.js';
-import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
+import { resolveBootstrapOptions } from '../../src/bootstrap/options/resolve-options.js';
 import { pushArtifact, resolveArtifact } from '../../src/oci/index.js';
 import type { Artifact } from '../../src/oci/content/descriptor.js';
 import { fluxArtifact } from '../support/artifacts.js';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { OPTION_FLAGS } from '../../src/bootstrap/option-flags.js';
+import { OPTION_FLAGS } from '../../src/bootstrap/options/option-flags.js';
 import { addOptionFlags, readOptionFlags } from '../../src/cli/option-flags.js';
 
 describe('option flags', () => {

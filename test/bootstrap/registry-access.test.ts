@@ -5,8 +5,8 @@ import {
   componentsRegistryAccess,
   requirePassword,
 } from '../../src/bootstrap/registry-access.js';
-import type { BootstrapOciOptions } from '../../src/bootstrap/options.js';
-import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
+import type { BootstrapOciOptions } from '../../src/bootstrap/options/options.js';
+import { resolveBootstrapOptions } from '../../src/bootstrap/options/resolve-options.js';
 import { UserError } from '../../src/errors.js';
 
 const components = 'oci://components.example/flux/components:production';

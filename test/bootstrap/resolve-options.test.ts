@@ -1,5 +1,5 @@
-import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
-import type { BootstrapOciOptions } from '../../src/bootstrap/options.js';
+import { resolveBootstrapOptions } from '../../src/bootstrap/options/resolve-options.js';
+import type { BootstrapOciOptions } from '../../src/bootstrap/options/options.js';
 import { UserError } from '../../src/errors.js';
 
 const url = 'oci://ghcr.io/acme/flux-manifests:production';

@@ -6,9 +6,9 @@
 import { jest } from '@jest/globals';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
-import type { ProgressLogger } from '../../src/bootstrap/apply/progress-logger.js';
-import type { BootstrapOciOptions } from '../../src/bootstrap/options.js';
-import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
+import type { ProgressLogger } from '../../src/bootstrap/progress-logger.js';
+import type { BootstrapOciOptions } from '../../src/bootstrap/options/options.js';
+import { resolveBootstrapOptions } from '../../src/bootstrap/options/resolve-options.js';
 import { runSecretsPhase } from '../../src/bootstrap/secrets-phase.js';
 import { planSync } from '../../src/bootstrap/sync-plan.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';

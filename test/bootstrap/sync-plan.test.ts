@@ -1,8 +1,8 @@
 // The sync plan's Secret choices (RFC story 1 and 2): which Secret each OCIRepository refers
 // to, and which Secrets the secrets phase must write, for one registry, two registries and a
 // Workload Identity provider.
-import type { BootstrapOciOptions } from '../../src/bootstrap/options.js';
-import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
+import type { BootstrapOciOptions } from '../../src/bootstrap/options/options.js';
+import { resolveBootstrapOptions } from '../../src/bootstrap/options/resolve-options.js';
 import { planSync, type SyncPlan } from '../../src/bootstrap/sync-plan.js';
 
 const digest = `sha256:${'e'.repeat(64)}`;

@@ -12,13 +12,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packComponents } from '../../src/bootstrap/build-components.js';
-import type { BootstrapOciOptions } from '../../src/bootstrap/options.js';
-import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
+import type { BootstrapOciOptions } from '../../src/bootstrap/options/options.js';
+import { resolveBootstrapOptions } from '../../src/bootstrap/options/resolve-options.js';
 import {
   upgradeComponents,
   type UpgradeComponentsOptions,
 } from '../../src/bootstrap/upgrade-components.js';
-import type { ProgressLogger } from '../../src/bootstrap/apply/progress-logger.js';
+import type { ProgressLogger } from '../../src/bootstrap/progress-logger.js';
 import { pushArtifact, readLayer } from '../../src/oci/index.js';
 import { fluxArtifact } from '../support/artifacts.js';
 import { startFaultProxy } from '../support/fault-proxy.js';

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { componentsPublicKey } from '../../src/bootstrap/artifact-signing.js';
-import type { BootstrapOciOptions } from '../../src/bootstrap/options.js';
-import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
+import type { BootstrapOciOptions } from '../../src/bootstrap/options/options.js';
+import { resolveBootstrapOptions } from '../../src/bootstrap/options/resolve-options.js';
 import { planSync, type SyncPlan } from '../../src/bootstrap/sync-plan.js';
 
 const digest = `sha256:${'e'.repeat(64)}`;

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { packComponents } from '../../src/bootstrap/build-components.js';
-import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
+import { resolveBootstrapOptions } from '../../src/bootstrap/options/resolve-options.js';
 import { pushArtifact } from '../../src/oci/index.js';
 import { runCli, type CliOptions, type CliResult } from '../support/cli.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';

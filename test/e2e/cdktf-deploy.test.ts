@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { packComponents } from '../../src/bootstrap/build-components.js';
-import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
+import { resolveBootstrapOptions } from '../../src/bootstrap/options/resolve-options.js';
 import { pushArtifact } from '../../src/oci/registry/push.js';
 import { resolveArtifact } from '../../src/oci/registry/resolve.js';
 import { fluxArtifact } from '../support/artifacts.js';

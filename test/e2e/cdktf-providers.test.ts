@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packComponents } from '../../src/bootstrap/build-components.js';
-import { resolveBootstrapOptions } from '../../src/bootstrap/resolve-options.js';
+import { resolveBootstrapOptions } from '../../src/bootstrap/options/resolve-options.js';
 import { pushArtifact } from '../../src/oci/registry/push.js';
 import { resolveArtifact } from '../../src/oci/registry/resolve.js';
 import { fluxArtifact } from '../support/artifacts.js';

@@ -4,7 +4,7 @@ import { formatChange, type ChangeSetEntry } from './change-set.js';
 import type { KubeClient } from '../../kube/client.js';
 import { formatRef, refOf, type KubeObject } from '../../kube/object.js';
 import { parseManifests } from '../../kube/manifests.js';
-import { silentProgressLogger, type ProgressLogger } from './progress-logger.js';
+import { silentProgressLogger, type ProgressLogger } from '../progress-logger.js';
 import {
   executeApply,
   isPlanned,
@@ -13,7 +13,7 @@ import {
   type PlannedApply,
   type ServerSideApplyOptions,
 } from './server-side-apply.js';
-import { waitForReady } from './wait-for-ready.js';
+import { waitForReady } from '../readiness/wait-for-ready.js';
 import { waitForCrdDiscovery } from '../../kube/crd-discovery.js';
 
 export interface ApplyManifestsOptions {

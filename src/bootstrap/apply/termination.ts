@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '../../kube/client.js';
+import { pollUntil } from '../../kube/poll.js';
 import type { KubeObject, ObjectRef } from '../../kube/object.js';
 
 /**
@@ -14,11 +14,10 @@ export async function waitUntilDeleted(
   timeoutMs: number,
   pollIntervalMs = 500,
 ): Promise<KubeObject | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const object = await client.get(ref);
-    if (!object || !object.metadata.deletionTimestamp) return object;
-    if (Date.now() >= deadline) return object;
-    await sleep(Math.min(pollIntervalMs, Math.max(0, deadline - Date.now())));
-  }
+  const { seen } = await pollUntil(
+    () => client.get(ref),
+    (object) => !object || !object.metadata.deletionTimestamp,
+    { timeoutMs, intervalMs: pollIntervalMs },
+  );
+  return seen;
 }

@@ -1,9 +1,6 @@
 import { Command, Option } from 'commander';
-import {
-  stderrProgressLogger,
-  silentProgressLogger,
-} from '../../bootstrap/apply/progress-logger.js';
-import type { BootstrapOciOptions } from '../../bootstrap/options.js';
+import { stderrProgressLogger, silentProgressLogger } from '../../bootstrap/progress-logger.js';
+import type { BootstrapOciOptions } from '../../bootstrap/options/options.js';
 import { CLUSTER_PASSWORD_ENV, PASSWORD_ENV } from '../../oci/registry/credentials.js';
 import { UserError } from '../../errors.js';
 import { group } from '../group.js';
@@ -46,7 +43,7 @@ export function registerBootstrapOci(program: Command): void {
     // Loaded when the command runs, not when its help is shown (see main.ts).
     const { bootstrapOci, kubeClientFor } = await import('../../bootstrap/bootstrap-oci.js');
     const { runInstallPhase } = await import('../../bootstrap/install-phase.js');
-    const { resolveBootstrapOptions } = await import('../../bootstrap/resolve-options.js');
+    const { resolveBootstrapOptions } = await import('../../bootstrap/options/resolve-options.js');
     const { runSecretsPhase } = await import('../../bootstrap/secrets-phase.js');
     const { ensureClusterArtifact, runSyncPhase } = await import('../../bootstrap/sync-phase.js');
     const { planSync } = await import('../../bootstrap/sync-plan.js');

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { COMPONENTS_KEYS } from '../../bootstrap/option-args.js';
+import { COMPONENTS_KEYS } from '../../bootstrap/options/option-args.js';
 import { group } from '../group.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 
@@ -22,7 +22,7 @@ export function registerBuildComponents(program: Command): void {
   command.action(async (opts: Record<string, unknown>) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
     const { packComponents } = await import('../../bootstrap/build-components.js');
-    const { resolveBootstrapOptions } = await import('../../bootstrap/resolve-options.js');
+    const { resolveBootstrapOptions } = await import('../../bootstrap/options/resolve-options.js');
     const { writeOciLayout } = await import('../../oci/layout.js');
     // The URL does not shape the artifact; a placeholder satisfies the shared validation.
     const options = resolveBootstrapOptions({

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
-import { INSTALL_KEYS } from '../../bootstrap/option-args.js';
+import { INSTALL_KEYS } from '../../bootstrap/options/option-args.js';
 import { resolveInstallOptions } from '../../flux/install-options.js';
-import { stderrProgressLogger } from '../../bootstrap/apply/progress-logger.js';
-import { parseRegistryCreds } from '../../bootstrap/registry-creds.js';
+import { stderrProgressLogger } from '../../bootstrap/progress-logger.js';
+import { parseRegistryCreds } from '../../bootstrap/options/registry-creds.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 import { log } from '../output.js';
 import { parseGoDuration } from '../registry-options.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
-import { stderrProgressLogger } from '../../bootstrap/apply/progress-logger.js';
+import { stderrProgressLogger } from '../../bootstrap/progress-logger.js';
 import { UserError } from '../../errors.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 import { parseGoDuration } from '../registry-options.js';
@@ -31,7 +31,7 @@ export function registerUninstall(program: Command): void {
     // Loaded when the command runs, not when its help is shown (see main.ts).
     const { KubeClient } = await import('../../kube/client.js');
     const { loadKubeConfig } = await import('../../kube/kubeconfig.js');
-    const { uninstallFlux } = await import('../../bootstrap/apply/uninstall-flux.js');
+    const { uninstallFlux } = await import('../../bootstrap/uninstall-phase.js');
     const namespace = opts.namespace as string;
     const timeout = opts.timeout as string;
     const timeoutMs = parseGoDuration(timeout, '--timeout');

@@ -1,10 +1,7 @@
 import { Option, type Command } from 'commander';
-import {
-  silentProgressLogger,
-  stderrProgressLogger,
-} from '../../bootstrap/apply/progress-logger.js';
-import { INSTALL_KEYS } from '../../bootstrap/option-args.js';
-import type { BootstrapOciOptions } from '../../bootstrap/options.js';
+import { silentProgressLogger, stderrProgressLogger } from '../../bootstrap/progress-logger.js';
+import { INSTALL_KEYS } from '../../bootstrap/options/option-args.js';
+import type { BootstrapOciOptions } from '../../bootstrap/options/options.js';
 import { PASSWORD_ENV } from '../../oci/registry/credentials.js';
 import type { UpgradeComponentsOptions } from '../../bootstrap/upgrade-components.js';
 import { UserError } from '../../errors.js';

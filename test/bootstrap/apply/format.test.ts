@@ -1,8 +1,8 @@
 import { formatChangeSet } from '../../../src/bootstrap/apply/change-set.js';
 import { formatDuration } from '../../../src/duration.js';
-import { jsonEqual } from '../../../src/bootstrap/apply/deep-equal.js';
-import { ReadinessError } from '../../../src/bootstrap/apply/readiness-error.js';
-import { stderrProgressLogger } from '../../../src/bootstrap/apply/progress-logger.js';
+import { jsonEqual } from '../../../src/bootstrap/apply/drift.js';
+import { ReadinessError } from '../../../src/bootstrap/readiness/readiness-error.js';
+import { stderrProgressLogger } from '../../../src/bootstrap/progress-logger.js';
 import { UserError } from '../../../src/errors.js';
 import { PassThrough } from 'node:stream';
 

@@ -1,7 +1,7 @@
-import { deploymentReadiness } from '../../../src/bootstrap/apply/deployment-readiness.js';
-import { fluxObjectReadiness } from '../../../src/bootstrap/apply/flux-readiness.js';
-import { crdReadiness } from '../../../src/bootstrap/apply/crd-readiness.js';
-import { objectReadiness } from '../../../src/bootstrap/apply/object-readiness.js';
+import { deploymentReadiness } from '../../../src/bootstrap/readiness/object-readiness.js';
+import { fluxObjectReadiness } from '../../../src/bootstrap/readiness/object-readiness.js';
+import { crdReadiness } from '../../../src/bootstrap/readiness/object-readiness.js';
+import { objectReadiness } from '../../../src/bootstrap/readiness/object-readiness.js';
 import type { KubeObject } from '../../../src/kube/object.js';
 
 function deployment(status: Record<string, unknown>, generation = 2, replicas = 1): KubeObject {

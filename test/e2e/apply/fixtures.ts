@@ -1,7 +1,7 @@
 // Manifests and helpers shared by the applier's end-to-end tests.
 import type { KubeObject } from '../../../src/kube/object.js';
 import type { KubeClient } from '../../../src/kube/client.js';
-import type { ProgressLogger } from '../../../src/bootstrap/apply/progress-logger.js';
+import type { ProgressLogger } from '../../../src/bootstrap/progress-logger.js';
 
 /** Labels `flux install` puts on its components. */
 export function fluxComponentLabels(namespace: string): Record<string, string> {

@@ -14,9 +14,9 @@ import { waitFor } from '../harness/wait.js';
 import { connectToCluster } from '../../../src/kube/connect.js';
 import type { KubeClient } from '../../../src/kube/client.js';
 import { applyManifests } from '../../../src/bootstrap/apply/apply-manifests.js';
-import { waitForReady } from '../../../src/bootstrap/apply/wait-for-ready.js';
-import { uninstallFlux } from '../../../src/bootstrap/apply/uninstall-flux.js';
-import { ReadinessError } from '../../../src/bootstrap/apply/readiness-error.js';
+import { waitForReady } from '../../../src/bootstrap/readiness/wait-for-ready.js';
+import { uninstallFlux } from '../../../src/bootstrap/uninstall-phase.js';
+import { ReadinessError } from '../../../src/bootstrap/readiness/readiness-error.js';
 import { refOf, type KubeObject } from '../../../src/kube/object.js';
 import { namespace, recordingLogger } from './fixtures.js';
 

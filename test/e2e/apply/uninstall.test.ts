@@ -7,8 +7,8 @@ import { START_TIMEOUT, STOP_TIMEOUT, teardown } from '../harness/teardown.js';
 import { loadKubeConfig } from '../../../src/kube/kubeconfig.js';
 import { KubeClient } from '../../../src/kube/client.js';
 import { applyManifests } from '../../../src/bootstrap/apply/apply-manifests.js';
-import { uninstallFlux } from '../../../src/bootstrap/apply/uninstall-flux.js';
-import { UninstallError } from '../../../src/bootstrap/apply/uninstall-error.js';
+import { uninstallFlux } from '../../../src/bootstrap/uninstall-phase.js';
+import { UninstallError } from '../../../src/bootstrap/uninstall-phase.js';
 import type { KubeObject } from '../../../src/kube/object.js';
 import {
   deployment,

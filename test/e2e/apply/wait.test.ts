@@ -17,8 +17,8 @@ import { START_TIMEOUT, STOP_TIMEOUT, teardown } from '../harness/teardown.js';
 import { loadKubeConfig } from '../../../src/kube/kubeconfig.js';
 import { KubeClient } from '../../../src/kube/client.js';
 import { applyManifests } from '../../../src/bootstrap/apply/apply-manifests.js';
-import { waitForReady } from '../../../src/bootstrap/apply/wait-for-ready.js';
-import { ReadinessError } from '../../../src/bootstrap/apply/readiness-error.js';
+import { waitForReady } from '../../../src/bootstrap/readiness/wait-for-ready.js';
+import { ReadinessError } from '../../../src/bootstrap/readiness/readiness-error.js';
 import { refOf, type KubeObject } from '../../../src/kube/object.js';
 import {
   deployment,
@@ -27,7 +27,7 @@ import {
   setDeploymentStatus,
   setFluxStatus,
 } from './fixtures.js';
-import type { ProgressLogger } from '../../../src/bootstrap/apply/progress-logger.js';
+import type { ProgressLogger } from '../../../src/bootstrap/progress-logger.js';
 
 jest.setTimeout(120_000);
 

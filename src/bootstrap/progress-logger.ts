@@ -1,4 +1,4 @@
-import { escapeControl } from '../../terminal-text.js';
+import { escapeControl } from '../terminal-text.js';
 
 /**
  * Where the applier reports progress: one line per step, in the style of the `flux` CLI

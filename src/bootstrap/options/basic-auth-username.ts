@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 
 /**
  * A registry user name Basic auth can carry; `name` is how the user gave it. In a file of

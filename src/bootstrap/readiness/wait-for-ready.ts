@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '../../kube/client.js';
+import { pollUntil } from '../../kube/poll.js';
 import { formatRef, type ObjectRef } from '../../kube/object.js';
 import { objectReadiness } from './object-readiness.js';
-import { silentProgressLogger, type ProgressLogger } from './progress-logger.js';
+import { silentProgressLogger, type ProgressLogger } from '../progress-logger.js';
 import { ReadinessError, type NotReady } from './readiness-error.js';
 import { inProgress, type Readiness } from './readiness.js';
 
@@ -42,12 +42,12 @@ export async function waitForReady(
   const timeoutMs = options.timeoutMs ?? 300_000;
   const pollIntervalMs = options.pollIntervalMs ?? 2_000;
   const logger = options.logger ?? silentProgressLogger;
-  const deadline = Date.now() + timeoutMs;
   let pending = [...targets];
   for (const target of pending) logger.waiting(`waiting for ${formatRef(target)} to be ready`);
 
-  for (;;) {
-    const seen = await Promise.all(pending.map((target) => look(client, target)));
+  // Each look reports the targets that became ready and keeps the others for the next.
+  const look = async (): Promise<NotReady[]> => {
+    const seen = await Promise.all(pending.map((target) => readinessOf(client, target)));
     const notReady: NotReady[] = [];
     pending.forEach((target, i) => {
       const readiness = seen[i]!;
@@ -58,20 +58,23 @@ export async function waitForReady(
       }
     });
     pending = pending.filter((_, i) => seen[i]!.state !== 'ready');
-    if (notReady.length === 0) return;
-    const anyFailed = notReady.some((n) => n.readiness.state === 'failed');
-    const remaining = deadline - Date.now();
-    if (anyFailed || remaining <= 0) {
-      for (const n of notReady) logger.failure(`${formatRef(n.ref)}: ${n.readiness.message}`);
-      throw new ReadinessError(notReady, !anyFailed, timeoutMs);
-    }
-    await sleep(Math.min(pollIntervalMs, remaining));
-  }
+    return notReady;
+  };
+  const anyFailed = (notReady: readonly NotReady[]) =>
+    notReady.some((n) => n.readiness.state === 'failed');
+  const { seen: notReady } = await pollUntil(
+    look,
+    (notReady) => notReady.length === 0 || anyFailed(notReady),
+    { timeoutMs, intervalMs: pollIntervalMs },
+  );
+  if (notReady.length === 0) return;
+  for (const n of notReady) logger.failure(`${formatRef(n.ref)}: ${n.readiness.message}`);
+  throw new ReadinessError(notReady, !anyFailed(notReady), timeoutMs);
 }
 
 // An object that cannot be read yet (not created, its kind not served yet, the API server
 // briefly unreachable) is still in progress; the reason is kept for the timeout report.
-async function look(client: KubeClient, target: ReadinessTarget): Promise<Readiness> {
+async function readinessOf(client: KubeClient, target: ReadinessTarget): Promise<Readiness> {
   try {
     const object = await client.get(target);
     if (!object) return inProgress('not found');

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import type { BootstrapOciOptions } from './options.js';
 import { describe } from './resolve-options.js';
 

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 
 /** The user and password of `--registry-creds`, for the image pull Secret. */
 export interface RegistryCredentials {

@@ -1,10 +1,10 @@
-import { isNotFound } from '../../kube/api-error.js';
-import type { KubeClient } from '../../kube/client.js';
-import { formatRef, refOf, type KubeObject, type ObjectRef } from '../../kube/object.js';
-import { instanceLabel, partOfFlux, partOfLabel } from '../../flux/labels.js';
+import { isNotFound } from '../kube/api-error.js';
+import type { KubeClient } from '../kube/client.js';
+import { formatRef, refOf, type KubeObject, type ObjectRef } from '../kube/object.js';
+import { instanceLabel, partOfFlux, partOfLabel } from '../flux/labels.js';
 import { silentProgressLogger, type ProgressLogger } from './progress-logger.js';
-import { UninstallError } from './uninstall-error.js';
-import { waitForPodsGone } from './controller-pods.js';
+import { UserError } from '../errors.js';
+import { pollUntil } from '../kube/poll.js';
 
 export interface UninstallOptions {
   /**
@@ -194,4 +194,49 @@ function servedKind(crd: KubeObject): { apiVersion: string; kind: string } | und
   return version
     ? { apiVersion: `${spec.group}/${version.name}`, kind: spec.names.kind }
     : undefined;
+}
+
+/** Some uninstall steps failed; the others ran. Lists each failure, keeps what was done. */
+export class UninstallError extends UserError {
+  constructor(
+    readonly failures: readonly string[],
+    readonly report: UninstallReport,
+  ) {
+    super(
+      `uninstall incomplete, ${failures.length} step${failures.length === 1 ? '' : 's'} failed:\n` +
+        failures.map((f) => `  ${f}`).join('\n'),
+    );
+    this.name = 'UninstallError';
+  }
+}
+
+/**
+ * Waits until no pod matching `labelSelector` is left in the namespace: the Flux
+ * controllers, after their Deployments were deleted. A controller still shutting down would
+ * put its finalizer back on the objects uninstall strips, and then, when the CRDs go, prune
+ * everything those Kustomizations applied. Returns the names still running at the deadline
+ * (an empty list when all are gone).
+ */
+async function waitForPodsGone(
+  client: KubeClient,
+  namespace: string,
+  labelSelector: string,
+  timeoutMs: number,
+  logger: ProgressLogger,
+): Promise<string[]> {
+  let announced = false;
+  const { seen: pods } = await pollUntil(
+    () => client.list('v1', 'Pod', { namespace, labelSelector }),
+    (pods) => pods.length === 0,
+    {
+      timeoutMs,
+      intervalMs: 1_000,
+      beforeWait: (pods) => {
+        if (announced) return;
+        logger.waiting(`waiting for ${pods.length} Flux controller pod(s) in ${namespace} to stop`);
+        announced = true;
+      },
+    },
+  );
+  return pods.map((p) => p.metadata.name);
 }

@@ -1,14 +1,14 @@
-import { UserError } from '../errors.js';
-import { DEFAULT_COMPONENTS } from '../flux/flux-components.js';
-import { DEFAULT_FLUX_VERSION, normalizeFluxVersion } from '../flux/flux-versions.js';
-import { clusterDirectory } from '../flux/cluster-artifact.js';
-import { checkDnsSubdomain } from '../kube/names.js';
-import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
-import { resolveInstallOptions } from '../flux/install-options.js';
-import { parseOciReference } from '../oci/reference.js';
+import { UserError } from '../../errors.js';
+import { DEFAULT_COMPONENTS } from '../../flux/flux-components.js';
+import { DEFAULT_FLUX_VERSION, normalizeFluxVersion } from '../../flux/flux-versions.js';
+import { clusterDirectory } from '../../flux/cluster-artifact.js';
+import { checkDnsSubdomain } from '../../kube/names.js';
+import { COMPONENTS_SYNC_NAME } from '../../flux/sync-objects.js';
+import { resolveInstallOptions } from '../../flux/install-options.js';
+import { parseOciReference } from '../../oci/reference.js';
 import { basicAuthUsername } from './basic-auth-username.js';
-import { OCI_PROVIDERS } from '../oci/provider.js';
-import { parseDuration, type DurationUse } from '../duration.js';
+import { OCI_PROVIDERS } from '../../oci/provider.js';
+import { parseDuration, type DurationUse } from '../../duration.js';
 import type { BootstrapOciOptions, ConstructOnlyOption } from './options.js';
 import { hasFlag, OPTION_FLAGS } from './option-flags.js';
 import { parseRegistryCreds } from './registry-creds.js';
@@ -17,7 +17,7 @@ import {
   CA_SECRET_NAME,
   CLUSTER_VERIFY_SECRET_NAME,
   COMPONENTS_VERIFY_SECRET_NAME,
-} from './sync-plan.js';
+} from '../sync-plan.js';
 
 /** The options that have no default: unset stays unset. */
 type WithoutDefault =

@@ -1,4 +1,4 @@
-import type { OciProvider } from '../oci/provider.js';
+import type { OciProvider } from '../../oci/provider.js';
 
 /**
  * The `flux bootstrap oci` options: one model for the command's flags and the construct's
