@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   AWS_DENIED_ACCESS_KEY,
+  AWS_ROLE,
   startFakeCloud,
   type Cloud,
   type FakeCloud,
@@ -304,4 +305,54 @@ test('gcp: the metadata server refusing the access token', async () => {
   expect(failureLine(out)).toMatch(
     /^✗ provider gcp: Google refused an access token for registry europe-west1-docker\.pkg\.dev \(.*\): check the application default credentials/,
   );
+}, 60_000);
+
+test("aws: a CI job's web identity (IRSA, GitHub OIDC federation) through STS, no secret", async () => {
+  const before = { sts: cloud.calls.sts.length, ecr: cloud.calls.ecr.length };
+  const push = await flux(
+    [
+      'push',
+      'artifact',
+      `oci://${cloud.hosts.aws}/flux/federated:v1`,
+      '--path',
+      manifests,
+      '--source',
+      's',
+      '--revision',
+      'r',
+      '--provider',
+      'aws',
+    ],
+    cloud.federatedEnv('aws'),
+  );
+  expect(push.stderr).toContain('✔ artifact successfully pushed');
+  expect(push.code).toBe(0);
+  expect(cloud.calls.sts.slice(before.sts)).toEqual([{ roleArn: AWS_ROLE, ok: true }]);
+  // ECR was called with the role's temporary keys from STS.
+  const ecr = cloud.calls.ecr.slice(before.ecr);
+  expect(ecr).toHaveLength(1);
+  expect(ecr[0].accessKey).toMatch(/^ASIA/);
+}, 60_000);
+
+test('azure: workload identity (a federated token file, no secret) through Entra ID', async () => {
+  const before = cloud.calls.entra.length;
+  const push = await flux(
+    [
+      'push',
+      'artifact',
+      `oci://${cloud.hosts.azure}/flux/federated:v1`,
+      '--path',
+      manifests,
+      '--source',
+      's',
+      '--revision',
+      'r',
+      '--provider',
+      'azure',
+    ],
+    cloud.federatedEnv('azure'),
+  );
+  expect(push.stderr).toContain('✔ artifact successfully pushed');
+  expect(push.code).toBe(0);
+  expect(cloud.calls.entra.slice(before).map((c) => c.proof)).toEqual(['assertion']);
 }, 60_000);

@@ -54,6 +54,7 @@ const REGISTRY_USERS: Readonly<Record<Cloud, string>> = {
 /** The AWS access key the fake ECR accepts, and one it denies GetAuthorizationToken. */
 export const AWS_ACCESS_KEY = 'AKIAFAKEFLUXOCI00001';
 export const AWS_DENIED_ACCESS_KEY = 'AKIAFAKEFLUXOCIDENY1';
+export const AWS_ROLE = 'arn:aws:iam::123456789012:role/flux-oci-ci';
 export const AZURE_TENANT = '72f988bf-0000-0000-0000-00000000f1ux';
 export const AZURE_CLIENT = 'c0ffee00-0000-0000-0000-00000000f1ux';
 const AZURE_SECRET = 'fake-entra-client-secret';
@@ -68,10 +69,17 @@ interface Issued {
 
 /** What the fakes were asked, for assertions. */
 export interface FakeCloudCalls {
+  /** STS AssumeRoleWithWebIdentity calls: the role, and whether the token was the file's. */
+  readonly sts: { roleArn: string; ok: boolean }[];
   /** ECR GetAuthorizationToken calls: the access key and region they were signed with. */
   readonly ecr: { accessKey: string; region: string; service: string }[];
-  /** Entra ID token requests (client credentials), with the scope asked for. */
-  readonly entra: { tenant: string; clientId: string; scope: string }[];
+  /** Entra ID token requests (client credentials), with the scope asked for and how the client proved itself. */
+  readonly entra: {
+    tenant: string;
+    clientId: string;
+    scope: string;
+    proof: 'secret' | 'assertion' | 'none';
+  }[];
   /** ACR `/oauth2/exchange` calls. */
   readonly exchange: { service: string; ok: boolean }[];
   /** GCE metadata server token requests, with the scopes asked for. */
@@ -100,6 +108,12 @@ export interface FakeCloud {
   issuedSecrets(): string[];
   /** The environment a flux-oci process needs to log in with `cloud` against the fakes. */
   env(cloud: Cloud): NodeJS.ProcessEnv;
+  /**
+   * The environment of a CI job with a federated identity, no secret: AWS web identity
+   * (IRSA, GitHub OIDC: AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN, through STS) or Azure
+   * workload identity (AZURE_FEDERATED_TOKEN_FILE, a client assertion at Entra ID).
+   */
+  federatedEnv(cloud: 'aws' | 'azure'): NodeJS.ProcessEnv;
   /** An environment with no credentials of any cloud (for the failure tests). */
   bareEnv(): NodeJS.ProcessEnv;
   stop(): Promise<void>;
@@ -123,7 +137,20 @@ export async function startFakeCloud(): Promise<FakeCloud> {
     const tls = { cert: await readFile(certs.certFile), key: await readFile(certs.keyFile) };
 
     const issued = new Map<string, Issued>();
-    const calls: FakeCloudCalls = { ecr: [], entra: [], exchange: [], google: [], realm: [] };
+    /** Access keys STS handed out for the web identity. */
+    const issuedKeys = new Set<string>();
+    /** The OIDC token a CI system would write for the job (GitHub's, a service account's). */
+    const federatedToken = `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url({ iss: 'https://token.actions.githubusercontent.com', sub: 'repo:acme/fleet:ref:refs/heads/main', aud: 'sts.amazonaws.com' })}.${randomBytes(32).toString('base64url')}`;
+    const federatedTokenFile = join(dir, 'federated-token');
+    await writeFile(federatedTokenFile, federatedToken);
+    const calls: FakeCloudCalls = {
+      sts: [],
+      ecr: [],
+      entra: [],
+      exchange: [],
+      google: [],
+      realm: [],
+    };
     const state = { lifetimeSeconds: 3600, refuseRegistry: false, refuseGoogle: false };
     const issue = (cloud: Cloud, kind: Issued['kind'], prefix: string): [string, number] => {
       const expiresAt = Date.now() + state.lifetimeSeconds * 1000;
@@ -144,15 +171,19 @@ export async function startFakeCloud(): Promise<FakeCloud> {
     const service = 'fake-cloud-registry';
     const issuer = 'fake-cloud-issuer';
     const api = createHttpsServer(tls, (req, res) => {
-      void readBody(req).then(() => {
+      void readBody(req).then((body) => {
         const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+        const form = new URLSearchParams(body);
+        if (req.method === 'POST' && form.get('Action') === 'AssumeRoleWithWebIdentity') {
+          return stsWebIdentity(res, form, calls, issuedKeys, federatedToken);
+        }
         if (req.method === 'POST' && url.pathname === '/test/revoke') {
           for (const entry of issued.values()) if (entry.kind === 'registry') entry.revoked = true;
           return json(res, 200, {});
         }
         const target = String(req.headers['x-amz-target'] ?? '');
         if (req.method === 'POST' && target.endsWith('.GetAuthorizationToken')) {
-          return ecrToken(req, res, calls, issue);
+          return ecrToken(req, res, calls, issue, issuedKeys);
         }
         if (url.pathname === '/registry-token') {
           return registryToken(req, res, url, calls, valid, { signingKey, kid, service, issuer });
@@ -178,7 +209,9 @@ export async function startFakeCloud(): Promise<FakeCloud> {
     const front = createHttpsServer(tls, (req, res) => {
       const url = new URL(req.url ?? '/', 'https://127.0.0.1');
       if (req.headers.host === ENTRA_HOST) {
-        void readBody(req).then((body) => entraEndpoint(res, url, body, calls, issue));
+        void readBody(req).then((body) =>
+          entraEndpoint(res, url, body, calls, issue, federatedToken),
+        );
         return;
       }
       if (req.url?.startsWith('/oauth2/exchange')) {
@@ -263,8 +296,26 @@ export async function startFakeCloud(): Promise<FakeCloud> {
       }
     };
 
+    const federatedEnv = (cloud: 'aws' | 'azure'): NodeJS.ProcessEnv =>
+      cloud === 'aws'
+        ? {
+            ...bareEnv(),
+            AWS_WEB_IDENTITY_TOKEN_FILE: federatedTokenFile,
+            AWS_ROLE_ARN: AWS_ROLE,
+            AWS_ROLE_SESSION_NAME: 'flux-oci-ci',
+            AWS_ENDPOINT_URL_STS: apiOrigin,
+            AWS_ENDPOINT_URL_ECR: apiOrigin,
+          }
+        : {
+            ...bareEnv(),
+            AZURE_TENANT_ID: AZURE_TENANT,
+            AZURE_CLIENT_ID: AZURE_CLIENT,
+            AZURE_FEDERATED_TOKEN_FILE: federatedTokenFile,
+          };
+
     return {
       hosts: REGISTRY_HOSTS,
+      federatedEnv,
       caFile: ca.caFile,
       calls,
       get lifetimeSeconds() {
@@ -312,6 +363,7 @@ function ecrToken(
   res: ServerResponse,
   calls: FakeCloudCalls,
   issue: IssueFn,
+  issuedKeys: ReadonlySet<string>,
 ): void {
   // Credential=<key>/<date>/<region>/<service>/aws4_request. The signature itself is not
   // checked: the fake has no use for the secret beyond seeing that the SDK signed.
@@ -330,7 +382,7 @@ function ecrToken(
       'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecr:GetAuthorizationToken on resource: * because no identity-based policy allows the ecr:GetAuthorizationToken action',
     );
   }
-  if (accessKey !== AWS_ACCESS_KEY) {
+  if (accessKey !== AWS_ACCESS_KEY && !issuedKeys.has(accessKey)) {
     return awsError(
       res,
       'UnrecognizedClientException',
@@ -352,6 +404,33 @@ function ecrToken(
   );
 }
 
+/** STS AssumeRoleWithWebIdentity (query protocol, XML): the job's OIDC token for role keys. */
+function stsWebIdentity(
+  res: ServerResponse,
+  form: URLSearchParams,
+  calls: FakeCloudCalls,
+  issuedKeys: Set<string>,
+  federatedToken: string,
+): void {
+  const roleArn = form.get('RoleArn') ?? '';
+  const ok = roleArn === AWS_ROLE && form.get('WebIdentityToken') === federatedToken;
+  calls.sts.push({ roleArn, ok });
+  if (!ok) {
+    res.writeHead(400, { 'content-type': 'text/xml' });
+    res.end(
+      '<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>Not authorized to perform sts:AssumeRoleWithWebIdentity</Message></Error><RequestId>fake</RequestId></ErrorResponse>',
+    );
+    return;
+  }
+  const accessKey = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`;
+  issuedKeys.add(accessKey);
+  const expiration = new Date(Date.now() + 3600_000).toISOString();
+  res.writeHead(200, { 'content-type': 'text/xml' });
+  res.end(
+    `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>${accessKey}</AccessKeyId><SecretAccessKey>${randomBytes(20).toString('hex')}</SecretAccessKey><SessionToken>${randomBytes(32).toString('hex')}</SessionToken><Expiration>${expiration}</Expiration></Credentials><SubjectFromWebIdentityToken>repo:acme/fleet:ref:refs/heads/main</SubjectFromWebIdentityToken><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/flux-oci-ci/flux-oci-ci</Arn><AssumedRoleId>AROAFAKE:flux-oci-ci</AssumedRoleId></AssumedRoleUser><Audience>sts.amazonaws.com</Audience></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>`,
+  );
+}
+
 function awsError(res: ServerResponse, type: string, message: string): void {
   res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type });
   res.end(JSON.stringify({ __type: type, message }));
@@ -367,6 +446,7 @@ function entraEndpoint(
   body: string,
   calls: FakeCloudCalls,
   issue: IssueFn,
+  federatedToken: string,
 ): void {
   const origin = `https://${ENTRA_HOST}`;
   if (url.pathname === '/common/discovery/instance') {
@@ -397,11 +477,23 @@ function entraEndpoint(
   const form = new URLSearchParams(body);
   const clientId = form.get('client_id') ?? '';
   const scope = form.get('scope') ?? '';
-  calls.entra.push({ tenant, clientId, scope });
+  const proof = form.has('client_secret')
+    ? 'secret'
+    : form.has('client_assertion')
+      ? 'assertion'
+      : 'none';
+  calls.entra.push({ tenant, clientId, scope, proof });
+  const proven =
+    proof === 'secret'
+      ? form.get('client_secret') === AZURE_SECRET
+      : proof === 'assertion' &&
+        form.get('client_assertion_type') ===
+          'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' &&
+        form.get('client_assertion') === federatedToken;
   if (
     tenant !== AZURE_TENANT ||
     clientId !== AZURE_CLIENT ||
-    form.get('client_secret') !== AZURE_SECRET ||
+    !proven ||
     form.get('grant_type') !== 'client_credentials'
   ) {
     return json(res, 401, {
