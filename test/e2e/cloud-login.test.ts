@@ -9,8 +9,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  AWS_ACCESS_KEY,
   AWS_DENIED_ACCESS_KEY,
   AWS_ROLE,
+  PUBLIC_ECR_HOST,
   startFakeCloud,
   type Cloud,
   type FakeCloud,
@@ -355,4 +357,39 @@ test('azure: workload identity (a federated token file, no secret) through Entra
   expect(push.stderr).toContain('✔ artifact successfully pushed');
   expect(push.code).toBe(0);
   expect(cloud.calls.entra.slice(before).map((c) => c.proof)).toEqual(['assertion']);
+}, 60_000);
+
+test('aws: ECR Public (public.ecr.aws) through its own API in us-east-1', async () => {
+  const env = cloud.env('aws');
+  const before = cloud.calls.ecr.length;
+  const url = `oci://${PUBLIC_ECR_HOST}/fluxoci/app`;
+  const push = await flux(
+    [
+      'push',
+      'artifact',
+      `${url}:v1`,
+      '--path',
+      manifests,
+      '--source',
+      's',
+      '--revision',
+      'r',
+      '--provider',
+      'aws',
+    ],
+    env,
+  );
+  expect(push.stderr).toContain(
+    `✔ artifact successfully pushed to ${PUBLIC_ECR_HOST}/fluxoci/app@sha256:`,
+  );
+  expect(push.code).toBe(0);
+  const list = await flux(['list', 'artifacts', url, '--provider', 'aws', '-o', 'json'], env);
+  expect(list.code).toBe(0);
+  expect((JSON.parse(list.stdout) as { url: string }[]).map((a) => a.url)).toEqual([
+    `${PUBLIC_ECR_HOST}/fluxoci/app:v1`,
+  ]);
+  expect(cloud.calls.ecr.slice(before)).toEqual([
+    { accessKey: AWS_ACCESS_KEY, region: 'us-east-1', service: 'ecr-public' },
+    { accessKey: AWS_ACCESS_KEY, region: 'us-east-1', service: 'ecr-public' },
+  ]);
 }, 60_000);

@@ -21,7 +21,15 @@ describe('aws: ECR hosts', () => {
     ['123456789012.dkr.ecr.eu-isoe-west-1.cloud.adc-e.uk', 'eu-isoe-west-1', false],
     ['123456789012.dkr.ecr.us-isof-south-1.csp.hci.ic.gov', 'us-isof-south-1', false],
   ])('%s: region %s, FIPS %s', (host, region, fips) => {
-    expect(parseEcrRegistry(host)).toEqual({ region, fips });
+    expect(parseEcrRegistry(host)).toEqual({ region, fips, public: false });
+  });
+
+  test('public.ecr.aws: ECR Public, whose token comes from us-east-1 (as Flux)', () => {
+    expect(parseEcrRegistry('public.ecr.aws')).toEqual({
+      region: 'us-east-1',
+      fips: false,
+      public: true,
+    });
   });
 
   test.each([
@@ -31,9 +39,10 @@ describe('aws: ECR hosts', () => {
     'evil.example/123456789012.dkr.ecr.eu-west-1.amazonaws.com',
     '123456789012.dkr.ecr.eu-west-1.amazonaws.com:443',
     '123456789012.dkr.ecr.eu-west-1.amazonaws.org',
+    'public.ecr.aws.evil.example',
   ])('%s is refused with what to use instead', (host) => {
     expect(() => parseEcrRegistry(host)).toThrow(
-      `provider aws: registry ${host} is not an Amazon ECR registry (<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn], or a GovCloud or isolated partition's host): use the ECR repository's URL, or provider generic with credentials`,
+      `provider aws: registry ${host} is not an Amazon ECR registry (<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn], a GovCloud or isolated partition's host, or public.ecr.aws): use the ECR repository's URL, or provider generic with credentials`,
     );
   });
 });

@@ -41,6 +41,9 @@ export const REGISTRY_HOSTS: Readonly<Record<Cloud, string>> = {
   gcp: 'europe-west1-docker.pkg.dev',
 };
 
+/** ECR Public's registry, served by the front too (its credentials are AWS's). */
+export const PUBLIC_ECR_HOST = 'public.ecr.aws';
+
 /** Entra ID's public authority host: the fake answers for it on the front too. */
 const ENTRA_HOST = 'login.microsoftonline.com';
 
@@ -128,7 +131,11 @@ export async function startFakeCloud(): Promise<FakeCloud> {
   let registry: TestRegistry | undefined;
   try {
     const ca = await generateCa(dir);
-    const certs = await serverCertificate(dir, ca, [...Object.values(REGISTRY_HOSTS), ENTRA_HOST]);
+    const certs = await serverCertificate(dir, ca, [
+      ...Object.values(REGISTRY_HOSTS),
+      PUBLIC_ECR_HOST,
+      ENTRA_HOST,
+    ]);
     const signing = await generateSigningKey(dir);
     const signingKey = createPrivateKey(await readFile(signing.keyFile));
     const kid = libtrustKeyId(
@@ -183,7 +190,14 @@ export async function startFakeCloud(): Promise<FakeCloud> {
         }
         const target = String(req.headers['x-amz-target'] ?? '');
         if (req.method === 'POST' && target.endsWith('.GetAuthorizationToken')) {
-          return ecrToken(req, res, calls, issue, issuedKeys);
+          return ecrToken(
+            req,
+            res,
+            calls,
+            issue,
+            issuedKeys,
+            target.startsWith('SpencerFrontendService'),
+          );
         }
         if (url.pathname === '/registry-token') {
           return registryToken(req, res, url, calls, valid, { signingKey, kid, service, issuer });
@@ -261,7 +275,7 @@ export async function startFakeCloud(): Promise<FakeCloud> {
         ...env,
         HOME: home,
         NODE_OPTIONS: `--import=${PRELOAD}`,
-        FLUX_OCI_TEST_HOSTS: [...Object.values(REGISTRY_HOSTS), ENTRA_HOST]
+        FLUX_OCI_TEST_HOSTS: [...Object.values(REGISTRY_HOSTS), PUBLIC_ECR_HOST, ENTRA_HOST]
           .map((host) => `${host}=${frontAddress}`)
           .join(','),
         NODE_EXTRA_CA_CERTS: ca.caFile,
@@ -281,6 +295,7 @@ export async function startFakeCloud(): Promise<FakeCloud> {
             AWS_ACCESS_KEY_ID: AWS_ACCESS_KEY,
             AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key',
             AWS_ENDPOINT_URL_ECR: apiOrigin,
+            AWS_ENDPOINT_URL_ECR_PUBLIC: apiOrigin,
           };
         case 'azure':
           return {
@@ -364,6 +379,7 @@ function ecrToken(
   calls: FakeCloudCalls,
   issue: IssueFn,
   issuedKeys: ReadonlySet<string>,
+  publicEcr: boolean,
 ): void {
   // Credential=<key>/<date>/<region>/<service>/aws4_request. The signature itself is not
   // checked: the fake has no use for the secret beyond seeing that the SDK signed.
@@ -390,16 +406,20 @@ function ecrToken(
     );
   }
   const [token, expiresAt] = issue('aws', 'registry', 'ecr-');
+  const authorizationToken = Buffer.from(`AWS:${token}`).toString('base64');
   res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
   res.end(
     JSON.stringify({
-      authorizationData: [
-        {
-          authorizationToken: Buffer.from(`AWS:${token}`).toString('base64'),
-          expiresAt: expiresAt / 1000,
-          proxyEndpoint: `https://${REGISTRY_HOSTS.aws}`,
-        },
-      ],
+      // ECR Public answers one object, ECR a list with the registry's proxy endpoint.
+      authorizationData: publicEcr
+        ? { authorizationToken, expiresAt: expiresAt / 1000 }
+        : [
+            {
+              authorizationToken,
+              expiresAt: expiresAt / 1000,
+              proxyEndpoint: `https://${REGISTRY_HOSTS.aws}`,
+            },
+          ],
     }),
   );
 }

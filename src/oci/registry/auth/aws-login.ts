@@ -11,22 +11,28 @@ import { sdkErrorName, sdkErrorText } from './sdk-error.js';
 const ECR_HOST =
   /^([0-9]*)\.dkr\.ecr(-fips)?\.([^/.]+)\.(amazonaws\.com(?:\.cn)?|sc2s\.sgov\.gov|c2s\.ic\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)$/;
 
+/** ECR Public's one registry; its token comes from us-east-1, as Flux asks for it. */
+const PUBLIC_ECR = 'public.ecr.aws';
+
 /** What the host says about the ECR registry. */
 export interface EcrRegistry {
   readonly region: string;
   /** The `dkr.ecr-fips` endpoint: the API call goes to ECR's FIPS endpoint too. */
   readonly fips: boolean;
+  /** ECR Public (`public.ecr.aws`): the token comes from the ECR Public API. */
+  readonly public: boolean;
 }
 
 /** The region and FIPS-ness of an ECR host; a UserError for any other host. */
 export function parseEcrRegistry(registry: string): EcrRegistry {
+  if (registry === PUBLIC_ECR) return { region: 'us-east-1', fips: false, public: true };
   const match = ECR_HOST.exec(registry);
   if (!match) {
     throw new UserError(
-      `provider aws: registry ${registry} is not an Amazon ECR registry (<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn], or a GovCloud or isolated partition's host): use the ECR repository's URL, or provider generic with credentials`,
+      `provider aws: registry ${registry} is not an Amazon ECR registry (<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn], a GovCloud or isolated partition's host, or public.ecr.aws): use the ECR repository's URL, or provider generic with credentials`,
     );
   }
-  return { fips: match[2] !== undefined, region: match[3] };
+  return { fips: match[2] !== undefined, region: match[3], public: false };
 }
 
 const CHAIN_HINT =
@@ -34,51 +40,95 @@ const CHAIN_HINT =
 
 /** ECR's `GetAuthorizationToken` with the default credential provider chain. */
 export function ecrLogin(registry: string): CloudLoginMethod {
-  const { region, fips } = parseEcrRegistry(registry);
+  const ecr = parseEcrRegistry(registry);
+  const api = ecr.public ? 'ECR Public' : 'ECR';
   return {
     provider: 'aws',
     registry,
     cacheKey: `aws:${registry}`,
-    identity: "the ECR authorization token (user 'AWS')",
-    permissionsHint:
-      "check that the identity may use this repository (ecr:BatchGetImage and ecr:GetDownloadUrlForLayer to pull; ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:BatchCheckLayerAvailability and ecr:PutImage to push) and that the account and region are the registry's",
+    identity: `the ${api} authorization token (user 'AWS')`,
+    permissionsHint: ecr.public
+      ? "check that the identity may push to this repository (ecr-public:InitiateLayerUpload, ecr-public:UploadLayerPart, ecr-public:CompleteLayerUpload, ecr-public:BatchCheckLayerAvailability and ecr-public:PutImage) and that the repository is the account's"
+      : "check that the identity may use this repository (ecr:BatchGetImage and ecr:GetDownloadUrlForLayer to pull; ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:BatchCheckLayerAvailability and ecr:PutImage to push) and that the account and region are the registry's",
     fetch: async (_postForm, signal) => {
       // The pinned SDK supports Node 20; its notice that later releases will not is for
       // whoever upgrades it, not for each run of flux-oci.
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       // Loaded on first use: the SDK is large and most runs never need it.
-      const [{ ECRClient, GetAuthorizationTokenCommand }, { fromNodeProviderChain }] =
-        await Promise.all([import('@aws-sdk/client-ecr'), import('@aws-sdk/credential-providers')]);
-      const client = new ECRClient({
-        region,
-        useFipsEndpoint: fips,
+      const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+      const config = {
+        region: ecr.region,
+        useFipsEndpoint: ecr.fips,
         credentials: fromNodeProviderChain(),
-      });
+      };
       try {
-        const out = await client.send(new GetAuthorizationTokenCommand({}), {
-          abortSignal: signal,
-        });
-        return decodeAuthorizationToken(registry, out.authorizationData?.[0]);
+        const data = ecr.public
+          ? await publicAuthorizationData(config, signal)
+          : await privateAuthorizationData(config, signal);
+        return decodeAuthorizationToken(registry, api, data);
       } catch (err) {
         if (err instanceof UserError) throw err;
-        throw ecrError(registry, region, err);
-      } finally {
-        client.destroy();
+        throw ecrError(registry, api, ecr.region, err);
       }
     },
   };
 }
 
+interface AuthorizationData {
+  readonly authorizationToken?: string;
+  readonly expiresAt?: Date;
+}
+
+interface EcrClientConfig {
+  readonly region: string;
+  readonly useFipsEndpoint: boolean;
+  readonly credentials: ReturnType<
+    typeof import('@aws-sdk/credential-providers').fromNodeProviderChain
+  >;
+}
+
+/** ECR's GetAuthorizationToken (`AWS_ENDPOINT_URL_ECR` overrides the endpoint). */
+async function privateAuthorizationData(
+  config: EcrClientConfig,
+  signal?: AbortSignal,
+): Promise<AuthorizationData | undefined> {
+  const { ECRClient, GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
+  const client = new ECRClient(config);
+  try {
+    const out = await client.send(new GetAuthorizationTokenCommand({}), { abortSignal: signal });
+    return out.authorizationData?.[0];
+  } finally {
+    client.destroy();
+  }
+}
+
+/** ECR Public's GetAuthorizationToken (`AWS_ENDPOINT_URL_ECR_PUBLIC` overrides the endpoint). */
+async function publicAuthorizationData(
+  config: EcrClientConfig,
+  signal?: AbortSignal,
+): Promise<AuthorizationData | undefined> {
+  const { ECRPUBLICClient, GetAuthorizationTokenCommand } =
+    await import('@aws-sdk/client-ecr-public');
+  const client = new ECRPUBLICClient(config);
+  try {
+    const out = await client.send(new GetAuthorizationTokenCommand({}), { abortSignal: signal });
+    return out.authorizationData;
+  } finally {
+    client.destroy();
+  }
+}
+
 /** `base64(AWS:<password>)` and its expiry, as ECR returns them. */
 function decodeAuthorizationToken(
   registry: string,
-  data: { authorizationToken?: string; expiresAt?: Date } | undefined,
+  api: string,
+  data: AuthorizationData | undefined,
 ): ExpiringCredentials {
   const decoded = Buffer.from(data?.authorizationToken ?? '', 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon <= 0 || !data?.expiresAt) {
     throw new UserError(
-      `provider aws: ECR answered GetAuthorizationToken for registry ${registry} without a usable token (no user:password or no expiry): check the ECR endpoint (AWS_ENDPOINT_URL_ECR)`,
+      `provider aws: ${api} answered GetAuthorizationToken for registry ${registry} without a usable token (no user:password or no expiry): check the endpoint (AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL_ECR_PUBLIC)`,
     );
   }
   return {
@@ -98,7 +148,7 @@ const DENIED = new Set([
   'ExpiredToken',
 ]);
 
-function ecrError(registry: string, region: string, err: unknown): UserError {
+function ecrError(registry: string, api: string, region: string, err: unknown): UserError {
   const name = sdkErrorName(err);
   const text = sdkErrorText(err);
   if (name === 'CredentialsProviderError') {
@@ -108,10 +158,10 @@ function ecrError(registry: string, region: string, err: unknown): UserError {
   }
   if (DENIED.has(name)) {
     return new UserError(
-      `provider aws: ECR refused GetAuthorizationToken for registry ${registry} in ${region} (${text}): allow ecr:GetAuthorizationToken for the identity, or configure another one in the default credential chain`,
+      `provider aws: ${api} refused GetAuthorizationToken for registry ${registry} in ${region} (${text}): allow ${api === 'ECR' ? 'ecr:GetAuthorizationToken' : 'ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken'} for the identity, or configure another one in the default credential chain`,
     );
   }
   return new UserError(
-    `provider aws: could not get an ECR authorization token for registry ${registry} in ${region} (${text}): check the network path to ECR's API (proxies, AWS_ENDPOINT_URL_ECR) and the credentials`,
+    `provider aws: could not get an ${api} authorization token for registry ${registry} in ${region} (${text}): check the network path to ${api}'s API (proxies, AWS_ENDPOINT_URL_ECR${api === 'ECR' ? '' : '_PUBLIC'}) and the credentials`,
   );
 }
