@@ -3,7 +3,8 @@ import type { CosignSigner } from '../oci/signing/cosign-key.js';
 import { loadCosignKey } from '../oci/signing/cosign-key.js';
 import { COSIGN_PASSWORD_ENV } from '../oci/signing/cosign-password.js';
 import { loadPublicKey } from '../oci/signing/public-key.js';
-import { describe, type ResolvedBootstrapOptions } from './options/resolve-options.js';
+import { describeOption } from './options/option-flags.js';
+import type { ResolvedBootstrapOptions } from './options/resolve-options.js';
 
 /**
  * The key the bootstrap signs its pushes with: `cosignKey`, opened with `cosignPassword` or
@@ -31,7 +32,7 @@ export function componentsPublicKey(
   const pem = loadPublicKey(options.verifyPublicKey).pem;
   if (signer && signer.publicKeyPem !== pem) {
     throw new UserError(
-      `${describe('verifyPublicKey')} ${options.verifyPublicKey} is not the public key of ${describe('cosignKey')} ${options.cosignKey}: Flux would refuse the components artifact the bootstrap signs; give the cosign.pub of that key, or leave ${describe('verifyPublicKey')} unset`,
+      `${describeOption('verifyPublicKey')} ${options.verifyPublicKey} is not the public key of ${describeOption('cosignKey')} ${options.cosignKey}: Flux would refuse the components artifact the bootstrap signs; give the cosign.pub of that key, or leave ${describeOption('verifyPublicKey')} unset`,
     );
   }
   return pem;

@@ -7,7 +7,7 @@ import type { RegistryClientOptions } from '../oci/registry/client-options.js';
 import { pullArtifact } from '../oci/registry/pull.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';
 import { fluxVersionHeader } from '../flux/installed-components.js';
-import { describe } from './options/resolve-options.js';
+import { describeOption } from './options/option-flags.js';
 
 /** Whether Flux `target` is older than `installed` (both `vX.Y.Z`; unparsable: no). */
 export function isOlderFlux(target: string, installed: string): boolean {
@@ -47,7 +47,7 @@ export async function checkNotDowngrade(
   throw new UserError(
     `${options.url} points at Flux ${installed} (${pulled.digest}), and this bootstrap would move it back to Flux ${target}: ` +
       'a downgrade can leave custom resources in versions the older controllers do not serve; ' +
-      `set ${describe('version')} to ${installed} or newer, or pass ${describe('allowDowngrade')} to downgrade`,
+      `set ${describeOption('version')} to ${installed} or newer, or pass ${describeOption('allowDowngrade')} to downgrade`,
   );
 }
 

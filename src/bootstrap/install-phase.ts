@@ -11,7 +11,8 @@ import { packComponents, unpackComponents } from './build-components.js';
 import { checkNotDowngrade } from './downgrade-guard.js';
 import { checkOtherManager, installationLabels } from './installation-manager.js';
 import { componentsRegistryAccess } from './registry-access.js';
-import { describe, type ResolvedBootstrapOptions } from './options/resolve-options.js';
+import { describeOption } from './options/option-flags.js';
+import type { ResolvedBootstrapOptions } from './options/resolve-options.js';
 import { goDurationMs } from '../duration.js';
 
 export interface InstallPhaseOptions {
@@ -63,7 +64,7 @@ export async function runInstallPhase(
   await checkNotDowngrade(options, artifact, access);
   // As flux bootstrap: Flux installed by another tool (Helm) is taken over only with force.
   const labels = await installationLabels(kube);
-  if (labels) await checkOtherManager(labels, { force: options.force }, describe('force'));
+  if (labels) await checkOtherManager(labels, { force: options.force }, describeOption('force'));
 
   logger.step(`pushing components artifact to ${options.url}`);
   const pushed = await pushArtifact(options.url, artifact, access);

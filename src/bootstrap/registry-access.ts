@@ -3,7 +3,8 @@ import { UserError } from '../errors.js';
 import { CLUSTER_PASSWORD_ENV, PASSWORD_ENV } from '../oci/registry/credentials.js';
 import type { OperationOptions } from '../oci/registry/operation.js';
 import { goDurationMs } from '../duration.js';
-import { describe, type ResolvedBootstrapOptions } from './options/resolve-options.js';
+import { describeOption } from './options/option-flags.js';
+import type { ResolvedBootstrapOptions } from './options/resolve-options.js';
 
 /** How to reach the components registry: credentials, CA, plain HTTP, timeout. */
 export function componentsRegistryAccess(
@@ -44,7 +45,7 @@ export function requirePassword(
   if (password === undefined || password === '') {
     const env = key === 'password' ? PASSWORD_ENV : CLUSTER_PASSWORD_ENV;
     throw new UserError(
-      `no password for ${describe(key === 'password' ? 'username' : 'clusterUsername')} '${username}': ` +
+      `no password for ${describeOption(key === 'password' ? 'username' : 'clusterUsername')} '${username}': ` +
         `set ${env}${key === 'password' ? ' or pipe it to --password-stdin' : ''}`,
     );
   }

@@ -10,7 +10,8 @@ import type { KubeClient } from '../kube/client.js';
 import type { ProgressLogger } from './progress-logger.js';
 import { parseRegistryCreds } from './options/registry-creds.js';
 import { clusterRegistryAccess, componentsRegistryAccess } from './registry-access.js';
-import { describe, type ResolvedBootstrapOptions } from './options/resolve-options.js';
+import { describeOption } from './options/option-flags.js';
+import type { ResolvedBootstrapOptions } from './options/resolve-options.js';
 import type { SyncPlan } from './sync-plan.js';
 
 /**
@@ -71,8 +72,8 @@ export async function runSecretsPhase(
   const pullCredentials = parseRegistryCreds(
     options.registryCreds,
     options.imagePullSecret,
-    describe('registryCreds'),
-    describe('imagePullSecret'),
+    describeOption('registryCreds'),
+    describeOption('imagePullSecret'),
   );
   if (pullCredentials && options.imagePullSecret) {
     // As flux bootstrap: the controllers' image pull Secret, for --registry.

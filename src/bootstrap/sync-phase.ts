@@ -14,7 +14,8 @@ import { goDurationMs } from '../duration.js';
 import { clusterRegistryAccess, componentsRegistryAccess } from './registry-access.js';
 import { UserError } from '../errors.js';
 import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
-import { describe, type ResolvedBootstrapOptions } from './options/resolve-options.js';
+import { describeOption } from './options/option-flags.js';
+import type { ResolvedBootstrapOptions } from './options/resolve-options.js';
 import type { SyncPlan } from './sync-plan.js';
 
 /** Where the empty cluster artifact says it comes from. */
@@ -42,7 +43,7 @@ export async function ensureClusterArtifact(
   if (verified && (!signer || options.clusterVerifyIssuer !== undefined)) {
     // Flux would refuse the artifact: better to say so before pushing it.
     throw new UserError(
-      `the cluster tag ${options.clusterUrl} does not exist, and the flux-system OCIRepository verifies signatures: push a signed cluster artifact there first${options.clusterVerifyIssuer === undefined ? `, or pass ${describe('cosignKey')} to sign the empty one the bootstrap pushes` : ' (keyless signatures come from your CI)'}`,
+      `the cluster tag ${options.clusterUrl} does not exist, and the flux-system OCIRepository verifies signatures: push a signed cluster artifact there first${options.clusterVerifyIssuer === undefined ? `, or pass ${describeOption('cosignKey')} to sign the empty one the bootstrap pushes` : ' (keyless signatures come from your CI)'}`,
     );
   }
   logger.step(`pushing an empty cluster artifact to ${options.clusterUrl}`);

@@ -8,6 +8,11 @@ import {
 } from '../flux/sync-objects.js';
 import { parseOciReference, type OciReference } from '../oci/reference.js';
 import type { ResolvedBootstrapOptions } from './options/resolve-options.js';
+import {
+  CA_SECRET_NAME,
+  CLUSTER_VERIFY_SECRET_NAME,
+  COMPONENTS_VERIFY_SECRET_NAME,
+} from './options/secret-names.js';
 
 /** What phase 2 creates, named once for the command and the construct. */
 export interface SyncPlan {
@@ -30,11 +35,6 @@ export interface SyncPlan {
   /** Whether both artifacts live in the same registry (then credentials may be shared). */
   readonly sameRegistry: boolean;
 }
-
-export const CA_SECRET_NAME = 'flux-registry-ca';
-/** The Secrets holding `cosign.pub` for `.spec.verify.secretRef`. */
-export const COMPONENTS_VERIFY_SECRET_NAME = 'flux-components-cosign';
-export const CLUSTER_VERIFY_SECRET_NAME = 'flux-system-cosign';
 
 /**
  * Names and builds the sync objects, an OCIRepository and a Kustomization per artifact as

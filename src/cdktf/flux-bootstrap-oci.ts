@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BootstrapOciOptions } from '../bootstrap/options/options.js';
+import { describeOption } from '../bootstrap/options/option-flags.js';
 import {
-  describe,
   resolveBootstrapOptions,
   type ResolvedBootstrapOptions,
 } from '../bootstrap/options/resolve-options.js';
@@ -183,7 +183,7 @@ function readCaFile(path: string): Buffer {
           ? 'is a directory'
           : `cannot be read (${code ?? (err as Error).message})`;
     throw new UserError(
-      `${describe('caFile')} ${path} ${reason}: give the path of the registries' PEM CA bundle, ` +
+      `${describeOption('caFile')} ${path} ${reason}: give the path of the registries' PEM CA bundle, ` +
         'absolute or relative to the directory cdktf synth runs in',
     );
   }

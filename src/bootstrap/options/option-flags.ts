@@ -237,3 +237,8 @@ export function hasFlag(key: keyof BootstrapOciOptions): key is CommandOption {
 export function envFlag(key: CommandOption): string {
   return `${OPTION_FLAGS[key].flag}-env`;
 }
+
+/** `--cluster-url` for the command, `clusterUrl` for the construct: both, so either reader knows. */
+export function describeOption(key: keyof BootstrapOciOptions): string {
+  return hasFlag(key) ? `${OPTION_FLAGS[key].flag} (${key})` : key;
+}

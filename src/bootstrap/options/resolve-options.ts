@@ -10,14 +10,14 @@ import { basicAuthUsername } from './basic-auth-username.js';
 import { OCI_PROVIDERS } from '../../oci/provider.js';
 import { parseDuration, type DurationUse } from '../../duration.js';
 import type { BootstrapOciOptions, ConstructOnlyOption } from './options.js';
-import { hasFlag, OPTION_FLAGS } from './option-flags.js';
+import { describeOption, hasFlag, OPTION_FLAGS } from './option-flags.js';
 import { parseRegistryCreds } from './registry-creds.js';
 import { resolveVerification, type VerificationOptions } from './resolve-verification.js';
 import {
   CA_SECRET_NAME,
   CLUSTER_VERIFY_SECRET_NAME,
   COMPONENTS_VERIFY_SECRET_NAME,
-} from '../sync-plan.js';
+} from './secret-names.js';
 
 /** The options that have no default: unset stays unset. */
 type WithoutDefault =
@@ -67,7 +67,7 @@ export function resolveBootstrapOptions(
       !(hasFlag(key) && OPTION_FLAGS[key].deployTime)
     ) {
       throw new UserError(
-        `${describe(key)} must be known at synth time, but it is a deploy-time reference; ` +
+        `${describeOption(key)} must be known at synth time, but it is a deploy-time reference; ` +
           'pass a plain string (only the credentials and the cluster connection may come from Terraform)',
       );
     }
@@ -128,14 +128,16 @@ export function resolveBootstrapOptions(
     for (const key of ['username', 'password'] as const) {
       if (resolved[key] !== undefined) {
         throw new UserError(
-          `${describe(key)} is set together with ${describe('provider')} '${resolved.provider}': ` +
+          `${describeOption(key)} is set together with ${describeOption('provider')} '${resolved.provider}': ` +
             'with a Workload Identity provider the registry login needs no credentials; remove one of them',
         );
       }
     }
   }
   if (resolved.password !== undefined && resolved.username === undefined) {
-    throw new UserError(`${describe('password')} is set without ${describe('username')}: set both`);
+    throw new UserError(
+      `${describeOption('password')} is set without ${describeOption('username')}: set both`,
+    );
   }
   for (const [key, password] of [
     ['passwordRevision', 'password'],
@@ -143,20 +145,20 @@ export function resolveBootstrapOptions(
   ] as const) {
     if (options[key] !== undefined && resolved[password] === undefined) {
       throw new UserError(
-        `${describe(key)} is set without ${describe(password)}: it counts that password's rotations; set both or neither`,
+        `${describeOption(key)} is set without ${describeOption(password)}: it counts that password's rotations; set both or neither`,
       );
     }
   }
   if (resolved.clusterPassword !== undefined && resolved.clusterUsername === undefined) {
     throw new UserError(
-      `${describe('clusterPassword')} is set without ${describe('clusterUsername')}: set both`,
+      `${describeOption('clusterPassword')} is set without ${describeOption('clusterUsername')}: set both`,
     );
   }
   if (resolved.clusterUrl === undefined) {
     for (const key of ['clusterUsername', 'clusterPassword'] as const) {
       if (resolved[key] !== undefined) {
         throw new UserError(
-          `${describe(key)} is set but ${describe('clusterUrl')} is not: set the cluster artifact's URL`,
+          `${describeOption(key)} is set but ${describeOption('clusterUrl')} is not: set the cluster artifact's URL`,
         );
       }
     }
@@ -164,26 +166,21 @@ export function resolveBootstrapOptions(
   return resolved;
 }
 
-/** `--cluster-url` for the command, `clusterUrl` for the construct: both, so either reader knows. */
-export function describe(key: keyof BootstrapOciOptions): string {
-  return hasFlag(key) ? `${OPTION_FLAGS[key].flag} (${key})` : key;
-}
-
 function requireOciUrl(key: keyof BootstrapOciOptions, value: string | undefined): string {
   if (value === undefined || value === '') {
     throw new UserError(
-      `${describe(key)} is required: give the artifact's address as oci://<registry>/<repository>:<tag>`,
+      `${describeOption(key)} is required: give the artifact's address as oci://<registry>/<repository>:<tag>`,
     );
   }
   if (!value.startsWith('oci://')) {
     throw new UserError(
-      `${describe(key)} '${value}' is not an OCI URL: write it as oci://<registry>/<repository>:<tag>`,
+      `${describeOption(key)} '${value}' is not an OCI URL: write it as oci://<registry>/<repository>:<tag>`,
     );
   }
   const reference = parseOciReference(value);
   if (reference.digest !== undefined) {
     throw new UserError(
-      `${describe(key)} '${value}' pins a digest: give a tag for Flux to follow, e.g. oci://<registry>/<repository>:production`,
+      `${describeOption(key)} '${value}' pins a digest: give a tag for Flux to follow, e.g. oci://<registry>/<repository>:production`,
     );
   }
   return value;
@@ -196,7 +193,7 @@ function oneOf<T extends string>(
 ): T {
   if (!(allowed as readonly string[]).includes(value)) {
     throw new UserError(
-      `${describe(key)} '${value}' is not supported: use one of ${allowed.join(', ')}`,
+      `${describeOption(key)} '${value}' is not supported: use one of ${allowed.join(', ')}`,
     );
   }
   return value as T;
@@ -204,7 +201,7 @@ function oneOf<T extends string>(
 
 /** A duration Flux's API accepts, in range for what keeps it (a timer or a Flux object). */
 function duration(key: keyof BootstrapOciOptions, value: string, use: DurationUse): string {
-  parseDuration(value, describe(key), use);
+  parseDuration(value, describeOption(key), use);
   return value;
 }
 
@@ -219,7 +216,7 @@ function username(
 ): string | undefined {
   return value === undefined || isUnresolved(value)
     ? value
-    : basicAuthUsername(describe(key), value);
+    : basicAuthUsername(describeOption(key), value);
 }
 
 /** A rotation counter: a whole number from 1, so raising it is the only way to change it. */
@@ -227,7 +224,7 @@ function revision(key: ConstructOnlyOption, value: number | undefined): number {
   if (value === undefined) return 1;
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new UserError(
-      `${describe(key)} ${String(value)} is not a revision: give a whole number from 1 and raise it by one at each rotation`,
+      `${describeOption(key)} ${String(value)} is not a revision: give a whole number from 1 and raise it by one at each rotation`,
     );
   }
   return value;
@@ -236,15 +233,15 @@ function revision(key: ConstructOnlyOption, value: number | undefined): number {
 /** The cluster registry's Secret: a Kubernetes name, not one the bootstrap gives another Secret. */
 function secretName(value: string | undefined): string {
   if (value === undefined) return 'flux-system';
-  checkDnsSubdomain(value, describe('secretName'));
+  checkDnsSubdomain(value, describeOption('secretName'));
   if (value === COMPONENTS_SYNC_NAME || value === CA_SECRET_NAME) {
     throw new UserError(
-      `${describe('secretName')} '${value}' is the name of the bootstrap's ${value === CA_SECRET_NAME ? 'CA' : 'components registry'} Secret: choose another name`,
+      `${describeOption('secretName')} '${value}' is the name of the bootstrap's ${value === CA_SECRET_NAME ? 'CA' : 'components registry'} Secret: choose another name`,
     );
   }
   if (value === COMPONENTS_VERIFY_SECRET_NAME || value === CLUSTER_VERIFY_SECRET_NAME) {
     throw new UserError(
-      `${describe('secretName')} '${value}' is the name of the bootstrap's cosign public key Secret: choose another name`,
+      `${describeOption('secretName')} '${value}' is the name of the bootstrap's cosign public key Secret: choose another name`,
     );
   }
   return value;
@@ -260,8 +257,8 @@ function registryCreds(
 ): string | undefined {
   const value = options.registryCreds;
   if (value === undefined) return undefined;
-  const flag = describe('registryCreds');
-  const pullSecret = describe('imagePullSecret');
+  const flag = describeOption('registryCreds');
+  const pullSecret = describeOption('imagePullSecret');
   // The missing Secret name is checked first, so a reference needs no parsing to fail it.
   if (!isUnresolved(value) || !options.imagePullSecret) {
     parseRegistryCreds(value, options.imagePullSecret, flag, pullSecret);
@@ -286,7 +283,7 @@ function clusterPath(options: BootstrapOciOptions): string | undefined {
   if (options.clusterUrl === undefined) {
     if (options.clusterPath !== undefined) {
       throw new UserError(
-        `${describe('clusterPath')} is set but ${describe('clusterUrl')} is not: set the cluster artifact's URL`,
+        `${describeOption('clusterPath')} is set but ${describeOption('clusterUrl')} is not: set the cluster artifact's URL`,
       );
     }
     return undefined;

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import type { BootstrapOciOptions } from './options.js';
-import { describe } from './resolve-options.js';
+import { describeOption } from './option-flags.js';
 
 /** The signing and verification options, checked; `verifyProvider` set when anything is verified. */
 export type VerificationOptions = Pick<
@@ -24,12 +24,12 @@ export function resolveVerification(options: BootstrapOciOptions): VerificationO
     options[key] !== undefined && options[key] !== '';
   if (options.verifyProvider !== undefined && options.verifyProvider !== 'cosign') {
     throw new UserError(
-      `${describe('verifyProvider')} '${String(options.verifyProvider)}' is not supported: use cosign (notation is not supported yet)`,
+      `${describeOption('verifyProvider')} '${String(options.verifyProvider)}' is not supported: use cosign (notation is not supported yet)`,
     );
   }
   if (given('cosignPassword') && !given('cosignKey')) {
     throw new UserError(
-      `${describe('cosignPassword')} is set without ${describe('cosignKey')}: give the key it opens`,
+      `${describeOption('cosignPassword')} is set without ${describeOption('cosignKey')}: give the key it opens`,
     );
   }
   for (const key of [
@@ -39,19 +39,19 @@ export function resolveVerification(options: BootstrapOciOptions): VerificationO
   ] as const) {
     if (given(key) && options.clusterUrl === undefined) {
       throw new UserError(
-        `${describe(key)} is set but ${describe('clusterUrl')} is not: it verifies the cluster artifact`,
+        `${describeOption(key)} is set but ${describeOption('clusterUrl')} is not: it verifies the cluster artifact`,
       );
     }
   }
   if (given('clusterVerifyIssuer') !== given('clusterVerifySubject')) {
     const missing = given('clusterVerifyIssuer') ? 'clusterVerifySubject' : 'clusterVerifyIssuer';
     throw new UserError(
-      `keyless verification needs both ${describe('clusterVerifyIssuer')} and ${describe('clusterVerifySubject')}: set ${describe(missing)} too (a regular expression)`,
+      `keyless verification needs both ${describeOption('clusterVerifyIssuer')} and ${describeOption('clusterVerifySubject')}: set ${describeOption(missing)} too (a regular expression)`,
     );
   }
   if (given('clusterVerifyPublicKey') && given('clusterVerifyIssuer')) {
     throw new UserError(
-      `${describe('clusterVerifyPublicKey')} and ${describe('clusterVerifyIssuer')} are both set: the cluster artifact is verified either with a key or keyless; give one`,
+      `${describeOption('clusterVerifyPublicKey')} and ${describeOption('clusterVerifyIssuer')} are both set: the cluster artifact is verified either with a key or keyless; give one`,
     );
   }
   for (const key of ['clusterVerifyIssuer', 'clusterVerifySubject'] as const) {
@@ -61,7 +61,7 @@ export function resolveVerification(options: BootstrapOciOptions): VerificationO
       new RegExp(value);
     } catch {
       throw new UserError(
-        `${describe(key)} '${value}' is not a regular expression: escape special characters, e.g. ^https://token\\.actions\\.githubusercontent\\.com$`,
+        `${describeOption(key)} '${value}' is not a regular expression: escape special characters, e.g. ^https://token\\.actions\\.githubusercontent\\.com$`,
       );
     }
   }
@@ -72,7 +72,7 @@ export function resolveVerification(options: BootstrapOciOptions): VerificationO
     given('clusterVerifyIssuer');
   if (options.verifyProvider !== undefined && !verifies) {
     throw new UserError(
-      `${describe('verifyProvider')} is set but nothing is verified: give ${describe('verifyPublicKey')}, ${describe('cosignKey')} or ${describe('clusterVerifyPublicKey')}`,
+      `${describeOption('verifyProvider')} is set but nothing is verified: give ${describeOption('verifyPublicKey')}, ${describeOption('cosignKey')} or ${describeOption('clusterVerifyPublicKey')}`,
     );
   }
   return {
