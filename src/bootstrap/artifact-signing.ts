@@ -15,7 +15,7 @@ export function bootstrapSigner(
   env: NodeJS.ProcessEnv = process.env,
 ): CosignSigner | undefined {
   if (options.cosignKey === undefined) return undefined;
-  return loadCosignKey(options.cosignKey, options.cosignPassword ?? env[COSIGN_PASSWORD_ENV]);
+  return loadCosignKey(options.cosignKey, options.cosignPassword ?? env[COSIGN_PASSWORD_ENV], env);
 }
 
 /**

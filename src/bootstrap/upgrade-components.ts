@@ -172,7 +172,7 @@ export async function upgradeComponents(
   const signer =
     options.cosignKey === undefined
       ? undefined
-      : loadCosignKey(options.cosignKey, env[COSIGN_PASSWORD_ENV]);
+      : loadCosignKey(options.cosignKey, env[COSIGN_PASSWORD_ENV], env);
   const client = new RegistryClient(ref.registry, upgradeRegistryAccess(options));
   try {
     logger.step(`pulling components artifact ${referenceName(ref)}`);

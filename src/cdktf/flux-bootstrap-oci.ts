@@ -16,6 +16,7 @@ import type { ClusterConnection } from './cluster-connection.js';
 import { isDeployTime } from './deploy-time.js';
 import { renderProviders } from './providers-rendering.js';
 import { renderTerraformData } from './terraform-data-rendering.js';
+import { signingInput } from './signing-input.js';
 import {
   declareSensitiveVariable,
   sensitiveVariable,
@@ -109,21 +110,6 @@ export class FluxBootstrapOci extends Construct {
         'registryCreds is not supported by the construct yet: create the image pull Secret for the controller images beside it (e.g. a kubernetes_secret_v1 of type kubernetes.io/dockerconfigjson with data_wo) and name it with imagePullSecret',
       );
     }
-    for (const key of [
-      'cosignKey',
-      'cosignPassword',
-      'verifyProvider',
-      'verifyPublicKey',
-      'clusterVerifyPublicKey',
-      'clusterVerifyIssuer',
-      'clusterVerifySubject',
-    ] as const) {
-      if (bootstrap[key] !== undefined) {
-        throw new UserError(
-          `${key} is not supported by the construct yet: sign and verify with flux-oci bootstrap oci`,
-        );
-      }
-    }
     // The steps run in the stack's output directory: files they read need absolute paths.
     const options = (this.options = resolveBootstrapOptions(
       {
@@ -154,6 +140,7 @@ export class FluxBootstrapOci extends Construct {
       password: secretInput(stack, 'password', options.password),
       clusterPassword: secretInput(stack, 'clusterPassword', options.clusterPassword),
       ca,
+      signing: signingInput(this, stack, options, plan),
     };
     if (rendering === 'providers') {
       this.syncStack = renderProviders(this, input, {

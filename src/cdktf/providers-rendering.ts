@@ -44,7 +44,7 @@ export function renderProviders(
   input: RenderingInput,
   props: ProvidersRenderingProps,
 ): ProvidersRendering {
-  const { stack, options, layout, plan, artifact, password, clusterPassword, ca } = input;
+  const { stack, options, layout, plan, artifact, password, clusterPassword, ca, signing } = input;
   const app = stack.node.scope;
   if (!app) throw new UserError('FluxBootstrapOci: its stack must belong to an App');
   if (app.node.tryFindChild(props.syncStackName)) {
@@ -86,6 +86,7 @@ export function renderProviders(
       url: options.url,
       namespace: options.namespace,
       cluster_uid: kubeSystem.metadata.uid,
+      ...signing.triggers,
     },
     provisioners: [
       {
@@ -100,6 +101,7 @@ export function renderProviders(
             ...reach.args,
             ...stepArgs.args,
             ...passwordEnvArgs(password, clusterPassword),
+            ...signing.args,
           ]),
         ),
         ...(Object.keys(environment).length > 0 ? { environment } : {}),
@@ -162,6 +164,19 @@ export function renderProviders(
         metadata: { name: plan.caSecret, namespace: options.namespace },
         type: 'Opaque',
         data: { 'ca.crt': ca.toString('utf8') },
+        dependsOn: [preApply],
+      }),
+    );
+  }
+
+  for (const secret of signing.secrets) {
+    // A public key: kept in state, so drift shows and a new key rewrites it.
+    secrets.push(
+      new SecretV1(scope, secret.name, {
+        provider: kubernetes,
+        metadata: { name: secret.name, namespace: options.namespace },
+        type: 'Opaque',
+        data: { 'cosign.pub': secret.pem },
         dependsOn: [preApply],
       }),
     );

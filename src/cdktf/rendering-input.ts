@@ -3,6 +3,7 @@ import type { ResolvedBootstrapOptions } from '../bootstrap/options/resolve-opti
 import type { SyncPlan } from '../bootstrap/sync-plan.js';
 import type { ComponentsLayout } from './components-layout.js';
 import type { SensitiveInput } from './sensitive-variable.js';
+import type { SigningInput } from './signing-input.js';
 
 /** What both renderings of the construct start from, prepared once at synth time. */
 export interface RenderingInput {
@@ -22,6 +23,8 @@ export interface RenderingInput {
    * so the output names no path of the synthesizing machine.
    */
   readonly caFilePath?: string;
+  /** Signing and verification: step arguments and the cosign.pub Secrets. */
+  readonly signing: SigningInput;
 }
 
 /** Which options every step needs to reach the registry and the cluster. */

@@ -18,7 +18,7 @@ import {
  * so Flux's custom resources need no CRD at plan time.
  */
 export function renderTerraformData(scope: Construct, input: RenderingInput): void {
-  const { stack, options, layout, plan, artifact, password, clusterPassword, ca } = input;
+  const { stack, options, layout, plan, artifact, password, clusterPassword, ca, signing } = input;
   // What Terraform knows only at deploy time (a kubeconfig written by another resource)
   // reaches the steps in their environment, never in their shell command line. Without a
   // kubeconfig, flux-oci uses the deploying machine's (KUBECONFIG, ~/.kube/config).
@@ -38,12 +38,14 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
       `--artifact=${artifact.path}`,
       ...installArgs.args,
       ...passwordEnvArgs(password),
+      ...signing.args,
     ],
     environment: installArgs.environment,
     triggers: {
       digest: layout.digest,
       url: options.url,
       namespace: options.namespace,
+      ...signing.triggers,
     },
   });
 
@@ -54,6 +56,9 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
     ...(password ? { password_revision: options.passwordRevision } : {}),
     ...(clusterPassword ? { cluster_password_revision: options.clusterPasswordRevision } : {}),
     ...(ca ? { ca: sha256(ca) } : {}),
+    ...(signing.secrets.length > 0
+      ? { cosign_pub: sha256(Buffer.from(signing.secrets.map((s) => s.pem).join(''))) }
+      : {}),
   };
   const secrets =
     Object.keys(secretsTriggers).length === 0
@@ -67,11 +72,18 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
             `--components-digest=${layout.digest}`,
             ...syncArgs.args,
             ...passwordEnvArgs(password, clusterPassword),
+            ...signing.args,
           ],
           environment: syncArgs.environment,
           triggers: {
             ...secretsTriggers,
-            secrets: [plan.componentsSecret, plan.clusterSecret, plan.caSecret].filter(Boolean),
+            secrets: [
+              plan.componentsSecret,
+              plan.clusterSecret,
+              plan.caSecret,
+              plan.componentsVerifySecret,
+              plan.clusterVerifySecret,
+            ].filter(Boolean),
             namespace: options.namespace,
           },
           dependsOn: [install],
@@ -88,6 +100,7 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
       `--components-digest=${layout.digest}`,
       ...syncArgs.args,
       ...passwordEnvArgs(password, clusterPassword),
+      ...signing.args,
     ],
     environment: syncArgs.environment,
     triggers: { digest: layout.digest, objects: plan.objects },

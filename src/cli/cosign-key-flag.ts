@@ -18,5 +18,5 @@ export async function cosignSignerFromFlag(
   if (file === undefined) return undefined;
   // Loaded only when a key is given (see main.ts).
   const { loadCosignKey } = await import('../oci/signing/cosign-key.js');
-  return loadCosignKey(file, env[COSIGN_PASSWORD_ENV]);
+  return loadCosignKey(file, env[COSIGN_PASSWORD_ENV], env);
 }

@@ -19,12 +19,30 @@ export interface CosignSigner {
   sign(payload: Uint8Array): Buffer;
 }
 
+/** `env://NAME`: the key's PEM is in that environment variable, as cosign reads `--key env://NAME`. */
+const ENV_KEY = /^env:\/\/([A-Za-z_][A-Za-z0-9_]*)$/;
+
 /**
- * Reads a cosign signing key: cosign's encrypted format (`cosign generate-key-pair`,
+ * Reads a cosign signing key (a file, or `env://NAME` for a PEM in the environment, as
+ * cosign's `--key env://NAME`): cosign's encrypted format (`cosign generate-key-pair`,
  * opened with `password`, which comes from COSIGN_PASSWORD as cosign reads it) or a plain
  * PKCS#8 (or SEC1) EC P-256 PEM. Anything else is a UserError saying what was found.
  */
-export function loadCosignKey(file: string, password: string | undefined): CosignSigner {
+export function loadCosignKey(
+  file: string,
+  password: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): CosignSigner {
+  const variable = ENV_KEY.exec(file)?.[1];
+  if (variable !== undefined) {
+    const text = env[variable];
+    if (!text) {
+      throw new UserError(
+        `the cosign key ${file} names the environment variable ${variable}, which is not set: set it to the content of cosign.key`,
+      );
+    }
+    return cosignSignerFromPem(text, password, file);
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
