@@ -4,6 +4,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32, deflateRawSync } from 'node:zlib';
+import { buildArtifact, buildTar, sha256Digest } from '../../src/oci/index.js';
+import { GZIP_HEADER } from '../../src/oci/content/gzip.js';
+import { pullArtifact } from '../../src/oci/registry/pull.js';
 import { repoRoot } from './harness/tools.js';
 import { writeTree } from '../support/artifacts.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -134,4 +138,72 @@ it('push artifact and pull artifact against a registry load neither the Kubernet
   expect(commandModules(pull)).toEqual(['cli/commands/pull-artifact.js']);
   for (const pkg of CLUSTER_PACKAGES) expect(packages(pull)).not.toContain(pkg);
   rmSync(tree, { recursive: true, force: true });
+});
+
+describe('which deflate each command uses', () => {
+  // portable: pako 3.0.3, the same bytes everywhere (gzip() in portable-gzip.ts);
+  // native: Node's zlib. The module log shows which one a run loaded; the bytes show which
+  // one made the layer.
+  const files = { 'app/deploy.yaml': 'kind: Deployment\n'.repeat(500), 'app/x.yaml': 'x: 1\n' };
+  const meta = [
+    '--source=https://github.com/example/app',
+    '--revision=main@sha1:0123456789abcdef0123456789abcdef01234567',
+  ];
+
+  /** The layer Node's zlib makes of the tree's tar, with Go's gzip header and trailer. */
+  function nativeLayer(tree: string): Buffer {
+    const tar = buildTar({ path: tree });
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(crc32(tar), 0);
+    trailer.writeUInt32LE(tar.length, 4);
+    return Buffer.concat([GZIP_HEADER, deflateRawSync(tar, { level: 6, memLevel: 8 }), trailer]);
+  }
+
+  async function pushedLayerDigest(url: string): Promise<string> {
+    const pulled = await pullArtifact(url, { useAuthFile: false });
+    return pulled.layer.descriptor.digest;
+  }
+
+  it('push artifact: native, and portable with --reproducible (a digest others recompute)', async () => {
+    const tree = writeTree(files);
+    const fast = `oci://${registry.host}/start-up/deflate:fast`;
+    const push = await runLogged(['push', 'artifact', fast, `--path=${tree}`, ...meta]);
+    expect(push.code).toBe(0);
+    expect(packages(push)).not.toContain('pako');
+    expect(await pushedLayerDigest(fast)).toBe(sha256Digest(nativeLayer(tree)));
+
+    const reproducible = `oci://${registry.host}/start-up/deflate:reproducible`;
+    const again = await runLogged([
+      'push',
+      'artifact',
+      reproducible,
+      `--path=${tree}`,
+      '--reproducible',
+      ...meta,
+    ]);
+    expect(again.code).toBe(0);
+    expect(packages(again)).toContain('pako');
+    const portable = buildArtifact({ path: tree, reproducible: true });
+    expect(await pushedLayerDigest(reproducible)).toBe(portable.layers[0].descriptor.digest);
+    rmSync(tree, { recursive: true, force: true });
+  });
+
+  it('build artifact: native; build components: portable (its digest is pinned by its own tests)', async () => {
+    const tree = writeTree(files);
+    const output = join(work, 'artifact.tgz');
+    const build = await runLogged(['build', 'artifact', `--path=${tree}`, `--output=${output}`]);
+    expect(build.code).toBe(0);
+    expect(packages(build)).not.toContain('pako');
+    expect(readFileSync(output).equals(nativeLayer(tree))).toBe(true);
+
+    const components = await runLogged(['build', 'components', '--help']);
+    expect(components.code).toBe(0);
+    expect(packages(components)).not.toContain('pako');
+    const layout = join(work, 'components');
+    const built = await runLogged(['build', 'components', `--output=${layout}`]);
+    expect(built.stderr).toContain('components (32 objects) built to');
+    expect(built.code).toBe(0);
+    expect(packages(built)).toContain('pako');
+    rmSync(tree, { recursive: true, force: true });
+  });
 });

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { buildLayer } from '../../oci/content/build.js';
-import { writeLayerFile } from '../../oci/content/layer-file.js';
+import { buildLayerFile } from '../../oci/content/layer-file.js';
 import {
   addIgnorePathsOption,
   ignorePathsFrom,
@@ -39,14 +38,18 @@ export function registerBuildArtifact(program: Command): void {
     .action(async (flags: BuildArtifactFlags) => {
       const path = flags.path ?? '';
       const stdin = path === '-' ? await readStdinBytes() : undefined;
-      const { layer } = buildLayer({
-        path,
-        stdin,
-        ignorePaths: ignorePathsFrom(flags),
-        resolveSymlinks: flags.resolveSymlinks ?? false,
-      });
       process.stderr.write(`► building artifact from ${path}\n`);
-      writeLayerFile(flags.output, layer.bytes);
+      // Streamed into the file (memory bounded); Node's zlib: nobody recomputes this digest.
+      await buildLayerFile(
+        {
+          path,
+          stdin,
+          ignorePaths: ignorePathsFrom(flags),
+          resolveSymlinks: flags.resolveSymlinks ?? false,
+        },
+        flags.output,
+        'native',
+      );
       process.stderr.write(`✔ artifact created at ${flags.output}\n`);
     });
 }

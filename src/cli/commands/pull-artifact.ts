@@ -1,7 +1,9 @@
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { extractLayer } from '../../oci/content/extract.js';
+import { extractLayerFile } from '../../oci/content/extract.js';
 import { referenceName } from '../../oci/reference.js';
 import { group } from '../group.js';
 import { log } from '../output.js';
@@ -28,7 +30,7 @@ export function registerPullArtifact(program: Command): void {
     .option('-o, --output <dir>', 'path where the artifact content should be extracted');
   addRegistryFlags(command).action(async (url: string, flags: PullArtifactFlags) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
-    const { pullArtifact } = await import('../../oci/registry/pull.js');
+    const { pullArtifactToFile } = await import('../../oci/registry/pull.js');
     const { toReference } = await import('../../oci/registry/operation.js');
     const output = flags.output ?? '';
     if (output === '' || !isDirectory(output)) {
@@ -39,8 +41,16 @@ export function registerPullArtifact(program: Command): void {
     const ref = toReference(url);
     const clientOptions = await registryClientOptions(flags);
     log.action(`pulling artifact from ${referenceName(ref)}`);
-    const pulled = await pullArtifact(ref, clientOptions);
-    extractLayer(pulled.layer.bytes, output);
+    // Download → verify → gunzip → extract, streamed through a file: memory stays bounded.
+    const work = mkdtempSync(join(tmpdir(), 'flux-oci-pull-'));
+    let pulled;
+    try {
+      pulled = await pullArtifactToFile(ref, join(work, 'layer.tar.gz'), clientOptions);
+      // No size limit, as `flux pull artifact`: the user asked for this artifact.
+      await extractLayerFile(pulled.layer.file, output, { maxSize: Number.POSITIVE_INFINITY });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
     const annotations = pulled.manifest.annotations ?? {};
     log.success(`source ${annotations['org.opencontainers.image.source'] ?? ''}`);
     log.success(`revision ${annotations['org.opencontainers.image.revision'] ?? ''}`);

@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { parseAnnotationFlags } from '../annotation-flag.js';
-import { buildArtifact } from '../../oci/content/build.js';
+import { buildArtifactFile, userCompressor } from '../../oci/content/layer-stream.js';
 import { repositoryName, referenceName } from '../../oci/reference.js';
 import {
   addIgnorePathsOption,
@@ -83,35 +86,45 @@ export function registerPushArtifact(program: Command): void {
     const signer = await cosignSignerFromFlag(flags.cosignKey);
     const clientOptions = await registryClientOptions(flags);
     const stdin = flags.path === '-' ? await readStdinBytes() : undefined;
-    const artifact = buildArtifact({
-      path: flags.path,
-      stdin,
-      ignorePaths: ignorePathsFrom(flags),
-      resolveSymlinks: flags.resolveSymlinks ?? false,
-      source: flags.source,
-      revision: flags.revision,
-      annotations: parseAnnotationFlags(flags.annotations),
-      reproducible: flags.reproducible ?? false,
-    });
-    if (!format) log.action(`pushing artifact to ${referenceName(ref)}`);
-    const result = await pushArtifact(ref, artifact, clientOptions);
-    if (!format) log.success(`artifact successfully pushed to ${result.digestReference}`);
-    const signed =
-      signer &&
-      (await (
-        await import('../../oci/signing/sign-artifact.js')
-      ).signArtifact(ref, result.digest, signer, clientOptions));
-    if (!format) {
-      if (signed) log.success(`signature stored at ${signed.signatureReference}`);
-      return;
+    // The layer streams through a file (memory bounded), in a directory of our own.
+    const work = mkdtempSync(join(tmpdir(), 'flux-oci-push-'));
+    try {
+      const artifact = await buildArtifactFile(
+        {
+          path: flags.path,
+          stdin,
+          ignorePaths: ignorePathsFrom(flags),
+          resolveSymlinks: flags.resolveSymlinks ?? false,
+          source: flags.source,
+          revision: flags.revision,
+          annotations: parseAnnotationFlags(flags.annotations),
+          reproducible: flags.reproducible ?? false,
+        },
+        join(work, 'layer.tar.gz'),
+        userCompressor(flags.reproducible ?? false),
+      );
+      if (!format) log.action(`pushing artifact to ${referenceName(ref)}`);
+      const result = await pushArtifact(ref, artifact, clientOptions);
+      if (!format) log.success(`artifact successfully pushed to ${result.digestReference}`);
+      const signed =
+        signer &&
+        (await (
+          await import('../../oci/signing/sign-artifact.js')
+        ).signArtifact(ref, result.digest, signer, clientOptions));
+      if (!format) {
+        if (signed) log.success(`signature stored at ${signed.signatureReference}`);
+        return;
+      }
+      printStructured(format, {
+        url: `oci://${result.digestReference}`,
+        repository: repositoryName(ref),
+        tag: ref.tag ?? '',
+        digest: result.digest,
+        ...(signed ? { signature: signed.signatureReference } : {}),
+      });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
     }
-    printStructured(format, {
-      url: `oci://${result.digestReference}`,
-      repository: repositoryName(ref),
-      tag: ref.tag ?? '',
-      digest: result.digest,
-      ...(signed ? { signature: signed.signatureReference } : {}),
-    });
   });
 }
 

@@ -3,14 +3,11 @@ import { artifactAnnotations } from './annotations.js';
 import { fluxConfigBlob } from './config.js';
 import { blobOf, type Artifact, type Blob } from './descriptor.js';
 import { sha256Digest } from './digest.js';
-import { gzip } from './gzip.js';
-import { DEFAULT_IGNORE_PATHS, IgnoreMatcher } from './ignore.js';
+import { gzip } from './portable-gzip.js';
 import { manifestBlob } from './manifest.js';
 import { FLUX_CONTENT_MEDIA_TYPE } from './media-types.js';
 import type { StageOptions } from './stage.js';
-import { stageTree } from './stage.js';
-import { writeTar } from './tar-writer.js';
-import { walkTree } from './walk.js';
+import { tarPieces } from './tar-pieces.js';
 
 /** Options for {@link buildTar} and {@link buildLayer}. */
 export interface LayerOptions extends StageOptions {
@@ -36,15 +33,11 @@ export interface BuiltArtifact extends Artifact {
   readonly diffId: string;
 }
 
+export { tarDiffId, tarPieces } from './tar-pieces.js';
+
 /** The uncompressed tar Flux 2.9 would build for `path` (the layer's diffID content). */
 export function buildTar(options: LayerOptions): Uint8Array {
-  const staged = stageTree(options);
-  try {
-    const ignore = new IgnoreMatcher(options.ignorePaths ?? DEFAULT_IGNORE_PATHS);
-    return writeTar(walkTree(staged.root, ignore));
-  } finally {
-    staged.cleanup();
-  }
+  return Buffer.concat([...tarPieces(options)]);
 }
 
 /** The gzip layer blob (`application/vnd.cncf.flux.content.v1.tar+gzip`) for `path`. */

@@ -15,6 +15,16 @@ export interface Blob {
   readonly bytes: Uint8Array;
 }
 
+/** A blob stored in a file (a large layer), streamed when it is sent. */
+export interface FileBlob {
+  readonly descriptor: Descriptor;
+  /** The file holding exactly the blob's bytes. */
+  readonly file: string;
+}
+
+/** A blob to push: in memory or in a file. */
+export type BlobSource = Blob | FileBlob;
+
 /** The blob of `bytes`, its descriptor's size and digest computed from them. */
 export function blobOf(mediaType: string, bytes: Uint8Array): Blob {
   return { descriptor: { mediaType, size: bytes.length, digest: sha256Digest(bytes) }, bytes };
@@ -28,4 +38,11 @@ export interface Artifact {
   readonly manifest: Blob;
   readonly config: Blob;
   readonly layers: readonly Blob[];
+}
+
+/** An artifact to push whose layers may be in files (see {@link FileBlob}). */
+export interface PushableArtifact {
+  readonly manifest: Blob;
+  readonly config: Blob;
+  readonly layers: readonly BlobSource[];
 }

@@ -1,9 +1,20 @@
-import { closeSync, constants, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createGunzip } from 'node:zlib';
 import { UserError } from '../../errors.js';
 import { escapeControl } from '../../terminal-text.js';
-import { gunzip } from './gzip.js';
+import { DEFAULT_MAX_UNCOMPRESSED_SIZE, gunzip } from './gzip.js';
 import { readTar, type TarReadEntry } from './tar-reader.js';
+import { TarStreamReader, type TarEntryHeader } from './tar-stream-reader.js';
 
 /** Options for {@link extractLayer} and {@link readLayer}. */
 export interface ExtractOptions {
@@ -65,6 +76,107 @@ export function extractLayer(
     }
   }
   return { files, directories, skipped };
+}
+
+/**
+ * {@link extractLayer} for a layer in a file (digest verified by the caller), streaming:
+ * memory stays at a few pieces whatever the layer's size. A first pass reads every header
+ * and checks every name before anything is written; the second pass writes. Same rules:
+ * links and devices skipped, symlinks in the target never followed, size capped.
+ */
+export async function extractLayerFile(
+  file: string,
+  target: string,
+  options: ExtractOptions = {},
+): Promise<ExtractResult> {
+  const root = resolve(target);
+  const planned: { entry: TarEntryHeader; parts: string[] }[] = [];
+  await readLayerFile(file, options, (entry) => {
+    planned.push({ entry, parts: fittingParts(entry.name, root) });
+  });
+  mkdirSync(root, { recursive: true });
+
+  let files = 0;
+  let directories = 0;
+  const skipped: { name: string; kind: string }[] = [];
+  let index = 0;
+  let fd: number | undefined;
+  const closeFile = (): void => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
+  try {
+    await readLayerFile(
+      file,
+      options,
+      () => {
+        closeFile();
+        const { entry, parts } = planned[index++]!;
+        if (entry.kind === 'directory') {
+          if (parts.length > 0) {
+            ensureDirectory(root, parts, (entry.mode & 0o777) | 0o700);
+            directories++;
+          }
+        } else if (entry.kind === 'file') {
+          if (parts.length === 0)
+            throw new UserError(`layer entry "${shownName(entry.name)}" is not a file name`);
+          ensureDirectory(root, parts.slice(0, -1), 0o750);
+          fd = openNoFollow(join(root, ...parts), entry.mode & 0o777);
+          files++;
+        } else {
+          skipped.push({ name: entry.name, kind: entry.kind });
+        }
+      },
+      (piece) => {
+        if (fd === undefined) return;
+        for (let written = 0; written < piece.length;) {
+          written += writeSync(fd, piece, written);
+        }
+      },
+    );
+  } finally {
+    closeFile();
+  }
+  return { files, directories, skipped };
+}
+
+/** Decompresses the gzip layer in `file` into a {@link TarStreamReader}, refusing more than maxSize. */
+async function readLayerFile(
+  file: string,
+  options: ExtractOptions,
+  onEntry: (entry: TarEntryHeader) => void,
+  onContent: (piece: Uint8Array) => void = () => undefined,
+): Promise<void> {
+  const maxSize = options.maxSize ?? DEFAULT_MAX_UNCOMPRESSED_SIZE;
+  const magic = Buffer.alloc(2);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, magic, 0, 2, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (magic[0] !== 0x1f || magic[1] !== 0x8b) {
+    throw new UserError('layer is not gzip-compressed (it does not start with 1f 8b)');
+  }
+  const reader = new TarStreamReader(onEntry, onContent);
+  const gunzipped = createReadStream(file).pipe(createGunzip());
+  let size = 0;
+  try {
+    for await (const piece of gunzipped as AsyncIterable<Buffer>) {
+      size += piece.length;
+      if (size > maxSize) {
+        throw new UserError(
+          `layer decompresses to more than ${maxSize} bytes; refusing it as a possible decompression bomb (raise the limit if the content is trusted)`,
+        );
+      }
+      reader.write(piece);
+    }
+  } catch (err) {
+    gunzipped.destroy();
+    if (err instanceof UserError) throw err;
+    throw new UserError(`layer is not valid gzip: ${(err as Error).message}`);
+  }
+  reader.end();
 }
 
 /**
@@ -133,14 +245,19 @@ function ensureDirectory(root: string, parts: readonly string[], mode: number): 
   }
 }
 
-/** Writes a file without following a symlink that may already sit at its path. */
-function writeFileNoFollow(path: string, content: Uint8Array, mode: number): void {
+/** Opens a file for writing (truncated) without following a symlink that may sit at its path. */
+function openNoFollow(path: string, mode: number): number {
   const existing = lstatOrUndefined(path);
   if (existing !== undefined && !existing.isFile()) {
     throw new UserError(`refusing to overwrite ${path}: it exists and is not a regular file`);
   }
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
-  const fd = openSync(path, flags, mode);
+  return openSync(path, flags, mode);
+}
+
+/** Writes a file without following a symlink that may already sit at its path. */
+function writeFileNoFollow(path: string, content: Uint8Array, mode: number): void {
+  const fd = openNoFollow(path, mode);
   try {
     let written = 0;
     while (written < content.length) written += writeSync(fd, content, written);

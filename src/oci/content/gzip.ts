@@ -1,25 +1,61 @@
-import { crc32, gunzipSync } from 'node:zlib';
-import { deflateRaw } from 'pako';
+import { Readable } from 'node:stream';
+import { constants, crc32, createDeflateRaw, gunzipSync } from 'node:zlib';
 import { UserError } from '../../errors.js';
+
+/**
+ * Which deflate makes a layer:
+ * - `portable`: the pinned pure-JS pako 3.0.3, the same bytes on every machine and Node
+ *   build (the components artifact, `--reproducible` pushes: digests others recompute);
+ * - `native`: Node's zlib, about 2.5x faster, but its bytes may differ between Node builds
+ *   (a push whose layer digest nobody predicts; Flux's own Go gzip differs from both).
+ * Both decompress to the same tar, so the diffID is the same.
+ */
+export type Compressor = 'portable' | 'native';
 
 /**
  * Go's `compress/gzip` header: magic, deflate, no flags, mtime 0, XFL 0 (default level),
  * OS 255 (unknown). Flux writes exactly these ten bytes.
  */
-const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff);
+export const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff);
 
 /**
- * Compresses a tar stream into a layer blob. The deflate stream comes from the pinned
- * pure-JS pako with every parameter fixed, so the bytes (and the layer digest) are the same
- * on every machine and Node build; Node's bundled zlib may differ between builds. The
- * bytes are not Go's deflate output, but they decompress to the same tar (the diffID).
+ * The gzip stream of `tar`'s pieces as they come: the same header and trailer as `gzip()`
+ * (portable-gzip.ts), the deflate stream of `compressor`; `portable` gives exactly `gzip()`'s
+ * bytes. Memory stays at a few pieces whatever the size.
  */
-export function gzip(data: Uint8Array): Uint8Array {
-  const deflated = deflateRaw(data, { level: 6, memLevel: 8, strategy: 0 });
+export async function* gzipChunks(
+  tar: Iterable<Uint8Array>,
+  compressor: Compressor,
+): AsyncGenerator<Uint8Array> {
+  yield GZIP_HEADER;
+  let crc = 0;
+  let length = 0;
+  function* counted(): Generator<Uint8Array> {
+    for (const chunk of tar) {
+      crc = crc32(chunk, crc);
+      length += chunk.length;
+      yield chunk;
+    }
+  }
+  if (compressor === 'native') {
+    const deflate = createDeflateRaw({
+      level: 6,
+      memLevel: 8,
+      strategy: constants.Z_DEFAULT_STRATEGY,
+    });
+    const input = Readable.from(counted(), { objectMode: false });
+    input.on('error', (err) => deflate.destroy(err));
+    input.pipe(deflate);
+    for await (const chunk of deflate as AsyncIterable<Buffer>) yield chunk;
+  } else {
+    // Loaded only on this path: a native push never loads pako.
+    const { portableDeflate } = await import('./portable-gzip.js');
+    yield* portableDeflate(counted());
+  }
   const trailer = Buffer.alloc(8);
-  trailer.writeUInt32LE(crc32(data), 0);
-  trailer.writeUInt32LE(data.length % 2 ** 32, 4);
-  return Buffer.concat([GZIP_HEADER, deflated, trailer]);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  trailer.writeUInt32LE(length % 2 ** 32, 4);
+  yield trailer;
 }
 
 /** Options for {@link gunzip}. */

@@ -87,7 +87,7 @@ export function readTar(tar: Uint8Array): TarReadEntry[] {
 }
 
 /** The name field, joined with the USTAR prefix when the magic says USTAR/PAX. */
-function headerName(header: Uint8Array): string {
+export function headerName(header: Uint8Array): string {
   const name = cString(header.subarray(0, 100));
   const magic = decoder.decode(header.subarray(257, 263));
   if (magic !== 'ustar\0') return name;
@@ -95,7 +95,7 @@ function headerName(header: Uint8Array): string {
   return prefix === '' ? name : `${prefix}/${name}`;
 }
 
-function kindOf(typeflag: string, name: string): TarEntryKind {
+export function kindOf(typeflag: string, name: string): TarEntryKind {
   switch (typeflag) {
     case '0':
     case '7':
@@ -120,12 +120,12 @@ function kindOf(typeflag: string, name: string): TarEntryKind {
 }
 
 /** Types whose size field does not announce content (Go's isHeaderOnlyType). */
-function isHeaderOnly(typeflag: string): boolean {
+export function isHeaderOnly(typeflag: string): boolean {
   return '123456'.includes(typeflag);
 }
 
 /** POSIX sums unsigned bytes, old Sun tar signed ones; both are accepted, as Go does. */
-function checksumMatches(header: Uint8Array): boolean {
+export function checksumMatches(header: Uint8Array): boolean {
   let unsigned = 0;
   let signed = 0;
   for (let i = 0; i < BLOCK_SIZE; i++) {
@@ -138,7 +138,7 @@ function checksumMatches(header: Uint8Array): boolean {
 }
 
 /** Octal, or GNU base-256 when the high bit of the first byte is set. */
-function parseNumber(field: Uint8Array, offset: number): number {
+export function parseNumber(field: Uint8Array, offset: number): number {
   if (field[0]! & 0x80) {
     let value = field[0]! & 0x7f;
     for (const byte of field.subarray(1)) value = value * 256 + byte;
@@ -164,7 +164,7 @@ function parseOctal(field: Uint8Array): number {
 }
 
 /** `<length> <key>=<value>\n` records. */
-function parsePaxRecords(data: Uint8Array, offset: number): Record<string, string> {
+export function parsePaxRecords(data: Uint8Array, offset: number): Record<string, string> {
   const records: Record<string, string> = {};
   let position = 0;
   while (position < data.length) {
@@ -181,7 +181,7 @@ function parsePaxRecords(data: Uint8Array, offset: number): Record<string, strin
   return records;
 }
 
-function cString(field: Uint8Array): string {
+export function cString(field: Uint8Array): string {
   const end = field.indexOf(0);
   return decoder.decode(end < 0 ? field : field.subarray(0, end));
 }

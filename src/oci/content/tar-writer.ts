@@ -1,3 +1,6 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { UserError } from '../../errors.js';
+
 /**
  * A tar writer whose bytes equal Go's `archive/tar` Writer for the headers fluxcd/pkg/tar
  * writes (uid/gid 0, no owner names, zero times, permission bits only), so the layer's
@@ -11,9 +14,18 @@ export interface TarEntry {
   readonly type: 'file' | 'directory';
   /** Permission bits plus setuid/setgid/sticky (`stat.mode & 0o7777`). */
   readonly mode: number;
-  /** File content; ignored for directories. */
+  /** File content; ignored for directories. @default the content of `file`, else empty */
   readonly content?: Uint8Array;
+  /**
+   * A file to read the content from, in pieces, as the archive is written (so a large file
+   * never sits in memory whole); it must still have `size` bytes then.
+   * @default none: `content` is used
+   */
+  readonly file?: { readonly path: string; readonly size: number };
 }
+
+/** Files are read into the archive in pieces of this size. */
+const READ_CHUNK = 1024 * 1024;
 
 const BLOCK_SIZE = 512;
 const NAME_SIZE = 100;
@@ -26,37 +38,73 @@ const MAX_OCTAL_SIZE = 0o77777777777;
 
 /** Returns the complete archive: every entry, then the two zero blocks Go writes on Close. */
 export function writeTar(entries: Iterable<TarEntry>): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  for (const entry of entries) {
-    for (const chunk of entryBlocks(entry)) chunks.push(chunk);
-  }
-  chunks.push(new Uint8Array(2 * BLOCK_SIZE));
-  return Buffer.concat(chunks);
+  return Buffer.concat([...tarChunks(entries)]);
+}
+
+/**
+ * The archive {@link writeTar} returns, in pieces as they are made: headers, content (read
+ * from `file` a piece at a time) and padding. Memory stays at one piece whatever the size.
+ */
+export function* tarChunks(entries: Iterable<TarEntry>): Generator<Uint8Array> {
+  for (const entry of entries) yield* entryChunks(entry);
+  yield new Uint8Array(2 * BLOCK_SIZE);
 }
 
 /** The header block(s) and padded content of one entry. */
-function entryBlocks(entry: TarEntry): Uint8Array[] {
-  const content = entry.type === 'file' ? (entry.content ?? new Uint8Array()) : new Uint8Array();
-  if (content.length > MAX_OCTAL_SIZE) {
+function* entryChunks(entry: TarEntry): Generator<Uint8Array> {
+  const isFile = entry.type === 'file';
+  const size = !isFile ? 0 : entry.file ? entry.file.size : (entry.content?.length ?? 0);
+  if (size > MAX_OCTAL_SIZE) {
     throw new RangeError(`tar entry ${entry.name} is larger than 8 GiB`);
   }
-  const typeflag = entry.type === 'file' ? TYPE_FILE : TYPE_DIRECTORY;
-  const blocks: Uint8Array[] = [];
+  const typeflag = isFile ? TYPE_FILE : TYPE_DIRECTORY;
   const split = isAscii(entry.name) ? splitUstarPath(entry.name) : undefined;
   const fitsUstar = isAscii(entry.name) && Buffer.byteLength(entry.name) <= NAME_SIZE;
   if (fitsUstar || split) {
-    const header = mainHeader(split?.name ?? entry.name, entry.mode, content.length, typeflag);
+    const header = mainHeader(split?.name ?? entry.name, entry.mode, size, typeflag);
     if (split) writeString(header, 345, PREFIX_SIZE, split.prefix);
-    blocks.push(seal(header));
+    yield seal(header);
   } else {
     // Go falls back to PAX: an extended header carrying the real path, then a main header
     // whose name is the path with non-ASCII characters dropped, cut to 100 bytes.
     const records = Buffer.from(paxRecord('path', entry.name));
-    blocks.push(seal(paxHeader(paxHeaderName(entry.name), records.length)), ...padded(records));
-    blocks.push(seal(mainHeader(toAscii(entry.name), entry.mode, content.length, typeflag)));
+    yield seal(paxHeader(paxHeaderName(entry.name), records.length));
+    yield* padded(records);
+    yield seal(mainHeader(toAscii(entry.name), entry.mode, size, typeflag));
   }
-  blocks.push(...padded(content));
-  return blocks;
+  if (!isFile || size === 0) return;
+  if (entry.file) yield* fileChunks(entry.name, entry.file.path, size);
+  else yield entry.content!;
+  const remainder = size % BLOCK_SIZE;
+  if (remainder !== 0) yield new Uint8Array(BLOCK_SIZE - remainder);
+}
+
+/** Exactly `size` bytes of the file, a piece at a time; a file that changed size is refused. */
+function* fileChunks(name: string, path: string, size: number): Generator<Uint8Array> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new UserError(`cannot read file ${path}: ${(err as Error).message}`);
+  }
+  try {
+    let done = 0;
+    while (done < size) {
+      // A fresh buffer each time: the consumer may keep the piece (writeTar concatenates).
+      const piece = Buffer.allocUnsafe(Math.min(READ_CHUNK, size - done));
+      const read = readSync(fd, piece, 0, piece.length, done);
+      if (read === 0) {
+        throw new UserError(`file ${path} shrank while it was archived (as ${name}): try again`);
+      }
+      done += read;
+      yield read === piece.length ? piece : piece.subarray(0, read);
+    }
+    if (readSync(fd, Buffer.alloc(1), 0, 1, size) !== 0) {
+      throw new UserError(`file ${path} grew while it was archived (as ${name}): try again`);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The header fields Go's templateV7Plus fills for a regular USTAR/PAX entry. */

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
 import type { IgnoreMatcher } from './ignore.js';
@@ -10,7 +10,8 @@ import type { TarEntry } from './tar-writer.js';
  * of their names. Only regular files and directories are archived; symlinks, sockets and
  * devices are skipped without following them (a root that is itself a symlink yields
  * nothing, as in Flux). Ignored directories are still descended, so negated patterns can
- * bring back files below them. Files are read lazily, one at a time.
+ * bring back files below them. Files are named, with their size, and read as the archive is
+ * written (`TarEntry.file`).
  */
 export function* walkTree(root: string, ignore: IgnoreMatcher): Generator<TarEntry> {
   yield* walk(root, '.', ignore);
@@ -24,7 +25,7 @@ function* walk(absolute: string, relative: string, ignore: IgnoreMatcher): Gener
   if (!ignore.ignores(relative, isDirectory)) {
     yield isDirectory
       ? { name: relative, type: 'directory', mode }
-      : { name: relative, type: 'file', mode, content: readOrFail(absolute) };
+      : { name: relative, type: 'file', mode, file: { path: absolute, size: stat.size } };
   }
   if (!isDirectory) return;
   for (const child of sortedChildren(absolute)) {
@@ -51,13 +52,5 @@ function lstatOrFail(path: string): Stats {
     return lstatSync(path);
   } catch (err) {
     throw new UserError(`cannot read ${path}: ${(err as Error).message}`);
-  }
-}
-
-function readOrFail(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new UserError(`cannot read file ${path}: ${(err as Error).message}`);
   }
 }

@@ -1,12 +1,14 @@
 import { UserError } from '../../errors.js';
 import { escapeControl } from '../../terminal-text.js';
-import type { Blob, Descriptor } from '../content/descriptor.js';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import type { BlobSource, Descriptor } from '../content/descriptor.js';
 import type { RegistryClient } from './client.js';
 import { sha256Digest } from '../content/digest.js';
-import { matchesRegistryDigest } from './content-digest.js';
+import { fileMatchesRegistryDigest, matchesRegistryDigest } from './content-digest.js';
 import { RegistryNetworkError, unexpectedResponse } from './registry-errors.js';
 import { isRetryableStatus, retryDelay, sleep } from './retry.js';
-import { headerValue, type HttpResponse } from './transport.js';
+import { headerValue, type BodyFile, type HttpResponse } from './transport.js';
 
 /** Whether the registry has the blob (HEAD). */
 export async function blobExists(
@@ -48,7 +50,7 @@ export interface UploadCapabilities {
 export async function uploadBlob(
   client: RegistryClient,
   repository: string,
-  blob: Blob,
+  blob: BlobSource,
   capabilities: UploadCapabilities,
   signal?: AbortSignal,
 ): Promise<void> {
@@ -84,22 +86,23 @@ export const MONOLITHIC_PROBE_BYTES = 64 * 1024;
 async function uploadOnce(
   client: RegistryClient,
   repository: string,
-  blob: Blob,
+  blob: BlobSource,
   capabilities: UploadCapabilities,
   progress: (bytes: number) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  const { digest } = blob.descriptor;
+  const { digest, size } = blob.descriptor;
+  const body = bodyOf(blob);
   const tryMonolithic =
     capabilities.monolithicPost === true ||
-    (capabilities.monolithicPost === undefined && blob.bytes.length <= MONOLITHIC_PROBE_BYTES);
+    (capabilities.monolithicPost === undefined && size <= MONOLITHIC_PROBE_BYTES);
   const start = await client.send({
     method: 'POST',
     path: `/v2/${repository}/blobs/uploads/${tryMonolithic ? `?digest=${encodeURIComponent(digest)}` : ''}`,
     repository,
     push: true,
     headers: tryMonolithic ? { 'content-type': 'application/octet-stream' } : {},
-    body: tryMonolithic ? blob.bytes : undefined,
+    body: tryMonolithic ? body : undefined,
     onSent: progress,
     // A lost session is harmless; the registry expires it.
     retry: true,
@@ -108,7 +111,7 @@ async function uploadOnce(
   if (tryMonolithic && start.status === 201) {
     capabilities.monolithicPost = true;
     checkStoredDigest(client, start, blob);
-    progress(blob.bytes.length);
+    progress(size);
     return;
   }
   if (start.status !== 202) {
@@ -129,7 +132,7 @@ async function uploadOnce(
     repository,
     push: true,
     headers: { 'content-type': 'application/octet-stream' },
-    body: blob.bytes,
+    body,
     onSent: progress,
     // The session may be consumed by a PUT whose answer got lost: start over instead.
     retry: false,
@@ -145,11 +148,20 @@ async function uploadOnce(
   throw unexpectedResponse(client.registry, `upload blob ${digest}`, put);
 }
 
-function checkStoredDigest(client: RegistryClient, res: HttpResponse, blob: Blob): void {
+/** What an upload sends: the bytes, or the file streamed from disk. */
+function bodyOf(blob: BlobSource): Uint8Array | BodyFile {
+  return 'bytes' in blob ? blob.bytes : { path: blob.file, size: blob.descriptor.size };
+}
+
+function checkStoredDigest(client: RegistryClient, res: HttpResponse, blob: BlobSource): void {
   const stored = headerValue(res.headers, 'docker-content-digest');
   const { digest } = blob.descriptor;
   const what = `blob ${digest}`;
-  if (stored && !matchesRegistryDigest(blob.bytes, stored, client.registry, what)) {
+  const matches = (value: string): boolean =>
+    'bytes' in blob
+      ? matchesRegistryDigest(blob.bytes, value, client.registry, what)
+      : fileMatchesRegistryDigest(blob.file, value, client.registry, what);
+  if (stored && !matches(stored)) {
     throw new UserError(
       `registry ${client.registry} stored ${what} under digest ${escapeControl(stored)}: check the registry`,
     );
@@ -194,4 +206,69 @@ export async function fetchBlob(
     );
   }
   return res.body;
+}
+
+/**
+ * Downloads a blob into the file `path` as it arrives (memory stays at a few pieces), reading
+ * at most `descriptor.size` bytes, and verifies size and digest; a blob that fails either is
+ * removed. Retries start the file over.
+ */
+export async function fetchBlobToFile(
+  client: RegistryClient,
+  repository: string,
+  descriptor: Descriptor,
+  path: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const { digest, size } = descriptor;
+  let hash = createHash('sha256');
+  let received = 0;
+  const fd = openSync(path, 'w', 0o600);
+  let verified = false;
+  try {
+    const res = await client.send({
+      method: 'GET',
+      path: `/v2/${repository}/blobs/${digest}`,
+      repository,
+      maxResponseBytes: size,
+      onReceived: (bytes: number) =>
+        client.progress({ direction: 'download', digest, bytes, total: size }),
+      sink: {
+        begin: () => {
+          hash = createHash('sha256');
+          received = 0;
+        },
+        write: (piece) => {
+          hash.update(piece);
+          // Positioned writes: a retry starts again at 0 over the same file.
+          for (let written = 0; written < piece.length;) {
+            written += writeSync(fd, piece, written, piece.length - written, received + written);
+          }
+          received += piece.length;
+        },
+      },
+      signal,
+    });
+    if (res.status === 404) {
+      throw new UserError(
+        `registry ${client.registry} does not have blob ${digest} of ${repository}`,
+      );
+    }
+    if (res.status !== 200) throw unexpectedResponse(client.registry, `get blob ${digest}`, res);
+    if (received !== size) {
+      throw new UserError(
+        `blob ${digest} from ${client.registry} has ${received} bytes, the manifest says ${size}`,
+      );
+    }
+    const actual = `sha256:${hash.digest('hex')}`;
+    if (actual !== digest) {
+      throw new UserError(
+        `blob ${digest} from ${client.registry} does not match its digest (got ${actual}): corrupt or tampered content`,
+      );
+    }
+    verified = true;
+  } finally {
+    closeSync(fd);
+    if (!verified) rmSync(path, { force: true });
+  }
 }

@@ -1,8 +1,9 @@
 import { UserError } from '../../errors.js';
 import { escapeControl } from '../../terminal-text.js';
-import type { Blob, Descriptor } from '../content/descriptor.js';
-import { fetchBlob } from './blobs.js';
+import type { Blob, Descriptor, FileBlob } from '../content/descriptor.js';
+import { fetchBlob, fetchBlobToFile } from './blobs.js';
 import { getManifest, DOCKER_MANIFEST, OCI_MANIFEST } from './manifests.js';
+import type { RegistryClient } from './client.js';
 import { toReference, withClient, type OperationOptions } from './operation.js';
 import {
   referenceIdentifier,
@@ -19,7 +20,11 @@ export interface PullOptions extends OperationOptions {
    * @default 'application/vnd.cncf.flux.content.v1.tar+gzip'
    */
   readonly layerMediaType?: string;
-  /** Refuse layers the manifest says are larger than this. @default 1 GiB */
+  /**
+   * Refuse layers the manifest says are larger than this (the layer is held in memory;
+   * {@link pullArtifactToFile} has no limit).
+   * @default 1 GiB
+   */
   readonly maxLayerBytes?: number;
 }
 
@@ -45,6 +50,56 @@ export interface PulledArtifact {
   readonly layer: Blob;
 }
 
+/** {@link PulledArtifact} with the layer in a file. */
+export interface PulledArtifactFile extends Omit<PulledArtifact, 'layer'> {
+  /** The selected layer, digest and size verified; still compressed. */
+  readonly layer: FileBlob;
+}
+
+/**
+ * Pulls an artifact's manifest and its content layer into the file `layerFile`, streamed
+ * and verified (digest and size) as it arrives, so memory stays bounded whatever the
+ * layer's size. A layer that fails verification leaves no file.
+ */
+export async function pullArtifactToFile(
+  reference: OciReference | string,
+  layerFile: string,
+  options: Omit<PullOptions, 'maxLayerBytes'> = {},
+): Promise<PulledArtifactFile> {
+  const ref = toReference(reference);
+  return withClient(ref.registry, options, async (client) => {
+    const signal = client.operationSignal();
+    const { remote, manifest, layerDescriptor } = await getArtifactManifest(
+      client,
+      ref,
+      options,
+      signal,
+    );
+    await fetchBlobToFile(client, ref.repository, layerDescriptor, layerFile, signal);
+    return {
+      reference: ref,
+      digest: remote.digest,
+      digestReference: `${repositoryName(ref)}@${remote.digest}`,
+      manifest,
+      manifestBytes: remote.bytes,
+      layer: { descriptor: layerDescriptor, file: layerFile },
+    };
+  });
+}
+
+async function getArtifactManifest(
+  client: RegistryClient,
+  ref: OciReference,
+  options: PullOptions,
+  signal: AbortSignal,
+) {
+  const remote = await getManifest(client, ref.repository, referenceIdentifier(ref), signal);
+  const manifest = parseImageManifest(remote.bytes, remote.mediaType, referenceName(ref));
+  const layerDescriptor = selectLayer(manifest, options.layerMediaType ?? FLUX_CONTENT_MEDIA_TYPE);
+  if (!layerDescriptor) throw new UserError(`artifact ${referenceName(ref)} has no layers`);
+  return { remote, manifest, layerDescriptor };
+}
+
 /**
  * Pulls an artifact's manifest and its content layer, verifying digest and size of both.
  * Extraction is left to the caller (the content module's safe extraction).
@@ -56,13 +111,12 @@ export async function pullArtifact(
   const ref = toReference(reference);
   return withClient(ref.registry, options, async (client) => {
     const signal = client.operationSignal();
-    const remote = await getManifest(client, ref.repository, referenceIdentifier(ref), signal);
-    const manifest = parseImageManifest(remote.bytes, remote.mediaType, referenceName(ref));
-    const layerDescriptor = selectLayer(
-      manifest,
-      options.layerMediaType ?? FLUX_CONTENT_MEDIA_TYPE,
+    const { remote, manifest, layerDescriptor } = await getArtifactManifest(
+      client,
+      ref,
+      options,
+      signal,
     );
-    if (!layerDescriptor) throw new UserError(`artifact ${referenceName(ref)} has no layers`);
     const maxLayerBytes = options.maxLayerBytes ?? 1024 ** 3;
     if (layerDescriptor.size > maxLayerBytes) {
       throw new UserError(

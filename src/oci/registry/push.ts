@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import type { Artifact, Blob } from '../content/descriptor.js';
+import type { BlobSource, PushableArtifact } from '../content/descriptor.js';
 import {
   blobExists,
   MONOLITHIC_PROBE_BYTES,
@@ -41,7 +41,7 @@ const UPLOAD_CONCURRENCY = 4;
  */
 export async function pushArtifact(
   reference: OciReference | string,
-  artifact: Artifact,
+  artifact: PushableArtifact,
   options: PushOptions = {},
 ): Promise<PushResult> {
   const ref = toReference(reference);
@@ -74,20 +74,20 @@ export async function pushArtifact(
         (await headManifest(client, repository, digest, signal, true)) !== undefined;
     }
     if (!manifestPresent) {
-      const missing: Blob[] = [];
+      const missing: BlobSource[] = [];
       await forEachLimited(uniqueBlobs(artifact), UPLOAD_CONCURRENCY, async (blob) => {
         if (!(await blobExists(client, repository, blob.descriptor, signal))) missing.push(blob);
       });
       const capabilities: UploadCapabilities = {};
-      const upload = async (blob: Blob): Promise<void> => {
+      const upload = async (blob: BlobSource): Promise<void> => {
         await uploadBlob(client, repository, blob, capabilities, signal);
         uploadedBlobs++;
-        uploadedBytes += blob.bytes.length;
+        uploadedBytes += blob.descriptor.size;
       };
       // Small blobs may go up in one monolithic POST: the first one shows whether the
       // registry takes it, before the others try. Large blobs never try, so they start now.
-      const small = missing.filter((b) => b.bytes.length <= MONOLITHIC_PROBE_BYTES);
-      const large = missing.filter((b) => b.bytes.length > MONOLITHIC_PROBE_BYTES);
+      const small = missing.filter((b) => b.descriptor.size <= MONOLITHIC_PROBE_BYTES);
+      const large = missing.filter((b) => b.descriptor.size > MONOLITHIC_PROBE_BYTES);
       const smallInOrder = async (): Promise<void> => {
         if (small.length === 0) return;
         await upload(small[0]);
@@ -111,8 +111,8 @@ export async function pushArtifact(
   });
 }
 
-function uniqueBlobs(artifact: Artifact): Blob[] {
-  const byDigest = new Map<string, Blob>();
+function uniqueBlobs(artifact: PushableArtifact): BlobSource[] {
+  const byDigest = new Map<string, BlobSource>();
   for (const blob of [artifact.config, ...artifact.layers])
     byDigest.set(blob.descriptor.digest, blob);
   return [...byDigest.values()];

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
@@ -53,7 +53,14 @@ export interface HttpRequest {
   readonly method: HttpMethod;
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: Uint8Array;
+  /** Bytes, or a file of `size` bytes streamed from disk (read anew at each retry). */
+  readonly body?: Uint8Array | BodyFile;
+  /**
+   * Where a 200 response's body goes, piece by piece, instead of into memory (the response
+   * then has an empty body); `begin` is called before each attempt's first piece.
+   * @default none: the body is returned in memory
+   */
+  readonly sink?: ResponseSink;
   /**
    * Send again on 408/429/5xx, resets and timeouts; off for requests that are not idempotent.
    * @default true
@@ -67,6 +74,18 @@ export interface HttpRequest {
   readonly onReceived?: (bytes: number) => void;
   /** The operation's deadline. */
   readonly signal?: AbortSignal;
+}
+
+/** A request body read from a file. */
+export interface BodyFile {
+  readonly path: string;
+  readonly size: number;
+}
+
+/** Takes a response body as it arrives (see HttpRequest.sink). */
+export interface ResponseSink {
+  begin(): void;
+  write(piece: Buffer): void;
 }
 
 export interface HttpResponse {
@@ -177,14 +196,17 @@ export class HttpTransport {
       'user-agent': this.options.userAgent,
       ...req.headers,
     };
-    let body: Uint8Array | Readable | undefined = req.body;
-    if (req.body) {
+    let body: Uint8Array | Readable | undefined;
+    if (req.body instanceof Uint8Array) {
       headers['content-length'] = String(req.body.length);
       body =
         req.body.length > UPLOAD_CHUNK
           ? Readable.from(this.chunked(req.body, req.onSent), { objectMode: false })
           : req.body;
       if (req.body.length <= UPLOAD_CHUNK) this.stats.bytesSent += req.body.length;
+    } else if (req.body) {
+      headers['content-length'] = String(req.body.size);
+      body = Readable.from(this.fromFile(req.body, req.onSent), { objectMode: false });
     }
     let res: Dispatcher.ResponseData;
     try {
@@ -202,6 +224,8 @@ export class HttpTransport {
     this.stats.requests++;
     const chunks: Buffer[] = [];
     let received = 0;
+    const sink = res.statusCode === 200 ? req.sink : undefined;
+    sink?.begin();
     for await (const chunk of res.body as AsyncIterable<Buffer>) {
       received += chunk.length;
       this.stats.bytesReceived += chunk.length;
@@ -209,7 +233,8 @@ export class HttpTransport {
         res.body.destroy();
         throw new ResponseTooLargeError(req.url, req.maxResponseBytes);
       }
-      chunks.push(chunk);
+      if (sink) sink.write(chunk);
+      else chunks.push(chunk);
       req.onReceived?.(received);
     }
     return {
@@ -229,6 +254,25 @@ export class HttpTransport {
       yield chunk;
       this.stats.bytesSent += chunk.length;
       onSent?.(offset + chunk.length);
+    }
+  }
+
+  /** A file's bytes in pieces, counted as sent; a file that is not `size` bytes is refused. */
+  private async *fromFile(
+    file: BodyFile,
+    onSent?: (bytes: number) => void,
+  ): AsyncGenerator<Buffer> {
+    let sent = 0;
+    for await (const chunk of createReadStream(file.path, { highWaterMark: UPLOAD_CHUNK })) {
+      const piece = chunk as Buffer;
+      sent += piece.length;
+      if (sent > file.size) break;
+      yield piece;
+      this.stats.bytesSent += piece.length;
+      onSent?.(sent);
+    }
+    if (sent !== file.size) {
+      throw new UserError(`${file.path} is not ${file.size} bytes any more: try again`);
     }
   }
 

@@ -16,7 +16,13 @@ import { gzipSync } from 'node:zlib';
 import tarStream from 'tar-stream';
 import { UserError } from '../../../src/errors.js';
 import { buildLayer } from '../../../src/oci/content/build.js';
-import { extractLayer, readLayer } from '../../../src/oci/content/extract.js';
+import {
+  extractLayer,
+  extractLayerFile,
+  readLayer,
+  type ExtractOptions,
+  type ExtractResult,
+} from '../../../src/oci/content/extract.js';
 import { makeTree } from './fixture-tree.js';
 
 // Crafted archives come from tar-stream, an independent tar implementation that writes
@@ -66,151 +72,182 @@ function listTree(dir: string, prefix = ''): string[] {
     });
 }
 
-describe('extractLayer refuses hostile names before writing anything', () => {
-  test.each([
-    ['an absolute path', `/tmp/flux-oci-escape-${process.pid}/evil.txt`, 'absolute path'],
-    ['a parent reference', '../escape.txt', '".." in path'],
-    ['a nested parent reference', 'a/../../escape.txt', '".." in path'],
-    ['a trailing parent reference', 'a/..', '".." in path'],
-    ['a backslash', '..\\escape.txt', 'backslash in name'],
-  ])('%s', async (_title, name, why) => {
-    const layer = await craftLayer([
-      { name: 'first.yaml', content: 'written only if the whole layer is safe' },
-      { name, content: 'evil' },
-    ]);
-    expect(() => extractLayer(layer, target)).toThrow(UserError);
-    expect(() => extractLayer(layer, target)).toThrow(`refusing layer entry "${name}": ${why}`);
-    expectNothingOutsideTarget();
-    expect(existsSync(join(target, 'first.yaml'))).toBe(false);
-    expect(existsSync(`/tmp/flux-oci-escape-${process.pid}`)).toBe(false);
-  });
+type Extract = (layer: Buffer, target: string, options?: ExtractOptions) => Promise<ExtractResult>;
 
-  test('a PAX path record carrying ..', async () => {
-    const layer = await craftLayer([
-      // tar-stream writes the name as a PAX path record and "PaxHeader" in the header.
-      { name: '../pax-escape', pax: {}, content: 'evil' },
-    ]);
-    expect(() => extractLayer(layer, target)).toThrow('refusing layer entry "../pax-escape"');
-    expectNothingOutsideTarget();
-  });
-});
+const layerFiles = mkdtempSync(join(tmpdir(), 'extract-layers-'));
+afterAll(() => rmSync(layerFiles, { recursive: true, force: true }));
+let layerCount = 0;
 
-describe('extractLayer refuses names the file system cannot hold', () => {
-  test.each([
-    [
-      'a file name over 255 bytes',
-      `dir/${'n'.repeat(300)}.yaml`,
-      () => 'a name of 305 bytes, over the 255',
-    ],
-    [
-      'a path over 4095 bytes',
-      `${Array.from({ length: 20 }, () => 'd'.repeat(250)).join('/')}/x.yaml`,
-      (name: string) => `a path of ${Buffer.byteLength(join(target, name))} bytes under ${target},`,
-    ],
-  ])('%s, with a message instead of ENAMETOOLONG', async (_title, name, why) => {
-    const layer = await craftLayer([
-      { name: 'first.yaml', content: 'written only if every name fits' },
-      { name, content: 'long' },
-    ]);
-    let error: unknown;
-    try {
-      extractLayer(layer, target);
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(UserError);
-    const message = (error as Error).message;
-    expect(message).toContain(`refusing layer entry "${name.slice(0, 120)}…": ${why(name)}`);
-    expect(message).toMatch(/over the (255 a file name may have|4095 the system takes);/);
-    expect(message).toContain('the artifact cannot be extracted on this system');
-    expect(existsSync(join(target, 'first.yaml'))).toBe(false);
-    expectNothingOutsideTarget();
-  });
-});
+/** The same rules hold for a layer in memory and one streamed from a file (`pull artifact`). */
+const extractors: [string, Extract][] = [
+  ['extractLayer (in memory)', async (layer, to, options) => extractLayer(layer, to, options)],
+  [
+    'extractLayerFile (streamed)',
+    async (layer, to, options) => {
+      const file = join(layerFiles, `layer-${layerCount++}.tgz`);
+      writeFileSync(file, layer);
+      return extractLayerFile(file, to, options);
+    },
+  ],
+];
 
-describe('extractLayer skips links and devices', () => {
-  test('symlink, hard link, devices and fifo are not created; a later file under the link name stays inside', async () => {
-    const layer = await craftLayer([
-      { name: 'link', type: 'symlink', linkname: sandbox },
-      { name: 'hard', type: 'link', linkname: '/etc/passwd' },
-      { name: 'null', type: 'character-device', devmajor: 1, devminor: 3 },
-      { name: 'disk', type: 'block-device', devmajor: 8, devminor: 0 },
-      { name: 'pipe', type: 'fifo' },
-      { name: 'link/inside.txt', content: 'stays in the target' },
-    ]);
-    const result = extractLayer(layer, target);
-    expect(result.skipped.map((s) => `${s.name} ${s.kind}`)).toEqual([
-      'link symlink',
-      'hard hardlink',
-      'null character-device',
-      'disk block-device',
-      'pipe fifo',
-    ]);
-    expect(listTree(target)).toEqual(['link dir 750', 'link/inside.txt file 644']);
-    expectNothingOutsideTarget();
-  });
-
-  test('a symlink already inside the target is never followed', async () => {
-    mkdirSync(target);
-    mkdirSync(join(sandbox, 'outside'));
-    symlinkSync(join(sandbox, 'outside'), join(target, 'dir'));
-    symlinkSync(join(sandbox, 'outside', 'file'), join(target, 'file'));
-    const intoDir = await craftLayer([{ name: 'dir/evil.txt', content: 'evil' }]);
-    expect(() => extractLayer(intoDir, target)).toThrow(
-      /not a directory \(a symlink is never followed\)/,
-    );
-    const ontoFile = await craftLayer([{ name: 'file', content: 'evil' }]);
-    expect(() => extractLayer(ontoFile, target)).toThrow(/refusing to overwrite .*file/);
-    expect(readdirSync(join(sandbox, 'outside'))).toEqual([]);
-  });
-});
-
-describe('extractLayer limits the decompressed size', () => {
-  test('a bomb beyond the limit is refused and writes nothing', async () => {
-    const layer = await craftLayer([
-      { name: 'small.yaml', content: 'ok' },
-      { name: 'zeros', content: '\0'.repeat(8 * 1024 * 1024) },
-    ]);
-    expect(layer.length).toBeLessThan(64 * 1024);
-    expect(() => extractLayer(layer, target, { maxSize: 1024 * 1024 })).toThrow(
-      /decompresses to more than 1048576 bytes/,
-    );
-    expect(existsSync(join(target, 'small.yaml'))).toBe(false);
-    expectNothingOutsideTarget();
-  });
-});
-
-describe('extractLayer on a layer we built', () => {
-  test('recreates the tree: names, content, permission bits (never setuid), dirs at least 0700', () => {
-    const tree = makeTree([
-      { file: 'a/b/c.yaml', content: 'c' },
-      { file: 'a/run.sh', content: '#!/bin/sh', mode: 0o755 },
-      { file: 'secret.yaml', content: 's', mode: 0o600 },
-      { file: 'setuid', content: 'x', mode: 0o4755 },
-      { dir: 'locked', mode: 0o500 },
-      { dir: 'empty' },
-    ]);
-    try {
-      const { layer } = buildLayer({ path: tree });
-      const result = extractLayer(layer.bytes, target);
-      expect(result).toEqual({ files: 4, directories: 4, skipped: [] });
-      expect(listTree(target)).toEqual([
-        'a dir 755',
-        'a/b dir 755',
-        'a/b/c.yaml file 644',
-        'a/run.sh file 755',
-        'empty dir 755',
-        'locked dir 700',
-        'secret.yaml file 600',
-        'setuid file 755',
+describe.each(extractors)('%s', (_name, extract) => {
+  describe('refuses hostile names before writing anything', () => {
+    test.each([
+      ['an absolute path', `/tmp/flux-oci-escape-${process.pid}/evil.txt`, 'absolute path'],
+      ['a parent reference', '../escape.txt', '".." in path'],
+      ['a nested parent reference', 'a/../../escape.txt', '".." in path'],
+      ['a trailing parent reference', 'a/..', '".." in path'],
+      ['a backslash', '..\\escape.txt', 'backslash in name'],
+    ])('%s', async (_title, name, why) => {
+      const layer = await craftLayer([
+        { name: 'first.yaml', content: 'written only if the whole layer is safe' },
+        { name, content: 'evil' },
       ]);
-      expect(readFileSync(join(target, 'a/b/c.yaml'), 'utf8')).toBe('c');
-      expect(statSync(target).isDirectory()).toBe(true);
-    } finally {
-      rmSync(tree, { recursive: true, force: true });
-    }
+      await expect(extract(layer, target)).rejects.toThrow(UserError);
+      await expect(extract(layer, target)).rejects.toThrow(
+        `refusing layer entry "${name}": ${why}`,
+      );
+      expectNothingOutsideTarget();
+      expect(existsSync(join(target, 'first.yaml'))).toBe(false);
+      expect(existsSync(`/tmp/flux-oci-escape-${process.pid}`)).toBe(false);
+    });
+
+    test('a PAX path record carrying ..', async () => {
+      const layer = await craftLayer([
+        // tar-stream writes the name as a PAX path record and "PaxHeader" in the header.
+        { name: '../pax-escape', pax: {}, content: 'evil' },
+      ]);
+      await expect(extract(layer, target)).rejects.toThrow('refusing layer entry "../pax-escape"');
+      expectNothingOutsideTarget();
+    });
   });
 
+  describe('refuses names the file system cannot hold', () => {
+    test.each([
+      [
+        'a file name over 255 bytes',
+        `dir/${'n'.repeat(300)}.yaml`,
+        () => 'a name of 305 bytes, over the 255',
+      ],
+      [
+        'a path over 4095 bytes',
+        `${Array.from({ length: 20 }, () => 'd'.repeat(250)).join('/')}/x.yaml`,
+        (name: string) =>
+          `a path of ${Buffer.byteLength(join(target, name))} bytes under ${target},`,
+      ],
+    ])('%s, with a message instead of ENAMETOOLONG', async (_title, name, why) => {
+      const layer = await craftLayer([
+        { name: 'first.yaml', content: 'written only if every name fits' },
+        { name, content: 'long' },
+      ]);
+      let error: unknown;
+      try {
+        await extract(layer, target);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(UserError);
+      const message = (error as Error).message;
+      expect(message).toContain(`refusing layer entry "${name.slice(0, 120)}…": ${why(name)}`);
+      expect(message).toMatch(/over the (255 a file name may have|4095 the system takes);/);
+      expect(message).toContain('the artifact cannot be extracted on this system');
+      expect(existsSync(join(target, 'first.yaml'))).toBe(false);
+      expectNothingOutsideTarget();
+    });
+  });
+
+  describe('skips links and devices', () => {
+    test('symlink, hard link, devices and fifo are not created; a later file under the link name stays inside', async () => {
+      const layer = await craftLayer([
+        { name: 'link', type: 'symlink', linkname: sandbox },
+        { name: 'hard', type: 'link', linkname: '/etc/passwd' },
+        { name: 'null', type: 'character-device', devmajor: 1, devminor: 3 },
+        { name: 'disk', type: 'block-device', devmajor: 8, devminor: 0 },
+        { name: 'pipe', type: 'fifo' },
+        { name: 'link/inside.txt', content: 'stays in the target' },
+      ]);
+      const result = await extract(layer, target);
+      expect(result.skipped.map((s) => `${s.name} ${s.kind}`)).toEqual([
+        'link symlink',
+        'hard hardlink',
+        'null character-device',
+        'disk block-device',
+        'pipe fifo',
+      ]);
+      expect(listTree(target)).toEqual(['link dir 750', 'link/inside.txt file 644']);
+      expectNothingOutsideTarget();
+    });
+
+    test('a symlink already inside the target is never followed', async () => {
+      mkdirSync(target);
+      mkdirSync(join(sandbox, 'outside'));
+      symlinkSync(join(sandbox, 'outside'), join(target, 'dir'));
+      symlinkSync(join(sandbox, 'outside', 'file'), join(target, 'file'));
+      const intoDir = await craftLayer([{ name: 'dir/evil.txt', content: 'evil' }]);
+      await expect(extract(intoDir, target)).rejects.toThrow(
+        /not a directory \(a symlink is never followed\)/,
+      );
+      const ontoFile = await craftLayer([{ name: 'file', content: 'evil' }]);
+      await expect(extract(ontoFile, target)).rejects.toThrow(/refusing to overwrite .*file/);
+      expect(readdirSync(join(sandbox, 'outside'))).toEqual([]);
+    });
+  });
+
+  describe('limits the decompressed size', () => {
+    test('a bomb beyond the limit is refused and writes nothing', async () => {
+      const layer = await craftLayer([
+        { name: 'small.yaml', content: 'ok' },
+        { name: 'zeros', content: '\0'.repeat(8 * 1024 * 1024) },
+      ]);
+      expect(layer.length).toBeLessThan(64 * 1024);
+      await expect(extract(layer, target, { maxSize: 1024 * 1024 })).rejects.toThrow(
+        /decompresses to more than 1048576 bytes/,
+      );
+      expect(existsSync(join(target, 'small.yaml'))).toBe(false);
+      expectNothingOutsideTarget();
+    });
+  });
+
+  describe('on a layer we built', () => {
+    test('recreates the tree: names, content, permission bits (never setuid), dirs at least 0700', async () => {
+      const tree = makeTree([
+        { file: 'a/b/c.yaml', content: 'c' },
+        { file: 'a/run.sh', content: '#!/bin/sh', mode: 0o755 },
+        { file: 'secret.yaml', content: 's', mode: 0o600 },
+        { file: 'setuid', content: 'x', mode: 0o4755 },
+        { dir: 'locked', mode: 0o500 },
+        { dir: 'empty' },
+      ]);
+      try {
+        const { layer } = buildLayer({ path: tree });
+        const result = await extract(Buffer.from(layer.bytes), target);
+        expect(result).toEqual({ files: 4, directories: 4, skipped: [] });
+        expect(listTree(target)).toEqual([
+          'a dir 755',
+          'a/b dir 755',
+          'a/b/c.yaml file 644',
+          'a/run.sh file 755',
+          'empty dir 755',
+          'locked dir 700',
+          'secret.yaml file 600',
+          'setuid file 755',
+        ]);
+        expect(readFileSync(join(target, 'a/b/c.yaml'), 'utf8')).toBe('c');
+        expect(statSync(target).isDirectory()).toBe(true);
+      } finally {
+        rmSync(tree, { recursive: true, force: true });
+      }
+    });
+
+    test('a layer that is not gzip is refused', async () => {
+      await expect(extract(Buffer.from('plain'), target)).rejects.toThrow(/not gzip-compressed/);
+      expectNothingOutsideTarget();
+    });
+  });
+});
+
+describe('readLayer', () => {
   test('readLayer lists entries in memory without writing', () => {
     const tree = makeTree([{ file: 'x.yaml', content: 'x: 1' }]);
     try {
@@ -222,12 +259,5 @@ describe('extractLayer on a layer we built', () => {
     } finally {
       rmSync(tree, { recursive: true, force: true });
     }
-  });
-
-  test('a layer that is not gzip is refused', () => {
-    writeFileSync(join(sandbox, 'plain'), 'plain');
-    expect(() => extractLayer(readFileSync(join(sandbox, 'plain')), target)).toThrow(
-      /not gzip-compressed/,
-    );
   });
 });
