@@ -11,7 +11,7 @@ import {
 import { parseManifests } from '../kube/manifests.js';
 import type { BuiltArtifact } from '../oci/content/build.js';
 import type { Artifact } from '../oci/content/descriptor.js';
-import { readLayer } from '../oci/content/extract.js';
+import { readLayer } from '../oci/content/archive/extract.js';
 import { UserError } from '../errors.js';
 import { buildReproducibleArtifact } from './reproducible-artifact.js';
 import type { ResolvedBootstrapOptions } from './options/resolve-options.js';

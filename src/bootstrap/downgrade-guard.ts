@@ -2,7 +2,7 @@ import semver from 'semver';
 import { UserError } from '../errors.js';
 import { COMPONENTS_FILE } from '../flux/kustomize/user-kustomization.js';
 import type { Artifact } from '../oci/content/descriptor.js';
-import { readLayer } from '../oci/content/extract.js';
+import { readLayer } from '../oci/content/archive/extract.js';
 import type { RegistryClientOptions } from '../oci/registry/client-options.js';
 import { pullArtifact } from '../oci/registry/pull.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';

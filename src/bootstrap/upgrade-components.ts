@@ -11,7 +11,7 @@ import { loadManifests } from '../flux/manifests/source.js';
 import { COMPONENTS_FILE } from '../flux/kustomize/user-kustomization.js';
 import { parseManifests } from '../kube/manifests.js';
 import type { BuiltArtifact } from '../oci/content/build.js';
-import { readLayer, safeParts } from '../oci/content/extract.js';
+import { readLayer, safeParts } from '../oci/content/archive/extract.js';
 import { RegistryClient } from '../oci/registry/client.js';
 import type { OciProvider } from '../oci/provider.js';
 import type { RegistryClientOptions } from '../oci/registry/client-options.js';

@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { DEFAULT_IGNORE_PATHS } from '../oci/content/ignore.js';
+import { DEFAULT_IGNORE_PATHS } from '../oci/content/archive/ignore.js';
 
 /** One CSV record (Go's encoding/csv): commas separate, `"…"` quotes, `""` is a quote. */
 export function splitCsvRecord(value: string): string[] {

@@ -13,12 +13,12 @@ export type { ArtifactOptions, BuiltArtifact, BuiltLayer, LayerOptions } from '.
 export { buildArtifact, buildLayer, buildTar } from './content/build.js';
 export { FLUX_CONFIG_JSON, fluxConfigBlob } from './content/config.js';
 export { sha256Digest } from './content/digest.js';
-export type { ExtractOptions, ExtractResult } from './content/extract.js';
-export { extractLayer, readLayer, safeParts } from './content/extract.js';
-export type { GunzipOptions } from './content/gzip.js';
-export { DEFAULT_MAX_UNCOMPRESSED_SIZE, gunzip } from './content/gzip.js';
-export { gzip } from './content/portable-gzip.js';
-export { DEFAULT_IGNORE_PATHS, IgnoreMatcher } from './content/ignore.js';
+export type { ExtractOptions, ExtractResult } from './content/archive/extract.js';
+export { extractLayer, readLayer, safeParts } from './content/archive/extract.js';
+export type { GunzipOptions } from './content/gzip/gzip.js';
+export { DEFAULT_MAX_UNCOMPRESSED_SIZE, gunzip } from './content/gzip/gzip.js';
+export { gzip } from './content/gzip/portable-gzip.js';
+export { DEFAULT_IGNORE_PATHS, IgnoreMatcher } from './content/archive/ignore.js';
 export { writeLayerFile } from './content/layer-file.js';
 export { manifestBlob } from './content/manifest.js';
 export {
@@ -26,13 +26,13 @@ export {
   FLUX_CONTENT_MEDIA_TYPE,
   OCI_MANIFEST_MEDIA_TYPE,
 } from './content/media-types.js';
-export type { StageOptions, StagedTree } from './content/stage.js';
-export type { TarEntryDifference } from './content/tar-diff.js';
-export { diffTarEntries } from './content/tar-diff.js';
-export type { TarEntryKind, TarReadEntry } from './content/tar-reader.js';
-export { readTar } from './content/tar-reader.js';
-export type { TarEntry } from './content/tar-writer.js';
-export { writeTar } from './content/tar-writer.js';
+export type { StageOptions, StagedTree } from './content/archive/stage.js';
+export type { TarEntryDifference } from './content/archive/tar-diff.js';
+export { diffTarEntries } from './content/archive/tar-diff.js';
+export type { TarEntryKind, TarReadEntry } from './content/archive/tar-reader.js';
+export { readTar } from './content/archive/tar-reader.js';
+export type { TarEntry } from './content/archive/tar-writer.js';
+export { writeTar } from './content/archive/tar-writer.js';
 export type { OciReference, ParseReferenceOptions } from './reference.js';
 export {
   DEFAULT_TAG,

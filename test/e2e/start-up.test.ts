@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { buildArtifact, buildTar, sha256Digest } from '../../src/oci/index.js';
-import { GZIP_HEADER } from '../../src/oci/content/gzip.js';
+import { GZIP_HEADER } from '../../src/oci/content/gzip/gzip-header.js';
 import { pullArtifact } from '../../src/oci/registry/pull.js';
 import { repoRoot } from './harness/tools.js';
 import { writeTree } from '../support/artifacts.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { extractLayerFile } from '../../oci/content/extract.js';
+import { extractLayerFile } from '../../oci/content/archive/extract.js';
 import { referenceName } from '../../oci/reference.js';
 import { group } from '../group.js';
 import { log } from '../output.js';

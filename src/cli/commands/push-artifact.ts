@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { parseAnnotationFlags } from '../annotation-flag.js';
-import { buildArtifactFile, userCompressor } from '../../oci/content/layer-stream.js';
+import { buildStreamedArtifact, userCompressor } from '../../oci/content/layer-stream.js';
 import { repositoryName, referenceName } from '../../oci/reference.js';
 import {
   addIgnorePathsOption,
@@ -89,7 +89,7 @@ export function registerPushArtifact(program: Command): void {
     // The layer streams through a file (memory bounded), in a directory of our own.
     const work = mkdtempSync(join(tmpdir(), 'flux-oci-push-'));
     try {
-      const artifact = await buildArtifactFile(
+      const artifact = await buildStreamedArtifact(
         {
           path: flags.path,
           stdin,

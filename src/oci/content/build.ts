@@ -3,11 +3,11 @@ import { artifactAnnotations } from './annotations.js';
 import { fluxConfigBlob } from './config.js';
 import { blobOf, type Artifact, type Blob } from './descriptor.js';
 import { sha256Digest } from './digest.js';
-import { gzip } from './portable-gzip.js';
+import { gzip } from './gzip/portable-gzip.js';
 import { manifestBlob } from './manifest.js';
 import { FLUX_CONTENT_MEDIA_TYPE } from './media-types.js';
-import type { StageOptions } from './stage.js';
-import { tarPieces } from './tar-pieces.js';
+import type { StageOptions } from './archive/stage.js';
+import { tarPieces } from './archive/tar-pieces.js';
 
 /** Options for {@link buildTar} and {@link buildLayer}. */
 export interface LayerOptions extends StageOptions {
@@ -33,7 +33,7 @@ export interface BuiltArtifact extends Artifact {
   readonly diffId: string;
 }
 
-export { tarDiffId, tarPieces } from './tar-pieces.js';
+export { tarDiffId, tarPieces } from './archive/tar-pieces.js';
 
 /** The uncompressed tar Flux 2.9 would build for `path` (the layer's diffID content). */
 export function buildTar(options: LayerOptions): Uint8Array {

@@ -2,7 +2,7 @@ import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
 import type { LayerOptions } from './build.js';
-import type { Compressor } from './gzip.js';
+import type { Compressor } from './gzip/gzip.js';
 import { writeLayerStream, type LayerFile } from './layer-stream.js';
 
 /**

@@ -3,10 +3,10 @@ import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { UserError } from '../../errors.js';
 import { artifactAnnotations } from './annotations.js';
 import type { ArtifactOptions, LayerOptions } from './build.js';
-import { tarPieces } from './tar-pieces.js';
+import { tarPieces } from './archive/tar-pieces.js';
 import { fluxConfigBlob } from './config.js';
 import type { Descriptor, FileBlob, PushableArtifact } from './descriptor.js';
-import { gzipChunks, type Compressor } from './gzip.js';
+import { gzipChunks, type Compressor } from './gzip/gzip.js';
 import { manifestBlob } from './manifest.js';
 import { FLUX_CONTENT_MEDIA_TYPE } from './media-types.js';
 
@@ -71,7 +71,7 @@ export async function writeLayerStream(
 }
 
 /** A pushable artifact whose layer was streamed into a file. */
-export interface ArtifactFile extends PushableArtifact {
+export interface StreamedArtifact extends PushableArtifact {
   readonly diffId: string;
   readonly layers: readonly [FileBlob];
 }
@@ -80,11 +80,11 @@ export interface ArtifactFile extends PushableArtifact {
  * {@link buildArtifact} for large trees: the layer streamed into `layerPath` (see
  * {@link writeLayerStream}) with `compressor`, the same config and annotations.
  */
-export async function buildArtifactFile(
+export async function buildStreamedArtifact(
   options: ArtifactOptions,
   layerPath: string,
   compressor: Compressor,
-): Promise<ArtifactFile> {
+): Promise<StreamedArtifact> {
   const annotations = artifactAnnotations(options);
   const layer = await writeLayerStream(options, layerPath, compressor);
   const config = fluxConfigBlob();

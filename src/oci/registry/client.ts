@@ -11,9 +11,9 @@ import {
 } from './client-options.js';
 import { describeCredentials, type Credentials } from './credentials.js';
 import { credentialsFromConfig } from './docker-config.js';
-import { isLoopbackRegistry } from './loopback.js';
+import { isLoopbackRegistry } from './http/loopback.js';
 import { isCertificateError, networkError, registryErrorText } from './registry-errors.js';
-import type { RetryPolicy } from './retry.js';
+import type { RetryPolicy } from './http/retry.js';
 import {
   headerValue,
   HttpTransport,
@@ -21,7 +21,7 @@ import {
   type HttpRequest,
   type HttpResponse,
   type TransferStats,
-} from './transport.js';
+} from './http/transport.js';
 
 /** One request to the registry's API on behalf of a repository. */
 export interface RegistryRequest extends Omit<HttpRequest, 'url'> {

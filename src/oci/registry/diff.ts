@@ -1,11 +1,11 @@
 import { UserError } from '../../errors.js';
 import type { Artifact, Descriptor } from '../content/descriptor.js';
 import { sha256Digest } from '../content/digest.js';
-import { gunzip } from '../content/gzip.js';
+import { gunzip } from '../content/gzip/gzip.js';
 import { FLUX_CONTENT_MEDIA_TYPE } from '../content/media-types.js';
 import { referenceIdentifier, referenceName, type OciReference } from '../reference.js';
-import { fetchBlob } from './blobs.js';
-import { getManifest } from './manifests.js';
+import { fetchBlob } from './api/blobs.js';
+import { getManifest } from './api/manifests.js';
 import { toReference, withClient, type OperationOptions } from './operation.js';
 import { parseImageManifest, selectLayer } from './pull.js';
 

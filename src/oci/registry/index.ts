@@ -25,6 +25,6 @@ export {
   type ListedArtifact,
 } from './list.js';
 export { resolveArtifact } from './resolve.js';
-export type { ManifestInfo } from './manifests.js';
+export type { ManifestInfo } from './api/manifests.js';
 export { diffArtifact, type ArtifactDiff, type DiffOptions } from './diff.js';
-export type { TransferStats } from './transport.js';
+export type { TransferStats } from './http/transport.js';

@@ -1,11 +1,11 @@
 import semver from 'semver';
 import { UserError } from '../../errors.js';
 import { escapeControl } from '../../terminal-text.js';
-import { getManifest } from './manifests.js';
+import { getManifest } from './api/manifests.js';
 import { forEachLimited, toReference, withClient, type OperationOptions } from './operation.js';
 import { repositoryName, type OciReference } from '../reference.js';
 import { unexpectedResponse } from './registry-errors.js';
-import { headerValue } from './transport.js';
+import { headerValue } from './http/transport.js';
 
 export interface ListOptions extends OperationOptions {
   /** Keep tags that are `X.Y.Z` versions within this range (Masterminds syntax, e.g. `>=1.0.0 <2.0.0`). @default all tags */

@@ -1,8 +1,8 @@
 import { UserError } from '../../errors.js';
 import { escapeControl } from '../../terminal-text.js';
 import type { Blob, Descriptor, FileBlob } from '../content/descriptor.js';
-import { fetchBlob, fetchBlobToFile } from './blobs.js';
-import { getManifest, DOCKER_MANIFEST, OCI_MANIFEST } from './manifests.js';
+import { fetchBlob, fetchBlobToFile } from './api/blobs.js';
+import { getManifest, DOCKER_MANIFEST, OCI_MANIFEST } from './api/manifests.js';
 import type { RegistryClient } from './client.js';
 import { toReference, withClient, type OperationOptions } from './operation.js';
 import {

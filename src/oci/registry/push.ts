@@ -5,8 +5,8 @@ import {
   MONOLITHIC_PROBE_BYTES,
   uploadBlob,
   type UploadCapabilities,
-} from './blobs.js';
-import { headManifest, putManifest } from './manifests.js';
+} from './api/blobs.js';
+import { headManifest, putManifest } from './api/manifests.js';
 import { forEachLimited, toReference, withClient, type OperationOptions } from './operation.js';
 import { repositoryName, type OciReference } from '../reference.js';
 

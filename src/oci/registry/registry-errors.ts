@@ -2,8 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import { formatDuration } from '../../duration.js';
 import { UserError } from '../../errors.js';
 import { escapeControl } from '../../terminal-text.js';
-import { errorCode, isRetryableError } from './retry.js';
-import { headerValue, ResponseTooLargeError, type HttpResponse } from './transport.js';
+import { errorCode, isRetryableError } from './http/retry.js';
+import { headerValue, ResponseTooLargeError, type HttpResponse } from './http/transport.js';
 
 /** Registry text in a message is cut to this many characters (a body may be anything). */
 const MAX_QUOTED_CHARS = 300;

@@ -1,4 +1,4 @@
-import { headManifest, type ManifestInfo } from './manifests.js';
+import { headManifest, type ManifestInfo } from './api/manifests.js';
 import { toReference, withClient, type OperationOptions } from './operation.js';
 import { referenceIdentifier, type OciReference } from '../reference.js';
 

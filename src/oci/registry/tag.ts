@@ -1,4 +1,4 @@
-import { getManifest, putManifest } from './manifests.js';
+import { getManifest, putManifest } from './api/manifests.js';
 import { toReference, withClient, type OperationOptions } from './operation.js';
 import { UserError } from '../../errors.js';
 import { referenceIdentifier, repositoryName, type OciReference } from '../reference.js';

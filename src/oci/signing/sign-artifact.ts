@@ -1,6 +1,6 @@
 import { blobOf, type Blob } from '../content/descriptor.js';
-import { blobExists, uploadBlob, type UploadCapabilities } from '../registry/blobs.js';
-import { getManifest, headManifest, putManifest } from '../registry/manifests.js';
+import { blobExists, uploadBlob, type UploadCapabilities } from '../registry/api/blobs.js';
+import { getManifest, headManifest, putManifest } from '../registry/api/manifests.js';
 import { withClient, type OperationOptions } from '../registry/operation.js';
 import { repositoryName, type OciReference } from '../reference.js';
 import type { CosignSigner } from './cosign-key.js';

@@ -1,7 +1,7 @@
 import { UserError } from '../../errors.js';
 import { escapeControl } from '../../terminal-text.js';
-import { fetchBlob } from '../registry/blobs.js';
-import { getManifest, headManifest } from '../registry/manifests.js';
+import { fetchBlob } from '../registry/api/blobs.js';
+import { getManifest, headManifest } from '../registry/api/manifests.js';
 import { toReference, withClient, type OperationOptions } from '../registry/operation.js';
 import {
   referenceIdentifier,

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { registerBuildArtifact } from '../../../src/cli/commands/build-artifact.js';
 import { splitCsvRecord } from '../../../src/cli/artifact-flags.js';
 import { UserError } from '../../../src/errors.js';
-import { readTar } from '../../../src/oci/content/tar-reader.js';
+import { readTar } from '../../../src/oci/content/archive/tar-reader.js';
 import { makeTree } from './fixture-tree.js';
 import { ORACLE_TIMEOUT_MS, oracleBinary, runOracle } from './oracle.js';
 

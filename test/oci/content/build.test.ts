@@ -2,7 +2,7 @@ import { cpSync, chmodSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildArtifact, buildLayer, buildTar } from '../../../src/oci/content/build.js';
-import { readTar } from '../../../src/oci/content/tar-reader.js';
+import { readTar } from '../../../src/oci/content/archive/tar-reader.js';
 import { UserError } from '../../../src/errors.js';
 import { makeTree } from './fixture-tree.js';
 import { ORACLE_TIMEOUT_MS, runOracle } from './oracle.js';

@@ -22,7 +22,7 @@ import {
   readLayer,
   type ExtractOptions,
   type ExtractResult,
-} from '../../../src/oci/content/extract.js';
+} from '../../../src/oci/content/archive/extract.js';
 import { makeTree } from './fixture-tree.js';
 
 // Crafted archives come from tar-stream, an independent tar implementation that writes

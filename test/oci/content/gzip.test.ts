@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { UserError } from '../../../src/errors.js';
-import { gunzip } from '../../../src/oci/content/gzip.js';
-import { gzip } from '../../../src/oci/content/portable-gzip.js';
+import { gunzip } from '../../../src/oci/content/gzip/gzip.js';
+import { gzip } from '../../../src/oci/content/gzip/portable-gzip.js';
 
 describe('gzip', () => {
   const data = Buffer.from('apiVersion: v1\nkind: ConfigMap\n'.repeat(200));

@@ -1,5 +1,5 @@
-import { IgnoreMatcher } from '../../../src/oci/content/ignore.js';
-import { pathMatch } from '../../../src/oci/content/path-match.js';
+import { IgnoreMatcher } from '../../../src/oci/content/archive/ignore.js';
+import { pathMatch } from '../../../src/oci/content/archive/path-match.js';
 import { ORACLE_TIMEOUT_MS, askOracle, oracleBinary } from './oracle.js';
 
 // Every pattern against every path (as file and as directory), and every glob against every

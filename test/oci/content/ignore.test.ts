@@ -1,5 +1,5 @@
-import { DEFAULT_IGNORE_PATHS, IgnoreMatcher } from '../../../src/oci/content/ignore.js';
-import { pathMatch } from '../../../src/oci/content/path-match.js';
+import { DEFAULT_IGNORE_PATHS, IgnoreMatcher } from '../../../src/oci/content/archive/ignore.js';
+import { pathMatch } from '../../../src/oci/content/archive/path-match.js';
 
 const file = false;
 const dir = true;

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { buildArtifact } from '../../../src/oci/content/build.js';
-import { gunzip } from '../../../src/oci/content/gzip.js';
+import { gunzip } from '../../../src/oci/content/gzip/gzip.js';
 import { makeTree } from './fixture-tree.js';
 import { ORACLE_TIMEOUT_MS, oracleBinary, runOracle } from './oracle.js';
 

@@ -5,13 +5,13 @@
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { buildTar, tarDiffId, tarPieces } from '../../../src/oci/content/build.js';
-import { gzipChunks } from '../../../src/oci/content/gzip.js';
-import { gzip } from '../../../src/oci/content/portable-gzip.js';
-import { readTar } from '../../../src/oci/content/tar-reader.js';
+import { gzipChunks } from '../../../src/oci/content/gzip/gzip.js';
+import { gzip } from '../../../src/oci/content/gzip/portable-gzip.js';
+import { readTar } from '../../../src/oci/content/archive/tar-reader.js';
 import {
   TarStreamReader,
   type TarEntryHeader,
-} from '../../../src/oci/content/tar-stream-reader.js';
+} from '../../../src/oci/content/archive/tar-stream-reader.js';
 import { makeTree } from './fixture-tree.js';
 
 /** Deterministic text that deflate can work on: YAML-looking lines, `bytes` long. */

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { UserError } from '../../../src/errors.js';
-import { diffTarEntries } from '../../../src/oci/content/tar-diff.js';
-import { readTar } from '../../../src/oci/content/tar-reader.js';
-import { writeTar } from '../../../src/oci/content/tar-writer.js';
+import { diffTarEntries } from '../../../src/oci/content/archive/tar-diff.js';
+import { readTar } from '../../../src/oci/content/archive/tar-reader.js';
+import { writeTar } from '../../../src/oci/content/archive/tar-writer.js';
 import { makeTree } from './fixture-tree.js';
 import { ORACLE_TIMEOUT_MS, oracleBinary, runOracle } from './oracle.js';
 

@@ -9,7 +9,7 @@ import {
   RegistryClient,
   resolveArtifact,
 } from '../../../src/oci/registry/index.js';
-import { isLoopbackRegistry } from '../../../src/oci/registry/loopback.js';
+import { isLoopbackRegistry } from '../../../src/oci/registry/http/loopback.js';
 import { fluxArtifact } from '../../support/artifacts.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
 import { forwardTcp, type TcpForwarder } from '../../support/tcp-forwarder.js';

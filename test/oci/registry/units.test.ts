@@ -12,7 +12,11 @@ import {
   findAuthConfigFile,
   tagFilter,
 } from '../../../src/oci/registry/index.js';
-import { isRetryableStatus, parseRetryAfter, retryDelay } from '../../../src/oci/registry/retry.js';
+import {
+  isRetryableStatus,
+  parseRetryAfter,
+  retryDelay,
+} from '../../../src/oci/registry/http/retry.js';
 
 describe('retry policy', () => {
   it('retries timeouts, throttling and server errors only', () => {

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blobOf } from '../../../src/oci/content/descriptor.js';
-import { blobExists, uploadBlob } from '../../../src/oci/registry/blobs.js';
-import { getManifest, putManifest } from '../../../src/oci/registry/manifests.js';
+import { blobExists, uploadBlob } from '../../../src/oci/registry/api/blobs.js';
+import { getManifest, putManifest } from '../../../src/oci/registry/api/manifests.js';
 import { pushArtifact, RegistryClient } from '../../../src/oci/registry/index.js';
 import { signatureImage, signatureLayers } from '../../../src/oci/signing/signature-image.js';
 import {

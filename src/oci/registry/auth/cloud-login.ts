@@ -1,6 +1,6 @@
 import { UserError } from '../../../errors.js';
 import type { Credentials } from '../credentials.js';
-import type { HttpResponse } from '../transport.js';
+import type { HttpResponse } from '../http/transport.js';
 import type { OciProvider } from '../../provider.js';
 
 /** A cloud whose own identity logs in to its registries (Flux's `--provider`). */

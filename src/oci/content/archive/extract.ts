@@ -10,9 +10,9 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { UserError } from '../../errors.js';
-import { escapeControl } from '../../terminal-text.js';
-import { DEFAULT_MAX_UNCOMPRESSED_SIZE, gunzip } from './gzip.js';
+import { UserError } from '../../../errors.js';
+import { escapeControl } from '../../../terminal-text.js';
+import { DEFAULT_MAX_UNCOMPRESSED_SIZE, gunzip } from '../gzip/gzip.js';
 import { readTar, type TarReadEntry } from './tar-reader.js';
 import { TarStreamReader, type TarEntryHeader } from './tar-stream-reader.js';
 

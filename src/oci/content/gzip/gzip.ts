@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { constants, crc32, createDeflateRaw, gunzipSync } from 'node:zlib';
-import { UserError } from '../../errors.js';
+import { UserError } from '../../../errors.js';
+import { GZIP_HEADER } from './gzip-header.js';
 
 /**
  * Which deflate makes a layer:
@@ -11,12 +12,6 @@ import { UserError } from '../../errors.js';
  * Both decompress to the same tar, so the diffID is the same.
  */
 export type Compressor = 'portable' | 'native';
-
-/**
- * Go's `compress/gzip` header: magic, deflate, no flags, mtime 0, XFL 0 (default level),
- * OS 255 (unknown). Flux writes exactly these ten bytes.
- */
-export const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff);
 
 /**
  * The gzip stream of `tar`'s pieces as they come: the same header and trailer as `gzip()`

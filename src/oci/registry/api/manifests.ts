@@ -1,10 +1,10 @@
-import { UserError } from '../../errors.js';
-import { escapeControl } from '../../terminal-text.js';
-import type { RegistryClient } from './client.js';
-import { sha256Digest } from '../content/digest.js';
+import { UserError } from '../../../errors.js';
+import { escapeControl } from '../../../terminal-text.js';
+import type { RegistryClient } from '../client.js';
+import { sha256Digest } from '../../content/digest.js';
 import { matchesRegistryDigest } from './content-digest.js';
-import { unexpectedResponse } from './registry-errors.js';
-import { headerValue } from './transport.js';
+import { unexpectedResponse } from '../registry-errors.js';
+import { headerValue } from '../http/transport.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';

@@ -1,14 +1,14 @@
-import { UserError } from '../../errors.js';
-import { escapeControl } from '../../terminal-text.js';
+import { UserError } from '../../../errors.js';
+import { escapeControl } from '../../../terminal-text.js';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
-import type { BlobSource, Descriptor } from '../content/descriptor.js';
-import type { RegistryClient } from './client.js';
-import { sha256Digest } from '../content/digest.js';
+import type { BlobSource, Descriptor } from '../../content/descriptor.js';
+import type { RegistryClient } from '../client.js';
+import { sha256Digest } from '../../content/digest.js';
 import { fileMatchesRegistryDigest, matchesRegistryDigest } from './content-digest.js';
-import { RegistryNetworkError, unexpectedResponse } from './registry-errors.js';
-import { isRetryableStatus, retryDelay, sleep } from './retry.js';
-import { headerValue, type BodyFile, type HttpResponse } from './transport.js';
+import { RegistryNetworkError, unexpectedResponse } from '../registry-errors.js';
+import { isRetryableStatus, retryDelay, sleep } from '../http/retry.js';
+import { headerValue, type BodyFile, type HttpResponse } from '../http/transport.js';
 
 /** Whether the registry has the blob (HEAD). */
 export async function blobExists(

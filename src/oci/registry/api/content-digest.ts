@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { UserError } from '../../errors.js';
-import { escapeControl } from '../../terminal-text.js';
+import { UserError } from '../../../errors.js';
+import { escapeControl } from '../../../terminal-text.js';
 
 /** The digest algorithms of the OCI image spec, with the length of their hex part. */
 const ALGORITHMS: Readonly<Record<string, number>> = { sha256: 64, sha512: 128 };

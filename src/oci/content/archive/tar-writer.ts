@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { UserError } from '../../errors.js';
+import { UserError } from '../../../errors.js';
 
 /**
  * A tar writer whose bytes equal Go's `archive/tar` Writer for the headers fluxcd/pkg/tar

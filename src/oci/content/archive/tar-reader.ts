@@ -1,4 +1,4 @@
-import { UserError } from '../../errors.js';
+import { UserError } from '../../../errors.js';
 
 /** The kinds of tar entries; everything but files and directories is skipped on extraction. */
 export type TarEntryKind =

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { UserError } from '../../errors.js';
+import { UserError } from '../../../errors.js';
 
 /** A directory to archive and how to remove what staging created. */
 export interface StagedTree {

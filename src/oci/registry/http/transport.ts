@@ -3,7 +3,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
-import { UserError } from '../../errors.js';
+import { UserError } from '../../../errors.js';
 import {
   isRetryableError,
   isRetryableStatus,

@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../../errors.js';
+import { UserError } from '../../../errors.js';
 import type { IgnoreMatcher } from './ignore.js';
 import type { TarEntry } from './tar-writer.js';
 

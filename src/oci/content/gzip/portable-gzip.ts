@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { Deflate, deflateRaw } from 'pako';
-import { GZIP_HEADER } from './gzip.js';
+import { GZIP_HEADER } from './gzip-header.js';
 
 /** pako's parameters, fixed so its output never changes (zlib's level 6 defaults). */
 const PAKO_OPTIONS = { level: 6, memLevel: 8, strategy: 0 } as const;
