@@ -23,6 +23,7 @@ export {
   type InstallPhaseOptions,
   type InstallPhaseResult,
 } from './bootstrap/install-phase.js';
+export type { PhaseContext, PlannedPhaseContext } from './bootstrap/phase.js';
 export { runSecretsPhase } from './bootstrap/secrets-phase.js';
 export { runSyncPhase, ensureClusterArtifact, waitForSync } from './bootstrap/sync-phase.js';
 export { readOciLayout, writeOciLayout } from './oci/layout.js';

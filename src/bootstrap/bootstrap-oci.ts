@@ -34,7 +34,7 @@ export async function bootstrapOci(
   const kube = kubeClientFor(options);
   const install = await runInstallPhase(kube, options, { logger, env });
   const plan = planSync(options, install.digest);
-  await runSecretsPhase(kube, options, plan, logger, env);
-  await runSyncPhase(kube, options, plan, logger, env);
+  await runSecretsPhase(kube, options, { plan, logger, env });
+  await runSyncPhase(kube, options, { plan, logger, env });
   return { componentsDigest: install.digest, componentsRevision: plan.componentsRevision };
 }

@@ -1,3 +1,7 @@
+import { chmodSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeArtifactFiles, type ArtifactFile } from '../flux/artifact-files.js';
+import { buildArtifact, type BuiltArtifact } from '../oci/content/build.js';
 import { applyUserKustomization } from '../flux/kustomize/apply-kustomization.js';
 import { componentsContent } from '../flux/components-content.js';
 import { generateComponents } from '../flux/generate-components.js';
@@ -9,11 +13,9 @@ import {
   readUserKustomization,
 } from '../flux/kustomize/user-kustomization.js';
 import { parseManifests } from '../kube/manifests.js';
-import type { BuiltArtifact } from '../oci/content/build.js';
 import type { Artifact } from '../oci/content/descriptor.js';
 import { readLayer } from '../oci/content/archive/extract.js';
 import { UserError } from '../errors.js';
-import { buildReproducibleArtifact } from './reproducible-artifact.js';
 import type { ResolvedBootstrapOptions } from './options/resolve-options.js';
 
 /** Where the components artifact says it comes from (`flux trace` shows it as Origin Source). */
@@ -78,4 +80,30 @@ export function unpackComponents(artifact: Artifact, namespace: string): KubeObj
     read(`${namespace}/${p}`),
   );
   return applyUserKustomization(objects, kustomization);
+}
+
+/**
+ * A reproducible artifact of in-memory files: fixed created time, directories 0755 and files
+ * 0644 whatever the umask (the modes go into the tar), so equal files give an equal digest
+ * on every machine.
+ */
+export async function buildReproducibleArtifact(
+  files: readonly ArtifactFile[],
+  annotations: { readonly source: string; readonly revision: string },
+): Promise<BuiltArtifact> {
+  const dir = await writeArtifactFiles(files);
+  try {
+    fixModes(dir);
+    return buildArtifact({ path: dir, reproducible: true, ...annotations });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function fixModes(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    chmodSync(path, entry.isDirectory() ? 0o755 : 0o644);
+    if (entry.isDirectory()) fixModes(path);
+  }
 }

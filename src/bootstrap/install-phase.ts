@@ -14,16 +14,14 @@ import { componentsRegistryAccess } from './registry-access.js';
 import { describeOption } from './options/option-flags.js';
 import type { ResolvedBootstrapOptions } from './options/resolve-options.js';
 import { goDurationMs } from '../duration.js';
+import type { PhaseContext } from './phase.js';
 
-export interface InstallPhaseOptions {
-  readonly logger: ProgressLogger;
+export interface InstallPhaseOptions extends PhaseContext {
   /**
    * The components artifact built ahead (the construct builds it at synth time).
    * @default - built here from the options
    */
   readonly artifact?: Artifact;
-  /** @default process.env */
-  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface InstallPhaseResult {

@@ -7,11 +7,11 @@ import { registrySecretObject } from '../flux/registry-secret.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';
 import { applyManifests } from './apply/apply-manifests.js';
 import type { KubeClient } from '../kube/client.js';
-import type { ProgressLogger } from './progress-logger.js';
 import { parseRegistryCreds } from './options/registry-creds.js';
 import { clusterRegistryAccess, componentsRegistryAccess } from './registry-access.js';
 import { describeOption } from './options/option-flags.js';
 import type { ResolvedBootstrapOptions } from './options/resolve-options.js';
+import type { PlannedPhaseContext } from './phase.js';
 import type { SyncPlan } from './sync-plan.js';
 
 /**
@@ -25,9 +25,7 @@ import type { SyncPlan } from './sync-plan.js';
 export async function runSecretsPhase(
   kube: KubeClient,
   options: ResolvedBootstrapOptions,
-  plan: SyncPlan,
-  logger: ProgressLogger,
-  env: NodeJS.ProcessEnv = process.env,
+  { plan, logger, env = process.env }: PlannedPhaseContext,
 ): Promise<void> {
   const secrets: KubeObject[] = [];
   const components = componentsRegistryAccess(options, env);

@@ -8,7 +8,6 @@ import { bootstrapSigner } from './artifact-signing.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';
 import { applyManifests } from './apply/apply-manifests.js';
 import type { KubeClient } from '../kube/client.js';
-import type { ProgressLogger } from './progress-logger.js';
 import { waitForReady, type ReadinessTarget } from './readiness/wait-for-ready.js';
 import { goDurationMs } from '../duration.js';
 import { clusterRegistryAccess, componentsRegistryAccess } from './registry-access.js';
@@ -16,6 +15,7 @@ import { UserError } from '../errors.js';
 import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
 import { describeOption } from './options/option-flags.js';
 import type { ResolvedBootstrapOptions } from './options/resolve-options.js';
+import type { PlannedPhaseContext } from './phase.js';
 import type { SyncPlan } from './sync-plan.js';
 
 /** Where the empty cluster artifact says it comes from. */
@@ -27,9 +27,7 @@ export const EMPTY_CLUSTER_SOURCE = 'flux-bootstrap-oci';
  */
 export async function ensureClusterArtifact(
   options: ResolvedBootstrapOptions,
-  plan: SyncPlan,
-  logger: ProgressLogger,
-  env: NodeJS.ProcessEnv = process.env,
+  { plan, logger, env = process.env }: PlannedPhaseContext,
 ): Promise<void> {
   if (!options.clusterUrl || options.clusterPath === undefined) return;
   const access = clusterRegistryAccess(options, plan.sameRegistry, env);
@@ -69,9 +67,7 @@ export async function ensureClusterArtifact(
 export async function waitForSync(
   kube: KubeClient,
   options: ResolvedBootstrapOptions,
-  plan: SyncPlan,
-  logger: ProgressLogger,
-  env: NodeJS.ProcessEnv = process.env,
+  { plan, logger, env = process.env }: PlannedPhaseContext,
 ): Promise<void> {
   const expected = await componentsRevisionNow(options, plan, env);
   const targets: ReadinessTarget[] = plan.objects.map((object) => ({
@@ -88,15 +84,13 @@ export async function waitForSync(
 export async function runSyncPhase(
   kube: KubeClient,
   options: ResolvedBootstrapOptions,
-  plan: SyncPlan,
-  logger: ProgressLogger,
-  env: NodeJS.ProcessEnv = process.env,
+  { plan, logger, env = process.env }: PlannedPhaseContext,
 ): Promise<void> {
-  await ensureClusterArtifact(options, plan, logger, env);
+  await ensureClusterArtifact(options, { plan, logger, env });
   logger.step('applying sync manifests');
   await applyManifests(kube, [...plan.objects], { logger });
   logger.success('sync manifests applied');
-  await waitForSync(kube, options, plan, logger, env);
+  await waitForSync(kube, options, { plan, logger, env });
 }
 
 async function componentsRevisionNow(

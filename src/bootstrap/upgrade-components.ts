@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { buildReproducibleArtifact } from './reproducible-artifact.js';
+import { buildReproducibleArtifact } from './build-components.js';
 import { DEFAULT_FLUX_VERSION, normalizeFluxVersion } from '../flux/flux-versions.js';
 import { generateComponents } from '../flux/generate-components.js';
 import {

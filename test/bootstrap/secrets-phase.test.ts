@@ -78,13 +78,11 @@ async function secretsPhase(
 ): Promise<{ error: Error | undefined; lines: string[] }> {
   const resolved = options(extra);
   const logger = recordingLogger();
-  const error = await runSecretsPhase(
-    unreachableCluster(),
-    resolved,
-    planSync(resolved, digest),
+  const error = await runSecretsPhase(unreachableCluster(), resolved, {
+    plan: planSync(resolved, digest),
     logger,
     env,
-  ).then(
+  }).then(
     () => undefined,
     (err: unknown) => err as Error,
   );

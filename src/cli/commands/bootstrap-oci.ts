@@ -73,20 +73,18 @@ export function registerBootstrapOci(program: Command): void {
           logger,
           artifact,
         });
-        await ensureClusterArtifact(options, planSync(options, digest), logger);
+        await ensureClusterArtifact(options, { plan: planSync(options, digest), logger });
         return;
       }
       case 'secrets':
-        await runSecretsPhase(
-          kubeClientFor(options),
-          options,
-          planSync(options, requireDigest(opts)),
+        await runSecretsPhase(kubeClientFor(options), options, {
+          plan: planSync(options, requireDigest(opts)),
           logger,
-        );
+        });
         return;
       case 'sync': {
         const plan = planSync(options, requireDigest(opts));
-        await runSyncPhase(kubeClientFor(options), options, plan, logger);
+        await runSyncPhase(kubeClientFor(options), options, { plan, logger });
         logger.success(`Flux follows ${options.url} at ${plan.componentsRevision}`);
         return;
       }

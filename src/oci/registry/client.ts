@@ -12,7 +12,12 @@ import {
 import { describeCredentials, type Credentials } from './credentials.js';
 import { credentialsFromConfig } from './docker-config.js';
 import { isLoopbackRegistry } from './http/loopback.js';
-import { isCertificateError, networkError, registryErrorText } from './registry-errors.js';
+import {
+  isCertificateError,
+  networkError,
+  RegistryResponseError,
+  registryErrorText,
+} from './registry-errors.js';
 import type { RetryPolicy } from './http/retry.js';
 import {
   headerValue,
@@ -394,8 +399,9 @@ export class RegistryClient {
       throw credentials ? this.rejected(res, credentials) : this.authRequired(res, credentials);
     }
     if (res.status !== 200) {
-      throw new UserError(
+      throw new RegistryResponseError(
         `token server ${url.origin}${url.pathname} of registry ${this.registry} answered ${res.status}: ${registryErrorText(res)}`,
+        res,
       );
     }
     let body: { token?: string; access_token?: string; expires_in?: number };
@@ -438,15 +444,16 @@ export class RegistryClient {
     });
 
   private authRequired(res: HttpResponse, credentials: Credentials | undefined): UserError {
-    return new UserError(
+    return new RegistryResponseError(
       `registry ${this.registry} requires authentication (${res.status}) and ${credentials ? 'the configured credentials cannot answer its challenge' : 'no credentials were given'}: pass --creds <user>:<password> (or --username with --password-stdin) or log in with docker login`,
+      res,
     );
   }
 
   private rejected(res: HttpResponse, credentials: Credentials): UserError {
     return new CredentialsRejectedError(
       `registry ${this.registry} rejected the credentials for ${describeCredentials(credentials)} (${res.status}): check the user name and password (--creds, or --username with --password-stdin or OCI_PASSWORD)`,
-      res.status,
+      res,
     );
   }
 
@@ -459,8 +466,9 @@ export class RegistryClient {
     const hint = this.login
       ? `provider ${this.login.provider}: ${this.login.permissionsHint}`
       : "check the account's permissions";
-    return new UserError(
+    return new RegistryResponseError(
       `registry ${this.registry} denied ${req.push ? 'push' : 'pull'} access to '${req.repository}' for ${who} (${res.status}: ${registryErrorText(res)}): ${hint}`,
+      res,
     );
   }
 
@@ -471,11 +479,4 @@ export class RegistryClient {
 }
 
 /** The registry or its token server refused the credentials (401/403). */
-class CredentialsRejectedError extends UserError {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
+class CredentialsRejectedError extends RegistryResponseError {}

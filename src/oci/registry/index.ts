@@ -6,6 +6,7 @@ export {
   type TransferProgress,
 } from './client-options.js';
 export { describeCredentials, type Credentials } from './credentials.js';
+export { RegistryResponseError } from './registry-errors.js';
 export { credentialsFromConfig, findAuthConfigFile } from './docker-config.js';
 export { toReference, type OperationOptions } from './operation.js';
 export { pushArtifact, type PushOptions, type PushResult } from './push.js';

@@ -4,7 +4,7 @@ import { escapeControl } from '../../terminal-text.js';
 import { getManifest } from './api/manifests.js';
 import { forEachLimited, toReference, withClient, type OperationOptions } from './operation.js';
 import { repositoryName, type OciReference } from '../reference.js';
-import { unexpectedResponse } from './registry-errors.js';
+import { RegistryResponseError, unexpectedResponse } from './registry-errors.js';
 import { headerValue } from './http/transport.js';
 
 export interface ListOptions extends OperationOptions {
@@ -73,7 +73,7 @@ export async function listTags(
         signal,
       });
       if (res.status === 404) {
-        throw new UserError(`repository ${name} not found: check the URL`);
+        throw new RegistryResponseError(`repository ${name} not found: check the URL`, res);
       }
       if (res.status !== 200)
         throw unexpectedResponse(client.registry, `list the tags of ${ref.repository}`, res);

@@ -26,10 +26,43 @@ export function registryErrorText(res: HttpResponse): string {
   return `HTTP ${res.status}${STATUS_CODES[res.status] ? ` ${STATUS_CODES[res.status]}` : ''}`;
 }
 
+/**
+ * The registry (or its token server) answered with a status the operation cannot go on with.
+ * The message is the one the CLI prints; a library caller tells a 401 from a 404 by `status`
+ * and reads the distribution error `code` (`MANIFEST_UNKNOWN`, `DENIED`, ...) when the body
+ * carried one.
+ */
+export class RegistryResponseError extends UserError {
+  readonly status: number;
+  readonly code: string | undefined;
+
+  constructor(message: string, res: Pick<HttpResponse, 'status' | 'body'>) {
+    super(message);
+    this.status = res.status;
+    this.code = registryErrorCode(res);
+  }
+}
+
+/** The `code` of the first error in a distribution error body, if there is one. */
+export function registryErrorCode(res: Pick<HttpResponse, 'body'>): string | undefined {
+  try {
+    const body = JSON.parse(res.body.toString('utf8')) as { errors?: { code?: unknown }[] };
+    const code = body.errors?.[0]?.code;
+    return typeof code === 'string' ? escapeControl(code.slice(0, MAX_QUOTED_CHARS)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A response the operation cannot go on with, as a message naming the request. */
-export function unexpectedResponse(registry: string, what: string, res: HttpResponse): UserError {
-  return new UserError(
+export function unexpectedResponse(
+  registry: string,
+  what: string,
+  res: HttpResponse,
+): RegistryResponseError {
+  return new RegistryResponseError(
     `registry ${registry} failed to ${what} (${res.status}): ${registryErrorText(res)}${statusAdvice(res)}`,
+    res,
   );
 }
 

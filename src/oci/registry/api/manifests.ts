@@ -3,7 +3,7 @@ import { escapeControl } from '../../../terminal-text.js';
 import type { RegistryClient } from '../client.js';
 import { sha256Digest } from '../../content/digest.js';
 import { matchesRegistryDigest } from './content-digest.js';
-import { unexpectedResponse } from '../registry-errors.js';
+import { RegistryResponseError, unexpectedResponse } from '../registry-errors.js';
 import { headerValue } from '../http/transport.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -93,7 +93,10 @@ export async function getManifest(
   });
   const name = `${client.registry}/${repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
   if (res.status === 404) {
-    throw new UserError(`artifact ${name} not found: check the repository and tag`);
+    throw new RegistryResponseError(
+      `artifact ${name} not found: check the repository and tag`,
+      res,
+    );
   }
   if (res.status !== 200) throw unexpectedResponse(client.registry, `get manifest ${name}`, res);
   const digest = sha256Digest(res.body);
