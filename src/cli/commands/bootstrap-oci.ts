@@ -6,6 +6,7 @@ import { UserError } from '../../errors.js';
 import { group } from '../group.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 import { readStdin } from '../read-stdin.js';
+import { examples } from '../examples.js';
 
 /**
  * Registers `flux-oci bootstrap oci`: both phases against a cluster, with the RFC's flags.
@@ -38,6 +39,19 @@ export function registerBootstrapOci(program: Command): void {
   command.addHelpText(
     'after',
     `\nWithout --password or --password-env the password comes from ${PASSWORD_ENV} (${CLUSTER_PASSWORD_ENV} for the cluster registry).`,
+  );
+  command.addHelpText(
+    'after',
+    examples([
+      [
+        "Bootstrap Flux from a components artifact and sync the cluster's own artifact",
+        'echo $GITHUB_TOKEN | flux-oci bootstrap oci --url=oci://ghcr.io/org/flux-manifests:production \\\n    --username=flux --password-stdin \\\n    --cluster-url=oci://ghcr.io/org/fleet:production --cluster-path=clusters/production',
+      ],
+      [
+        "Bootstrap from ECR with the cloud's identity (no credentials stored in the cluster)",
+        'flux-oci bootstrap oci --url=oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/flux-manifests:production \\\n    --provider=aws',
+      ],
+    ]),
   );
   command.action(async (opts: Record<string, unknown>) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).

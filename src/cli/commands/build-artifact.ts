@@ -8,6 +8,7 @@ import {
 } from '../artifact-flags.js';
 import { group } from '../group.js';
 import { readStdinBytes } from '../read-stdin.js';
+import { examples } from '../examples.js';
 
 interface BuildArtifactFlags extends IgnorePathsFlags {
   readonly path?: string;
@@ -35,6 +36,19 @@ export function registerBuildArtifact(program: Command): void {
     .addOption(ignorePathsOption())
     .addOption(addIgnorePathsOption())
     .option('--resolve-symlinks', 'resolve symlinks by copying their targets into the artifact')
+    .addHelpText(
+      'after',
+      examples([
+        [
+          'Build a tgz file from a local directory',
+          'flux-oci build artifact --path=./path/to/local/manifests --output=./path/to/artifact.tgz',
+        ],
+        [
+          'Build a tgz file from stdin',
+          'kustomize build . | flux-oci build artifact --path=- --output=./path/to/artifact.tgz',
+        ],
+      ]),
+    )
     .action(async (flags: BuildArtifactFlags) => {
       const path = flags.path ?? '';
       const stdin = path === '-' ? await readStdinBytes() : undefined;

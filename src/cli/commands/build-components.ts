@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { COMPONENTS_KEYS } from '../../bootstrap/options/option-args.js';
 import { group } from '../group.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
+import { examples } from '../examples.js';
 
 /**
  * Registers `flux-oci build components`: the Flux components artifact written as an OCI
@@ -19,6 +20,19 @@ export function registerBuildComponents(program: Command): void {
         .default('text'),
     );
   addOptionFlags(command, COMPONENTS_KEYS);
+  command.addHelpText(
+    'after',
+    examples([
+      [
+        "Build the components artifact of Flux's default version as an OCI image layout",
+        'flux-oci build components --output=./flux-components',
+      ],
+      [
+        'Build it for one Flux version with the extra image automation controllers',
+        'flux-oci build components --version=v2.9.4 \\\n    --components-extra=image-reflector-controller,image-automation-controller --output=./flux-components',
+      ],
+    ]),
+  );
   command.action(async (opts: Record<string, unknown>) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
     const { packComponents } = await import('../../bootstrap/build-components.js');

@@ -6,6 +6,7 @@ import { group } from '../group.js';
 import { labelOption, parseLabels } from '../label-flag.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 import { log } from '../output.js';
+import { examples } from '../examples.js';
 
 interface CreateSecretOciFlags {
   url?: string;
@@ -42,6 +43,19 @@ export function registerCreateSecretOci(program: Command): void {
     .option('-n, --namespace <namespace>', 'namespace of the Secret', DEFAULT_NAMESPACE)
     .option('--export', 'print the Secret to standard output instead of writing it to the cluster')
     .addOption(labelOption());
+  command.addHelpText(
+    'after',
+    examples([
+      [
+        'Create a registry Secret for OCIRepositories, the password from stdin',
+        'echo $GITHUB_TOKEN | flux-oci create secret oci ghcr-auth --url=ghcr.io --username=flux --password-stdin',
+      ],
+      [
+        'Print it as YAML instead, for a Git repository or a sealed secret',
+        'OCI_PASSWORD=$GITHUB_TOKEN flux-oci create secret oci ghcr-auth --url=ghcr.io --username=flux --export',
+      ],
+    ]),
+  );
   addOptionFlags(command, CONNECTION_KEYS)
     .exitOverride()
     .action(async (name: string, flags: CreateSecretOciFlags) => {

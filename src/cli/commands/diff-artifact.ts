@@ -15,6 +15,7 @@ import {
   registryClientOptions,
   type RegistryFlags,
 } from '../registry-options.js';
+import { examples } from '../examples.js';
 
 interface DiffArtifactFlags extends RegistryFlags, IgnorePathsFlags {
   readonly path?: string;
@@ -44,6 +45,15 @@ export function registerDiffArtifact(program: Command): void {
     .addOption(ignorePathsOption())
     .addOption(addIgnorePathsOption())
     .option('-o, --output <format>', 'print the comparison as json or yaml');
+  command.addHelpText(
+    'after',
+    examples([
+      [
+        'Check if local files differ from the pushed artifact',
+        'flux-oci diff artifact oci://ghcr.io/org/manifests/app:v0.0.1 --path=./path/to/local/manifests',
+      ],
+    ]),
+  );
   addRegistryFlags(command).action(async (url: string, flags: DiffArtifactFlags) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
     const { diffArtifact, toReference } = await import('../../oci/registry/index.js');

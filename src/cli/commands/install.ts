@@ -7,6 +7,7 @@ import { parseRegistryCreds } from '../../bootstrap/options/registry-creds.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 import { log } from '../output.js';
 import { parseGoDuration } from '../registry-options.js';
+import { examples } from '../examples.js';
 
 /**
  * `flux-oci install`'s option flags: the install options, the cluster connection, --timeout,
@@ -33,6 +34,16 @@ export function registerInstall(program: Command): void {
     .option('--export', 'print the manifests to standard output and exit')
     .exitOverride();
   addOptionFlags(command, KEYS);
+  command.addHelpText(
+    'after',
+    examples([
+      ["Install Flux's default version on the current context's cluster", 'flux-oci install'],
+      [
+        'Print the manifests of one Flux version with extra components, without a cluster',
+        'flux-oci install --export --version=v2.9.4 --components-extra=image-reflector-controller,image-automation-controller',
+      ],
+    ]),
+  );
   command.action(async (opts: Record<string, unknown>) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
     const { generateComponents } = await import('../../flux/generate-components.js');

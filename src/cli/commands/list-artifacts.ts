@@ -6,6 +6,7 @@ import {
   registryClientOptions,
   type RegistryFlags,
 } from '../registry-options.js';
+import { examples } from '../examples.js';
 
 interface ListArtifactsFlags extends RegistryFlags {
   readonly filterSemver?: string;
@@ -25,6 +26,19 @@ export function registerListArtifacts(program: Command): void {
     .option('--filter-semver <range>', 'filter tags returned from the oci repository using semver')
     .option('--filter-regex <regex>', 'filter tags returned from the oci repository using regex')
     .option('-o, --output <format>', 'print the list as json or yaml instead of a table');
+  command.addHelpText(
+    'after',
+    examples([
+      [
+        'List the artifacts of a repository',
+        'flux-oci list artifacts oci://ghcr.io/org/manifests/app',
+      ],
+      [
+        'List the 1.x releases as JSON',
+        'flux-oci list artifacts oci://ghcr.io/org/manifests/app --filter-semver=">=1.0.0 <2.0.0" --output=json',
+      ],
+    ]),
+  );
   addRegistryFlags(command).action(async (url: string, flags: ListArtifactsFlags) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
     const { listArtifacts, toReference } = await import('../../oci/registry/index.js');

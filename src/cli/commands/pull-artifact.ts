@@ -12,6 +12,7 @@ import {
   registryClientOptions,
   type RegistryFlags,
 } from '../registry-options.js';
+import { examples } from '../examples.js';
 
 interface PullArtifactFlags extends RegistryFlags {
   readonly output?: string;
@@ -28,6 +29,19 @@ export function registerPullArtifact(program: Command): void {
     .description('Pull an artifact from an OCI registry and extract its content')
     .argument('<url>', 'oci://<registry>/<repository>[:<tag>|@<digest>]')
     .option('-o, --output <dir>', 'path where the artifact content should be extracted');
+  command.addHelpText(
+    'after',
+    examples([
+      [
+        'Pull an OCI artifact created by flux-oci or flux from GHCR',
+        'flux-oci pull artifact oci://ghcr.io/org/manifests/app:v0.0.1 --output ./path/to/local/manifests',
+      ],
+      [
+        'Pull by digest from a registry with a private CA',
+        'flux-oci pull artifact oci://registry.example.com/app@sha256:<digest> --ca-file=./ca.pem --output=./manifests',
+      ],
+    ]),
+  );
   addRegistryFlags(command).action(async (url: string, flags: PullArtifactFlags) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
     const { pullArtifactToFile } = await import('../../oci/registry/pull.js');

@@ -21,6 +21,7 @@ import {
   registryClientOptions,
   type RegistryFlags,
 } from '../registry-options.js';
+import { examples } from '../examples.js';
 
 interface PushArtifactFlags extends RegistryFlags, IgnorePathsFlags {
   readonly path?: string;
@@ -62,6 +63,19 @@ export function registerPushArtifact(program: Command): void {
       'the format in which the artifact digest should be printed: json or yaml',
     );
   addCosignKeyFlag(command);
+  command.addHelpText(
+    'after',
+    examples([
+      [
+        'Push manifests to GHCR using the short Git SHA as the OCI artifact tag',
+        'echo $GITHUB_TOKEN | flux-oci push artifact oci://ghcr.io/org/config/app:$(git rev-parse --short HEAD) \\\n    --username=flux --password-stdin --path=./path/to/local/manifests \\\n    --source="$(git config --get remote.origin.url)" \\\n    --revision="$(git branch --show-current)@sha1:$(git rev-parse HEAD)"',
+      ],
+      [
+        "Push to ECR with the cloud's identity and print the digest as JSON",
+        'flux-oci push artifact oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v1 \\\n    --provider=aws --path=./manifests --source="$(git config --get remote.origin.url)" \\\n    --revision="main@sha1:$(git rev-parse HEAD)" --output=json',
+      ],
+    ]),
+  );
   addRegistryFlags(command).action(async (url: string, flags: PushArtifactFlags) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
     const { pushArtifact } = await import('../../oci/registry/push.js');

@@ -8,6 +8,7 @@ import {
   registryClientOptions,
   type RegistryFlags,
 } from '../registry-options.js';
+import { examples } from '../examples.js';
 
 interface TagArtifactFlags extends RegistryFlags {
   readonly tag?: string[];
@@ -22,6 +23,15 @@ export function registerTagArtifact(program: Command): void {
     .argument('<url>', 'oci://<registry>/<repository>[:<tag>|@<digest>]')
     .option('--tag <tags>', 'tag name (comma separated, repeatable)', collectCsv)
     .option('-o, --output <format>', 'print the result as json or yaml');
+  command.addHelpText(
+    'after',
+    examples([
+      [
+        'Tag an OCI artifact as latest and production',
+        'flux-oci tag artifact oci://ghcr.io/org/manifests/app:v0.0.1 --tag latest --tag production',
+      ],
+    ]),
+  );
   addRegistryFlags(command).action(async (url: string, flags: TagArtifactFlags) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
     const { tagArtifact } = await import('../../oci/registry/tag.js');

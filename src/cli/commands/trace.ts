@@ -3,6 +3,7 @@ import { UserError } from '../../errors.js';
 import type { TraceTarget } from '../../flux/trace/trace-object.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 import { parseOutputFormat, printStructured } from '../output.js';
+import { examples } from '../examples.js';
 
 /** The cluster connection, also from the environment (`--kubeconfig-env`, `--context-env`). */
 const CONNECTION_KEYS = ['kubeconfig', 'context'] as const;
@@ -29,11 +30,25 @@ export function registerTrace(program: Command): void {
     .option('-n, --namespace <namespace>', "the object's namespace (default: the context's)")
     .option('--kind <kind>', 'the Kubernetes object kind, e.g. Deployment')
     .option('--api-version <version>', "the Kubernetes object's API version, e.g. apps/v1")
-    .option('-o, --output <format>', 'print the trace as json or yaml')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  flux-oci trace -n apps deployment/podinfo\n  flux-oci trace cm podinfo -n apps -o json\n  flux-oci trace podinfo --kind=Deployment --api-version=apps/v1 -n apps\n',
-    );
+    .option('-o, --output <format>', 'print the trace as json or yaml');
+  command.addHelpText(
+    'after',
+    examples([
+      [
+        'Trace a Deployment to the Kustomization, the OCI artifact and the Git commit it came from',
+        'flux-oci trace -n apps deployment/podinfo',
+      ],
+      [
+        'Trace a ConfigMap, the kind and name apart, as JSON',
+        'flux-oci trace cm podinfo -n apps -o json',
+      ],
+      [
+        'Trace an object by name with its kind and API version as flags',
+        'flux-oci trace podinfo --kind=Deployment --api-version=apps/v1 -n apps',
+      ],
+    ]),
+  );
+
   addOptionFlags(command, CONNECTION_KEYS).action(
     async (first: string, second: string | undefined, flags: TraceFlags) => {
       const format = parseOutputFormat(flags.output);

@@ -4,6 +4,7 @@ import { stderrProgressLogger } from '../../bootstrap/progress-logger.js';
 import { UserError } from '../../errors.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 import { parseGoDuration } from '../registry-options.js';
+import { examples } from '../examples.js';
 
 /** The cluster connection, also from the environment (`--kubeconfig-env`, `--context-env`). */
 const CONNECTION_KEYS = ['kubeconfig', 'context'] as const;
@@ -27,6 +28,19 @@ export function registerUninstall(program: Command): void {
     .option('--dry-run', 'only print what would be deleted')
     .option('-s, --silent', 'delete without asking for confirmation')
     .option('--timeout <duration>', 'how long the uninstall may take', '5m0s');
+  command.addHelpText(
+    'after',
+    examples([
+      [
+        'Uninstall Flux, keeping what it applied running',
+        'flux-oci uninstall --namespace=flux-system',
+      ],
+      [
+        'See what would be deleted, keeping the namespace',
+        'flux-oci uninstall --dry-run --keep-namespace',
+      ],
+    ]),
+  );
   addOptionFlags(command, CONNECTION_KEYS).action(async (opts: Record<string, unknown>) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
     const { KubeClient } = await import('../../kube/client.js');

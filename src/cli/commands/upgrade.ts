@@ -9,6 +9,7 @@ import { DEFAULT_FLUX_VERSION } from '../../flux/flux-versions.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
 import { parseOutputFormat, printStructured } from '../output.js';
 import { readStdin } from '../read-stdin.js';
+import { examples } from '../examples.js';
 
 /** The bootstrap flags upgrade shares; the password has none (standard input or environment). */
 const UPGRADE_FLAGS: readonly (keyof BootstrapOciOptions)[] = [
@@ -54,6 +55,15 @@ export function registerUpgrade(program: Command): void {
       `\n--version defaults to Flux ${DEFAULT_FLUX_VERSION}. The install flags (--components, --registry, --log-level, ...)\n` +
         'default to what the artifact was generated with; its kustomization.yaml and patch files are kept as they are.',
     );
+  command.addHelpText(
+    'after',
+    examples([
+      [
+        'Regenerate the components artifact for another Flux version from CI, and move its tag',
+        'echo $GITHUB_TOKEN | flux-oci upgrade --url=oci://ghcr.io/org/flux-manifests:production \\\n    --username=flux --password-stdin --version=v2.9.4',
+      ],
+    ]),
+  );
   command.action(async (opts: Record<string, unknown>) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
     const { upgradeComponents } = await import('../../bootstrap/upgrade-components.js');

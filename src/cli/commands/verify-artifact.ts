@@ -7,6 +7,7 @@ import {
   registryClientOptions,
   type RegistryFlags,
 } from '../registry-options.js';
+import { examples } from '../examples.js';
 
 interface VerifyArtifactFlags extends RegistryFlags {
   readonly key?: string;
@@ -26,6 +27,15 @@ export function registerVerifyArtifact(program: Command): void {
     .argument('<url>', 'oci://<registry>/<repository>[:<tag>|@<digest>]')
     .option('--key <file>', "the signer's public key (cosign.pub)")
     .option('-o, --output <format>', 'print the result as json or yaml');
+  command.addHelpText(
+    'after',
+    examples([
+      [
+        "Verify an artifact's cosign signature with the signer's public key",
+        'flux-oci verify artifact oci://ghcr.io/org/manifests/app:v0.0.1 --key=./cosign.pub',
+      ],
+    ]),
+  );
   addRegistryFlags(command).action(async (url: string, flags: VerifyArtifactFlags) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
     const { toReference } = await import('../../oci/registry/operation.js');
