@@ -159,7 +159,10 @@ async function readLayerFile(
     throw new UserError('layer is not gzip-compressed (it does not start with 1f 8b)');
   }
   const reader = new TarStreamReader(onEntry, onContent);
-  const gunzipped = createReadStream(file).pipe(createGunzip());
+  // Large pieces: each one costs a turn of the event loop, whatever its size.
+  const gunzipped = createReadStream(file, { highWaterMark: PIECE_BYTES }).pipe(
+    createGunzip({ chunkSize: PIECE_BYTES }),
+  );
   let size = 0;
   try {
     for await (const piece of gunzipped as AsyncIterable<Buffer>) {
@@ -197,6 +200,9 @@ export function safeParts(name: string): string[] {
   if (parts.includes('..')) refuse('".." in path');
   return parts;
 }
+
+/** Bytes read and decompressed at a time when extracting from a file. */
+const PIECE_BYTES = 1024 * 1024;
 
 /** Longest file name (one path component) Linux and macOS file systems take, in bytes. */
 const MAX_NAME_BYTES = 255;

@@ -1,0 +1,252 @@
+// flux-oci side by side with the real Flux CLI (tools/flux, built from its Go module on first
+// use): each case of issue 11's table, both tools run alternately as child processes against
+// one local docker-registry, printing min/median/max wall time, the ratio of the medians and
+// the median peak RSS of each (from /usr/bin/time).
+//
+//   npm run build && npx tsx bench/flux-compare.ts [--runs 5]
+//
+// Trees: a small one (20 manifests of about 2 KB) and a 50 MB one (50 files of 1 MB of
+// random base64, fixed seed). "push again" pushes the same tree under a new tag of a
+// repository that holds it already. Bare `node -e 0` is measured too, the start-up floor.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fluxBinary } from '../test/support/flux-cli.js';
+import { startRegistry } from '../test/support/registry.js';
+
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
+const root = join(import.meta.dirname, '..');
+const fluxOci = join(root, 'bin', 'flux-oci.js');
+const flux = fluxBinary();
+const work = mkdtempSync(join(tmpdir(), 'flux-oci-compare-'));
+const home = join(work, 'home');
+mkdirSync(home);
+
+interface Sample {
+  readonly seconds: number;
+  readonly rssMib: number;
+}
+
+/** Runs a command under /usr/bin/time; fails loudly when it fails. */
+function timed(command: string, args: readonly string[]): Sample {
+  const timeFile = join(work, 'time.txt');
+  const start = process.hrtime.bigint();
+  const res = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%e %M', command, ...args], {
+    env: { PATH: process.env.PATH, HOME: home, TMPDIR: work },
+    encoding: 'utf8',
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (res.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${res.status}):\n${res.stderr}`);
+  }
+  // /usr/bin/time's own wall time has 10 ms steps: it gives the peak RSS only.
+  const kib = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ')[1];
+  return { seconds, rssMib: Number(kib) / 1024 };
+}
+
+/** Deterministic random base64 (the issue's 50 MB tree: it compresses to about 75%). */
+function randomText(seed: string, bytes: number): string {
+  const parts: Buffer[] = [];
+  let length = 0;
+  for (let i = 0; length < bytes; i++) {
+    const block = createHash('sha512').update(`${seed}/${i}`).digest();
+    parts.push(block);
+    length += block.length * (4 / 3);
+  }
+  return Buffer.concat(parts).toString('base64').slice(0, bytes);
+}
+
+function writeFiles(dir: string, files: Record<string, string>): string {
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+const small = writeFiles(
+  join(work, 'small'),
+  Object.fromEntries(
+    Array.from({ length: 20 }, (_, i) => [
+      `apps/app-${i}.yaml`,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-${i}\ndata:\n  value: ${randomText(`s${i}`, 2000)}\n`,
+    ]),
+  ),
+);
+const large = writeFiles(
+  join(work, 'large'),
+  Object.fromEntries(
+    Array.from({ length: 50 }, (_, i) => [`data/file-${i}.txt`, randomText(`l${i}`, 1_000_000)]),
+  ),
+);
+
+const meta = [
+  '--source=https://github.com/example/bench',
+  '--revision=main@sha1:0123456789abcdef0123456789abcdef01234567',
+];
+
+interface Case {
+  readonly label: string;
+  /** The arguments of run `i` for each tool; `prepare` runs untimed before each. */
+  readonly ours: (i: number) => string[];
+  readonly theirs: (i: number) => string[];
+  readonly prepare?: (i: number) => void;
+}
+
+const registry = await startRegistry();
+const host = registry.host;
+let outCount = 0;
+const freshDir = (): string => {
+  const dir = join(work, `out-${outCount++}`);
+  mkdirSync(dir);
+  return dir;
+};
+
+const cases: Case[] = [
+  { label: 'start-up (`--version`)', ours: () => ['--version'], theirs: () => ['--version'] },
+  {
+    label: '`push artifact --help`',
+    ours: () => ['push', 'artifact', '--help'],
+    theirs: () => ['push', 'artifact', '--help'],
+  },
+  {
+    label: 'push small tree, new tag',
+    ours: (i) => [
+      'push',
+      'artifact',
+      `oci://${host}/bench/ours-small:r${i}`,
+      `--path=${small}`,
+      ...meta,
+    ],
+    theirs: (i) => [
+      'push',
+      'artifact',
+      `oci://${host}/bench/flux-small:r${i}`,
+      `--path=${small}`,
+      ...meta,
+    ],
+  },
+  {
+    label: 'pull small tree',
+    ours: () => ['pull', 'artifact', `oci://${host}/bench/ours-small:r0`, `--output=${freshDir()}`],
+    theirs: () => [
+      'pull',
+      'artifact',
+      `oci://${host}/bench/flux-small:r0`,
+      `--output=${freshDir()}`,
+    ],
+  },
+  {
+    label: 'push 50 MB tree, fresh repository',
+    ours: (i) => [
+      'push',
+      'artifact',
+      `oci://${host}/bench/ours-fresh-${i}:v1`,
+      `--path=${large}`,
+      ...meta,
+    ],
+    theirs: (i) => [
+      'push',
+      'artifact',
+      `oci://${host}/bench/flux-fresh-${i}:v1`,
+      `--path=${large}`,
+      ...meta,
+    ],
+  },
+  {
+    label: 'push 50 MB tree again (blobs there)',
+    ours: (i) => [
+      'push',
+      'artifact',
+      `oci://${host}/bench/ours-fresh-0:again-${i}`,
+      `--path=${large}`,
+      ...meta,
+    ],
+    theirs: (i) => [
+      'push',
+      'artifact',
+      `oci://${host}/bench/flux-fresh-0:again-${i}`,
+      `--path=${large}`,
+      ...meta,
+    ],
+  },
+  {
+    label: 'pull 50 MB',
+    ours: () => [
+      'pull',
+      'artifact',
+      `oci://${host}/bench/ours-fresh-0:v1`,
+      `--output=${freshDir()}`,
+    ],
+    theirs: () => [
+      'pull',
+      'artifact',
+      `oci://${host}/bench/flux-fresh-0:v1`,
+      `--output=${freshDir()}`,
+    ],
+  },
+  {
+    label: 'build artifact 50 MB',
+    ours: (i) => [
+      'build',
+      'artifact',
+      `--path=${large}`,
+      `--output=${join(work, `ours-${i}.tgz`)}`,
+    ],
+    theirs: (i) => [
+      'build',
+      'artifact',
+      `--path=${large}`,
+      `--output=${join(work, `flux-${i}.tgz`)}`,
+    ],
+  },
+];
+
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const spread = (samples: Sample[]): string => {
+  const s = samples.map((x) => x.seconds);
+  return `${Math.min(...s).toFixed(3)} / ${median(s).toFixed(3)} / ${Math.max(...s).toFixed(3)}`;
+};
+
+try {
+  const { stdout: fluxVersion } = spawnSync(flux, ['--version'], { encoding: 'utf8' });
+  const node = Array.from({ length: runs }, () => timed(process.execPath, ['-e', '0']));
+  console.log(
+    `node ${process.version}, ${fluxVersion.trim()}, docker-registry on ${host}, ${runs} runs each, alternating; times in s (min / median / max)\n`,
+  );
+  console.log(`bare \`node -e 0\`: ${spread(node)} s\n`);
+  const startUp: [string, number][] = [];
+  console.log('| case | flux-oci | flux (Go) | ratio | peak RSS flux-oci / flux |');
+  console.log('|---|---|---|---|---|');
+  for (const c of cases) {
+    const ours: Sample[] = [];
+    const theirs: Sample[] = [];
+    for (let i = 0; i < runs; i++) {
+      c.prepare?.(i);
+      // Alternate which tool goes first, so neither always finds a warmer machine.
+      if (i % 2 === 0) {
+        ours.push(timed(process.execPath, [fluxOci, ...c.ours(i)]));
+        theirs.push(timed(flux, c.theirs(i)));
+      } else {
+        theirs.push(timed(flux, c.theirs(i)));
+        ours.push(timed(process.execPath, [fluxOci, ...c.ours(i)]));
+      }
+    }
+    const ratio = median(ours.map((s) => s.seconds)) / median(theirs.map((s) => s.seconds));
+    if (c.label.includes('--')) startUp.push([c.label, median(ours.map((s) => s.seconds))]);
+    const rss = `${median(ours.map((s) => s.rssMib)).toFixed(0)} / ${median(theirs.map((s) => s.rssMib)).toFixed(0)} MiB`;
+    console.log(
+      `| ${c.label} | ${spread(ours)} | ${spread(theirs)} | ${ratio.toFixed(2)}x | ${rss} |`,
+    );
+  }
+  const nodeMedian = median(node.map((s) => s.seconds));
+  for (const [label, seconds] of startUp) {
+    console.log(`${label} against bare node: ${(seconds / nodeMedian).toFixed(2)}x`);
+  }
+} finally {
+  await registry.stop();
+  rmSync(work, { recursive: true, force: true });
+}
