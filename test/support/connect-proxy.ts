@@ -8,6 +8,12 @@ export interface ConnectProxyOptions {
    * @default none
    */
   readonly hosts?: Readonly<Record<string, string>>;
+  /**
+   * Refuse a CONNECT to any host not in `hosts`, so a client's fallback to a real endpoint
+   * never leaves the machine.
+   * @default false
+   */
+  readonly onlyHosts?: boolean;
 }
 
 export interface ConnectProxy {
@@ -31,6 +37,10 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
     connects.push(target);
     const colon = target.lastIndexOf(':');
     const host = target.slice(0, colon);
+    if (options.onlyHosts && options.hosts?.[host] === undefined) {
+      client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
     const upstream = connect(Number(target.slice(colon + 1)), options.hosts?.[host] ?? host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);

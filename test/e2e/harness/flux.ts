@@ -32,6 +32,8 @@ export interface FluxOptions {
   onKindsNotServed?: () => void;
   /** --log-level of both controllers. @default 'info' */
   logLevel?: 'debug' | 'info' | 'error';
+  /** More environment of both controllers (a cloud identity, proxies, CAs). @default none */
+  env?: Record<string, string>;
 }
 
 export interface Flux {
@@ -120,6 +122,7 @@ export async function startFlux(cluster: Cluster, opts: FluxOptions = {}): Promi
     KUBECONFIG: cluster.kubeconfigPath,
     RUNTIME_NAMESPACE: opts.namespace ?? 'flux-system',
     TMPDIR: tmp,
+    ...opts.env,
   };
   const logLevel = opts.logLevel ?? 'info';
   const procs: ServerProcess[] = [];

@@ -44,6 +44,12 @@ export const REGISTRY_HOSTS: Readonly<Record<Cloud, string>> = {
 /** ECR Public's registry, served by the front too (its credentials are AWS's). */
 export const PUBLIC_ECR_HOST = 'public.ecr.aws';
 
+/**
+ * ECR's API host in the registry's region: the front answers it too, for clients that take
+ * no endpoint setting (Flux's source-controller builds its ECR client without one).
+ */
+export const ECR_API_HOST = 'api.ecr.eu-west-1.amazonaws.com';
+
 /** Entra ID's public authority host: the fake answers for it on the front too. */
 const ENTRA_HOST = 'login.microsoftonline.com';
 
@@ -92,6 +98,12 @@ export interface FakeCloudCalls {
 }
 
 export interface FakeCloud {
+  /** The loopback address whose port 443 serves every registry host (the front). */
+  readonly frontAddress: string;
+  /** `https://127.0.0.1:<port>`: the clouds' APIs (ECR, STS). */
+  readonly apiOrigin: string;
+  /** `127.0.0.1:<port>`: the GCE metadata server. */
+  readonly metadataHost: string;
   /** `oci://` host of each cloud's registry (port 443 of the front). */
   readonly hosts: Readonly<Record<Cloud, string>>;
   readonly caFile: string;
@@ -134,6 +146,7 @@ export async function startFakeCloud(): Promise<FakeCloud> {
     const certs = await serverCertificate(dir, ca, [
       ...Object.values(REGISTRY_HOSTS),
       PUBLIC_ECR_HOST,
+      ECR_API_HOST,
       ENTRA_HOST,
     ]);
     const signing = await generateSigningKey(dir);
@@ -174,7 +187,7 @@ export async function startFakeCloud(): Promise<FakeCloud> {
       return undefined;
     };
 
-    // The API server: the clouds' token endpoints and the registry's token realm.
+    // The API server: the clouds' token endpoints (ECR, STS, Entra ID's fallbacks).
     const service = 'fake-cloud-registry';
     const issuer = 'fake-cloud-issuer';
     const api = createHttpsServer(tls, (req, res) => {
@@ -199,9 +212,6 @@ export async function startFakeCloud(): Promise<FakeCloud> {
             target.startsWith('SpencerFrontendService'),
           );
         }
-        if (url.pathname === '/registry-token') {
-          return registryToken(req, res, url, calls, valid, { signingKey, kid, service, issuer });
-        }
         json(res, 404, { error: `the fake cloud has no ${req.method} ${url.pathname}` });
       });
     });
@@ -211,7 +221,9 @@ export async function startFakeCloud(): Promise<FakeCloud> {
 
     registry = await startRegistry({
       tokenRealm: {
-        realm: `${apiOrigin}/registry-token`,
+        // The front rewrites it to the registry host the client asked (as ACR and Artifact
+        // Registry name their own host): Flux refuses a realm on a loopback address.
+        realm: 'https://realm.invalid/oauth2/token',
         service,
         issuer,
         certFile: signing.certFile,
@@ -228,6 +240,16 @@ export async function startFakeCloud(): Promise<FakeCloud> {
         );
         return;
       }
+      if (req.headers.host === ECR_API_HOST) {
+        const target = String(req.headers['x-amz-target'] ?? '');
+        void readBody(req).then(() =>
+          ecrToken(req, res, calls, issue, issuedKeys, target.startsWith('SpencerFrontendService')),
+        );
+        return;
+      }
+      if (url.pathname === '/oauth2/token') {
+        return registryToken(req, res, url, calls, valid, { signingKey, kid, service, issuer });
+      }
       if (req.url?.startsWith('/oauth2/exchange')) {
         void readBody(req).then((body) => acrExchange(req, res, body, calls, valid, issue));
         return;
@@ -241,6 +263,13 @@ export async function startFakeCloud(): Promise<FakeCloud> {
           headers: { ...req.headers, 'x-forwarded-proto': 'https' },
         },
         (up) => {
+          const challenge = up.headers['www-authenticate'];
+          if (typeof challenge === 'string') {
+            up.headers['www-authenticate'] = challenge.replace(
+              'https://realm.invalid/',
+              `https://${req.headers.host}/`,
+            );
+          }
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
         },
@@ -275,7 +304,12 @@ export async function startFakeCloud(): Promise<FakeCloud> {
         ...env,
         HOME: home,
         NODE_OPTIONS: `--import=${PRELOAD}`,
-        FLUX_OCI_TEST_HOSTS: [...Object.values(REGISTRY_HOSTS), PUBLIC_ECR_HOST, ENTRA_HOST]
+        FLUX_OCI_TEST_HOSTS: [
+          ...Object.values(REGISTRY_HOSTS),
+          PUBLIC_ECR_HOST,
+          ECR_API_HOST,
+          ENTRA_HOST,
+        ]
           .map((host) => `${host}=${frontAddress}`)
           .join(','),
         NODE_EXTRA_CA_CERTS: ca.caFile,
@@ -329,6 +363,9 @@ export async function startFakeCloud(): Promise<FakeCloud> {
           };
 
     return {
+      frontAddress,
+      apiOrigin,
+      metadataHost,
       hosts: REGISTRY_HOSTS,
       federatedEnv,
       caFile: ca.caFile,
