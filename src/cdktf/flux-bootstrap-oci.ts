@@ -1,4 +1,10 @@
-import { AssetType, TerraformAsset, TerraformStack } from 'cdktf';
+import {
+  AssetType,
+  TerraformAsset,
+  TerraformResource,
+  TerraformStack,
+  type ITerraformDependable,
+} from 'cdktf';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -93,6 +99,20 @@ export class FluxBootstrapOci extends Construct {
    * deployed after this construct's stack.
    */
   readonly syncStack?: TerraformStack;
+
+  /**
+   * What completes once Flux is synced (the flux-system and flux-components objects Ready):
+   * give it as `dependsOn` so a workload waits for Flux. With `rendering: 'terraform-data'`
+   * the sync step in this stack; with `'providers'` the OCIRepositories and Kustomizations
+   * in `syncStack` (a resource of another stack waits through its stack instead:
+   * `stack.addDependency(flux.syncStack!)`).
+   */
+  get syncedResources(): ITerraformDependable[] {
+    if (this.syncStack) {
+      return this.syncStack.node.children.filter((c) => c instanceof TerraformResource);
+    }
+    return [this.node.findChild('sync') as TerraformResource];
+  }
 
   constructor(scope: Construct, id: string, props: FluxBootstrapOciProps) {
     super(scope, id);

@@ -23,9 +23,11 @@ export interface BootstrapOciOptions {
 
   /**
    * Password or token for the components registry. Never give it as a literal: on the
-   * command line use `--password-stdin` or `OCI_PASSWORD`; in CDKTF pass a sensitive
-   * `TerraformVariable`'s value (it then reaches the cluster only through write-only
-   * attributes and the pre-apply step's environment, never state or plan output).
+   * command line use `--password-stdin` or `OCI_PASSWORD`; in CDKTF pass
+   * `FluxBootstrapOci.sensitiveVariable('oci_password')` (the construct declares that
+   * sensitive variable and refuses anything else; the pipeline sets `TF_VAR_oci_password`),
+   * so it reaches the cluster only through write-only attributes and the steps'
+   * environment, never cdk.tf.json, state or plan output.
    *
    * @default - `OCI_PASSWORD` from the environment when `username` is set
    */
