@@ -134,4 +134,23 @@ describe('story 2: bootstrap oci --provider=aws (bastion pushes with its IAM ide
     expect(proxy.connects).toContain(`${cloud.hosts.aws}:443`);
     expect(proxy.connects).toContain(`${ECR_API_HOST}:443`);
   });
+  test('upgrade --provider=aws (story 4 from CI) reads the components artifact through ECR', async () => {
+    const before = cloud.calls.ecr.length;
+    const upgrade = await runNode(
+      [
+        'upgrade',
+        `--url=${ecr()}/flux/components:production`,
+        '--provider=aws',
+        `--manifests=${STORY1_MANIFESTS}`,
+        '--version=v2.9.5',
+      ],
+      cloud.env('aws'),
+    );
+    expect(upgrade.stderr).toContain(
+      `${cloud.hosts.aws}/flux/components:production is already at Flux v2.9.5 with these options: nothing to push`,
+    );
+    expect(upgrade.code).toBe(0);
+    // At least its own login (source-controller may log in meanwhile too).
+    expect(cloud.calls.ecr.length).toBeGreaterThan(before);
+  });
 });
