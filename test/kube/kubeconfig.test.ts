@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
 import { KubeClient } from '../../src/kube/client.js';
 import { UserError } from '../../src/errors.js';
+import { freePort } from '../support/ports.js';
 
 let dir: string;
 let kubeconfig: string;
@@ -29,19 +29,10 @@ current-context: prod
 `;
 }
 
-// A port nothing listens on: bind, read the port, close.
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kubeconfig-test-'));
   kubeconfig = join(dir, 'config');
-  await writeFile(kubeconfig, kubeconfigYaml(await closedPort()));
+  await writeFile(kubeconfig, kubeconfigYaml(await freePort()));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

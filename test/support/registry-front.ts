@@ -10,7 +10,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateCertificates } from './tls.js';
+import { generateCertificates } from './pki.js';
 
 /** A request as the front received it. */
 export interface FrontRequest {

@@ -6,7 +6,7 @@ import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, isPortTaken } from './ports.js';
-import { generateCertificates, generateSigningKey, type TestCa } from './tls.js';
+import { generateCertificates, generateSigningKey, type TestCa } from './pki.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
 
 /** User name and password of the one user a test registry accepts. */

@@ -9,8 +9,8 @@ import { applyFiles } from './apply.js';
 import { startEtcd, type Etcd } from './etcd.js';
 import { httpsStatus } from './https.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { createCa, createSigningKey, issueCertificate } from './pki.js';
-import { onFreePorts } from './ports.js';
+import { createCa, createSigningKey, issueCertificate } from '../../support/pki.js';
+import { onFreePorts } from '../../support/ports.js';
 import { startProcess, type ServerProcess } from './process.js';
 import { goTool } from './tools.js';
 

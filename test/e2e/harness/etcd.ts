@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { onFreePorts } from './ports.js';
+import { onFreePorts } from '../../support/ports.js';
 import { startProcess } from './process.js';
 
 export interface Etcd {

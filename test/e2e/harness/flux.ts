@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { applyFiles } from './apply.js';
 import type { Cluster } from './cluster.js';
 import { KubeRequester } from './kube-request.js';
-import { onFreePorts } from './ports.js';
+import { onFreePorts } from '../../support/ports.js';
 import { startProcess, type ServerProcess } from './process.js';
 import { goTool, repoRoot } from './tools.js';
 import { waitFor } from './wait.js';

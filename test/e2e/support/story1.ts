@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry, type TestUser } from '../../support/registry.js';
-import { generateCa } from '../../support/tls.js';
+import { generateCa } from '../../support/pki.js';
 import type { Cluster } from '../harness/cluster.js';
 import { repoRoot } from '../harness/tools.js';
 

@@ -20,7 +20,7 @@ import {
   type RegistryFront,
 } from '../../support/registry-front.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
-import { generateCertificates } from '../../support/tls.js';
+import { generateCertificates } from '../../support/pki.js';
 
 // Real registries (and TLS keys) are started per file: allow for a busy machine.
 jest.setTimeout(60_000);

@@ -24,13 +24,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { startRegistry, type TestRegistry } from '../registry.js';
-import { generateCa, generateSigningKey } from '../tls.js';
+import { generateCa, generateCertificates, generateSigningKey } from '../pki.js';
 import { libtrustKeyId, parseScope } from '../token-server.js';
-
-const run = promisify(execFile);
 
 export type Cloud = 'aws' | 'azure' | 'gcp';
 
@@ -143,7 +139,7 @@ export async function startFakeCloud(): Promise<FakeCloud> {
   let registry: TestRegistry | undefined;
   try {
     const ca = await generateCa(dir);
-    const certs = await serverCertificate(dir, ca, [
+    const certs = await generateCertificates(dir, ca, [
       ...Object.values(REGISTRY_HOSTS),
       PUBLIC_ECR_HOST,
       ECR_API_HOST,
@@ -732,42 +728,6 @@ async function listenOnLoopback443(server: Server): Promise<string> {
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw err;
     }
   }
-}
-
-/** A certificate for the cloud registry names and 127.0.0.1, signed by the test CA. */
-async function serverCertificate(
-  dir: string,
-  ca: { caFile: string; caKeyFile: string },
-  names: readonly string[],
-): Promise<{ certFile: string; keyFile: string }> {
-  const keyFile = join(dir, 'cloud.key');
-  const csr = join(dir, 'cloud.csr');
-  const certFile = join(dir, 'cloud.crt');
-  const ext = join(dir, 'cloud.ext');
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await run('openssl', ['req', ...ec, '-keyout', keyFile, '-out', csr, '-subj', `/CN=${names[0]}`]);
-  const san = [...names.map((n) => `DNS:${n}`), 'IP:127.0.0.1'].join(',');
-  await writeFile(ext, `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
-  await run('openssl', [
-    'x509',
-    '-req',
-    '-in',
-    csr,
-    '-CA',
-    ca.caFile,
-    '-CAkey',
-    ca.caKeyFile,
-    '-CAcreateserial',
-    '-CAserial',
-    join(dir, 'ca.srl'),
-    '-out',
-    certFile,
-    '-days',
-    '2',
-    '-extfile',
-    ext,
-  ]);
-  return { certFile, keyFile };
 }
 
 async function closeAll(servers: readonly Server[]): Promise<void> {

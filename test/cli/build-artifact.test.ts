@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Command } from 'commander';
-import { registerBuildArtifact } from '../../../src/cli/commands/build-artifact.js';
-import { splitCsvRecord } from '../../../src/cli/artifact-flags.js';
-import { UserError } from '../../../src/errors.js';
-import { readTar } from '../../../src/oci/content/archive/tar-reader.js';
-import { makeTree } from './fixture-tree.js';
-import { ORACLE_TIMEOUT_MS, oracleBinary, runOracle } from './oracle.js';
+import { registerBuildArtifact } from '../../src/cli/commands/build-artifact.js';
+import { splitCsvRecord } from '../../src/cli/artifact-flags.js';
+import { UserError } from '../../src/errors.js';
+import { readTar } from '../../src/oci/content/archive/tar-reader.js';
+import { makeTree } from '../oci/content/fixture-tree.js';
+import { ORACLE_TIMEOUT_MS, oracleBinary, runOracle } from '../oci/content/oracle.js';
 
 let work: string;
 let stderr: string;
@@ -101,7 +101,7 @@ describe('flux-oci build artifact', () => {
       execFileSync(
         resolve('node_modules/.bin/tsx'),
         [
-          resolve('test/oci/content/run-build-artifact.ts'),
+          resolve('test/cli/run-build-artifact.ts'),
           'build',
           'artifact',
           '--path',

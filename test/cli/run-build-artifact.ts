@@ -1,6 +1,6 @@
 // Runs only `flux-oci build artifact` in a child process, for the stdin test.
 import { Command } from 'commander';
-import { registerBuildArtifact } from '../../../src/cli/commands/build-artifact.js';
+import { registerBuildArtifact } from '../../src/cli/commands/build-artifact.js';
 
 const program = new Command('flux-oci');
 registerBuildArtifact(program);
