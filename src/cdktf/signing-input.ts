@@ -18,10 +18,15 @@ export interface PublicKeySecret {
 /** How the construct's steps sign and what the verification Secrets hold. */
 export interface SigningInput {
   /**
-   * Arguments every bootstrap step adds: `--cosign-key=env://NAME`, the public keys (copied
-   * beside the stack, relative paths), the keyless identity, and where the key's password is.
+   * Arguments of the steps that push: `--cosign-key=env://NAME` and where its password is.
    */
-  readonly args: readonly string[];
+  readonly signArgs: readonly string[];
+  /**
+   * Arguments of the steps that plan the sync objects or write Secrets (with the cluster
+   * options): the public keys, copied beside the stack (relative paths), and the keyless
+   * identity.
+   */
+  readonly verifyArgs: readonly string[];
   /** The `cosign.pub` Secrets, read at synth time (public keys may be kept in state). */
   readonly secrets: readonly PublicKeySecret[];
   /** What makes the steps run again when signing changes (nothing when nothing is signed). */
@@ -75,19 +80,19 @@ export function signingInput(
     options.cosignPassword === undefined
       ? undefined
       : declareSensitiveVariable(stack, 'cosignPassword', options.cosignPassword);
-  const stepArgs = optionsToStepArgs(
-    { ...options, ...assets },
-    [
-      'cosignKey',
+  const args = (keys: readonly (keyof ResolvedBootstrapOptions)[]): string[] =>
+    optionsToStepArgs({ ...options, ...assets }, keys, () => false).args;
+  return {
+    signArgs: [
+      ...args(['cosignKey']),
+      ...(password ? [`--cosign-password-env=${password.envName}`] : []),
+    ],
+    verifyArgs: args([
       'verifyPublicKey',
       'clusterVerifyPublicKey',
       'clusterVerifyIssuer',
       'clusterVerifySubject',
-    ],
-    () => false,
-  );
-  return {
-    args: [...stepArgs.args, ...(password ? [`--cosign-password-env=${password.envName}`] : [])],
+    ]),
     secrets,
     triggers: options.cosignKey !== undefined ? { cosign_key: options.cosignKey } : {},
   };

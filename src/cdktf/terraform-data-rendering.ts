@@ -38,7 +38,7 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
       `--artifact=${artifact.path}`,
       ...installArgs.args,
       ...passwordEnvArgs(password),
-      ...signing.args,
+      ...signing.signArgs,
     ],
     environment: installArgs.environment,
     triggers: {
@@ -72,7 +72,8 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
             `--components-digest=${layout.digest}`,
             ...syncArgs.args,
             ...passwordEnvArgs(password, clusterPassword),
-            ...signing.args,
+            ...signing.signArgs,
+            ...signing.verifyArgs,
           ],
           environment: syncArgs.environment,
           triggers: {
@@ -100,7 +101,8 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
       `--components-digest=${layout.digest}`,
       ...syncArgs.args,
       ...passwordEnvArgs(password, clusterPassword),
-      ...signing.args,
+      ...signing.signArgs,
+      ...signing.verifyArgs,
     ],
     environment: syncArgs.environment,
     triggers: { digest: layout.digest, objects: plan.objects },

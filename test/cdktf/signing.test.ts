@@ -103,6 +103,10 @@ describe('FluxBootstrapOci signing and verification', () => {
       expect(JSON.stringify(step)).toContain('--cosign-key=env://COSIGN_PRIVATE_KEY');
       expect(JSON.stringify(step)).toContain('--cosign-password-env=TF_VAR_cosign_password');
     }
+    // The install step has no cluster options: the cluster verification is not its business.
+    expect(JSON.stringify(steps.find(([id]) => id.includes('install')))).not.toContain(
+      '--cluster-verify-public-key',
+    );
     expect(JSON.stringify(steps.find(([id]) => id.includes('secrets')))).toMatch(
       /--verify-public-key=assets\/[^']*cosign\.pub/,
     );

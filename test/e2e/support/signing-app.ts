@@ -1,4 +1,5 @@
-// A CDKTF app for test/e2e/cdktf-signing.test.ts: RFC story 1 with the provider rendering,
+// A CDKTF app for test/e2e/cdktf-signing.test.ts: RFC story 1 with the rendering
+// FLUX_OCI_RENDERING (default providers),
 // the components and the empty cluster artifact signed with a cosign key from the deploy's
 // environment (env://FLUX_OCI_TEST_COSIGN_KEY, its password the sensitive variable
 // cosign_password), and both OCIRepositories verifying with its public key (FLUX_OCI_COSIGN_PUB).
@@ -9,7 +10,7 @@ const env = process.env;
 const app = new App();
 const stack = new TerraformStack(app, 'flux');
 new FluxBootstrapOci(stack, 'flux', {
-  rendering: 'providers',
+  rendering: env.FLUX_OCI_RENDERING === 'terraform-data' ? 'terraform-data' : 'providers',
   url: env.FLUX_OCI_URL ?? '',
   username: env.FLUX_OCI_USERNAME,
   password: FluxBootstrapOci.sensitiveVariable('oci_password'),
