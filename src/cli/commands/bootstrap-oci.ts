@@ -51,6 +51,10 @@ export function registerBootstrapOci(program: Command): void {
         "Bootstrap from ECR with the cloud's identity (no credentials stored in the cluster)",
         'flux-oci bootstrap oci --url=oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/flux-manifests:production \\\n    --provider=aws',
       ],
+      [
+        'Sign what the bootstrap pushes and have Flux verify both artifacts (offline, key-based)',
+        'COSIGN_PASSWORD="$KEY_PASSWORD" flux-oci bootstrap oci --url=oci://ghcr.io/org/flux-manifests:production \\\n    --cluster-url=oci://ghcr.io/org/fleet:production --cosign-key=./cosign.key \\\n    --cluster-verify-public-key=./cosign.pub',
+      ],
     ]),
   );
   command.action(async (opts: Record<string, unknown>) => {
@@ -68,6 +72,11 @@ export function registerBootstrapOci(program: Command): void {
     if (opts.password !== undefined) {
       process.stderr.write(
         `warning: --password is visible to other users of this machine; prefer --password-stdin or ${PASSWORD_ENV}\n`,
+      );
+    }
+    if (opts.cosignPassword !== undefined) {
+      process.stderr.write(
+        'warning: --cosign-password is visible to other users of this machine; prefer COSIGN_PASSWORD\n',
       );
     }
     if (opts.passwordStdin) given.password = await readStdin('the registry password');

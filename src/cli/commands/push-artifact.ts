@@ -74,6 +74,10 @@ export function registerPushArtifact(program: Command): void {
         "Push to ECR with the cloud's identity and print the digest as JSON",
         'flux-oci push artifact oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v1 \\\n    --provider=aws --path=./manifests --source="$(git config --get remote.origin.url)" \\\n    --revision="main@sha1:$(git rev-parse HEAD)" --output=json',
       ],
+      [
+        'Push and sign the digest with a cosign key (cosign verify --key cosign.pub accepts it)',
+        'COSIGN_PASSWORD="$KEY_PASSWORD" flux-oci push artifact oci://ghcr.io/org/config/app:v1 \\\n    --path=./manifests --source="$(git config --get remote.origin.url)" \\\n    --revision="main@sha1:$(git rev-parse HEAD)" --cosign-key=./cosign.key',
+      ],
     ]),
   );
   addRegistryFlags(command).action(async (url: string, flags: PushArtifactFlags) => {
