@@ -12,10 +12,12 @@ export { toReference, type OperationOptions } from './operation.js';
 export { pushArtifact, type PushOptions, type PushResult } from './push.js';
 export {
   pullArtifact,
+  pullArtifactToFile,
   selectLayer,
   type ImageManifest,
   type PullOptions,
   type PulledArtifact,
+  type PulledArtifactFile,
 } from './pull.js';
 export { tagArtifact, validateTag, type TagResult } from './tag.js';
 export {

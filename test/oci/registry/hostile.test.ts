@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { extractLayer, FLUX_CONTENT_MEDIA_TYPE } from '../../../src/oci/index.js';
 import { pullArtifact, pushArtifact } from '../../../src/oci/registry/index.js';
+import { pullArtifactToFile } from '../../../src/oci/registry/pull.js';
 import { startFaultProxy } from '../../support/fault-proxy.js';
 import { blobOf, rawArtifact, rawTarGz, type RawTarEntry } from '../../support/raw-artifacts.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
@@ -118,6 +119,12 @@ describe('pulling hostile artifacts', () => {
       await expect(
         pullArtifact(`oci://${blobProxy.host}/hostile/tamper:v1`, options),
       ).rejects.toThrow('does not match its digest');
+      // Streamed to a file (pull artifact's way): refused too, and no file is left.
+      const layerFile = join(work, 'tampered-layer.tgz');
+      await expect(
+        pullArtifactToFile(`oci://${blobProxy.host}/hostile/tamper:v1`, layerFile, options),
+      ).rejects.toThrow('does not match its digest');
+      expect(existsSync(layerFile)).toBe(false);
     } finally {
       await blobProxy.stop();
     }
