@@ -77,4 +77,5 @@ export {
   type RegistrySecretOptions,
 } from './registry-secret.js';
 export { caSecretObject, type CaSecretOptions } from './ca-secret.js';
+export { cosignKeySecretObject, type CosignKeySecretOptions } from './cosign-key-secret.js';
 export { clusterDirectory, emptyClusterArtifactFiles } from './cluster-artifact.js';

@@ -50,3 +50,6 @@ export {
 // The registry client: transport, auth and the artifact operations.
 export * from './registry/index.js';
 export { OCI_PROVIDERS, type OciProvider } from './provider.js';
+
+// cosign key-based signatures: sign on push, verify for CI gates.
+export * from './signing/index.js';
