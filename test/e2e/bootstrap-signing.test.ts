@@ -28,7 +28,7 @@ interface Condition {
   message: string;
 }
 interface OciRepository {
-  spec: { verify?: { provider: string; secretRef?: { name: string } } };
+  spec: { verify?: Record<string, unknown> };
   status?: { artifact?: { revision: string }; conditions?: Condition[] };
 }
 
@@ -291,4 +291,30 @@ describe('signed bootstrap: source-controller verifies what flux-oci signs', () 
       throw new Error(`${err.message}${logs()}`);
     });
   }, 400_000);
+
+  // Keyless needs the public Sigstore services (TUF root, Rekor): offline, source-controller
+  // takes the rendered identity and reports why it cannot check it, and the wait names it.
+  test('keyless identities reach source-controller as matchOIDCIdentity', async () => {
+    const args = bootstrapArgs('20s')
+      .filter((a) => !a.startsWith('--cluster-verify-public-key'))
+      .concat([
+        '--cluster-verify-issuer=^https://token\\.actions\\.githubusercontent\\.com$',
+        '--cluster-verify-subject=^https://github\\.com/acme/fleet/.*$',
+      ]);
+    const keyless = await runFluxOci(args, { stdin: user.password, env });
+    const repo = await source('flux-system');
+    expect(repo.spec.verify).toEqual({
+      provider: 'cosign',
+      matchOIDCIdentity: [
+        {
+          issuer: '^https://token\\.actions\\.githubusercontent\\.com$',
+          subject: '^https://github\\.com/acme/fleet/.*$',
+        },
+      ],
+    });
+    expect(keyless.code).toBe(1);
+    expect(keyless.stderr).toMatch(
+      /OCIRepository\/flux-system\/flux-system[^\n]*failed to verify the signature using provider 'cosign keyless'/,
+    );
+  }, 300_000);
 });
