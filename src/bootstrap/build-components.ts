@@ -1,6 +1,4 @@
-import { chmodSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeArtifactFiles, type ArtifactFile } from '../flux/artifact-files.js';
+import type { ArtifactFile } from '../oci/content/archive/memory-tree.js';
 import { buildArtifact, type BuiltArtifact } from '../oci/content/build.js';
 import { applyUserKustomization } from '../flux/kustomize/apply-kustomization.js';
 import { componentsContent } from '../flux/components-content.js';
@@ -85,25 +83,11 @@ export function unpackComponents(artifact: Artifact, namespace: string): KubeObj
 /**
  * A reproducible artifact of in-memory files: fixed created time, directories 0755 and files
  * 0644 whatever the umask (the modes go into the tar), so equal files give an equal digest
- * on every machine.
+ * on every machine. Built in memory: no temporary directory.
  */
 export async function buildReproducibleArtifact(
   files: readonly ArtifactFile[],
   annotations: { readonly source: string; readonly revision: string },
 ): Promise<BuiltArtifact> {
-  const dir = await writeArtifactFiles(files);
-  try {
-    fixModes(dir);
-    return buildArtifact({ path: dir, reproducible: true, ...annotations });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function fixModes(dir: string): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    chmodSync(path, entry.isDirectory() ? 0o755 : 0o644);
-    if (entry.isDirectory()) fixModes(path);
-  }
+  return buildArtifact({ files, reproducible: true, ...annotations });
 }

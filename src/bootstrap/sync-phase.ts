@@ -1,5 +1,3 @@
-import { rmSync } from 'node:fs';
-import { writeArtifactFiles } from '../flux/artifact-files.js';
 import { emptyClusterArtifactFiles } from '../flux/cluster-artifact.js';
 import { buildArtifact } from '../oci/content/build.js';
 import { pushArtifact } from '../oci/registry/push.js';
@@ -45,17 +43,13 @@ export async function ensureClusterArtifact(
     );
   }
   logger.step(`pushing an empty cluster artifact to ${options.clusterUrl}`);
-  const dir = await writeArtifactFiles(emptyClusterArtifactFiles(options.clusterPath));
-  try {
-    const artifact = buildArtifact({ path: dir, source: EMPTY_CLUSTER_SOURCE });
-    const pushed = await pushArtifact(options.clusterUrl, artifact, access);
-    logger.success(`empty cluster artifact pushed to ${pushed.digestReference}`);
-    if (signer) {
-      const signed = await signArtifact(pushed.reference, pushed.digest, signer, access);
-      logger.success(`empty cluster artifact signed: ${signed.signatureReference}`);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const files = emptyClusterArtifactFiles(options.clusterPath);
+  const artifact = buildArtifact({ files, source: EMPTY_CLUSTER_SOURCE });
+  const pushed = await pushArtifact(options.clusterUrl, artifact, access);
+  logger.success(`empty cluster artifact pushed to ${pushed.digestReference}`);
+  if (signer) {
+    const signed = await signArtifact(pushed.reference, pushed.digest, signer, access);
+    logger.success(`empty cluster artifact signed: ${signed.signatureReference}`);
   }
 }
 

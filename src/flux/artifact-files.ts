@@ -1,12 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-
-/** One file of an artifact's content, with its slash-separated path inside the artifact. */
-export interface ArtifactFile {
-  readonly path: string;
-  readonly content: string;
-}
+import type { ArtifactFile } from '../oci/content/archive/memory-tree.js';
 
 /**
  * Writes artifact files under `dir` (a new temporary directory when omitted) and returns the

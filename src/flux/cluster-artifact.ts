@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import type { ArtifactFile } from './artifact-files.js';
+import type { ArtifactFile } from '../oci/content/archive/memory-tree.js';
 import { stringifyYaml } from '../kube/manifests.js';
 
 /**

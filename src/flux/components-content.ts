@@ -1,4 +1,4 @@
-import type { ArtifactFile } from './artifact-files.js';
+import type { ArtifactFile } from '../oci/content/archive/memory-tree.js';
 import { applyUserKustomization } from './kustomize/apply-kustomization.js';
 import type { GeneratedComponents } from './generate-components.js';
 import type { KubeObject } from '../kube/object.js';

@@ -34,7 +34,7 @@ export {
   generatedHeader,
   type GeneratedComponents,
 } from './generate-components.js';
-export { writeArtifactFiles, type ArtifactFile } from './artifact-files.js';
+export { writeArtifactFiles } from './artifact-files.js';
 export {
   COMPONENTS_FILE,
   parseUserKustomization,

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, posix } from 'node:path';
 import type { Operation } from 'fast-json-patch';
 import { parse, parseAllDocuments } from 'yaml';
 import { UserError } from '../../errors.js';
-import type { ArtifactFile } from '../artifact-files.js';
+import type { ArtifactFile } from '../../oci/content/archive/memory-tree.js';
 import type { ImageOverride } from './image-transformer.js';
 import { isPlainMap, type PlainMap } from '../../kube/object.js';
 import { checkPatchTarget, type PatchTarget } from './patch-target.js';

@@ -7,16 +7,20 @@ import { gzip } from './gzip/portable-gzip.js';
 import { manifestBlob } from './manifest.js';
 import { FLUX_CONTENT_MEDIA_TYPE } from './media-types.js';
 import type { StageOptions } from './archive/stage.js';
+import type { MemoryTree } from './archive/memory-tree.js';
 import { tarPieces } from './archive/tar-pieces.js';
 
-/** Options for {@link buildTar} and {@link buildLayer}. */
-export interface LayerOptions extends StageOptions {
+/**
+ * Options for {@link buildTar} and {@link buildLayer}: a `path` (directory, file or `-`), or
+ * `files` held in memory (no temporary directory).
+ */
+export type LayerOptions = (StageOptions | MemoryTree) & {
   /**
    * Patterns in .gitignore format (`--ignore-paths`); giving them replaces the defaults.
    * @default DEFAULT_IGNORE_PATHS
    */
   readonly ignorePaths?: readonly string[];
-}
+};
 
 /** A layer blob with the digest of its uncompressed tar. */
 export interface BuiltLayer {
@@ -26,7 +30,7 @@ export interface BuiltLayer {
 }
 
 /** Options for {@link buildArtifact}: what to archive and how to annotate it. */
-export interface ArtifactOptions extends LayerOptions, AnnotationOptions {}
+export type ArtifactOptions = LayerOptions & AnnotationOptions;
 
 /** An artifact ready to push, with its layer's diffID. */
 export interface BuiltArtifact extends Artifact {

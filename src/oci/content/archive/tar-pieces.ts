@@ -3,11 +3,12 @@ import { DEFAULT_IGNORE_PATHS, IgnoreMatcher } from './ignore.js';
 import { stageTree, type StageOptions } from './stage.js';
 import { tarChunks } from './tar-writer.js';
 import { walkTree } from './walk.js';
+import { memoryTree, type MemoryTree } from './memory-tree.js';
 
-/** What to archive: the tree and its ignore patterns (see LayerOptions). */
-export interface TarOptions extends StageOptions {
+/** What to archive: a path or files in memory, and the ignore patterns (see LayerOptions). */
+export type TarOptions = (StageOptions | MemoryTree) & {
   readonly ignorePaths?: readonly string[];
-}
+};
 
 /**
  * {@link buildTar}'s bytes in pieces as they are made, files read a piece at a time: what
@@ -15,9 +16,13 @@ export interface TarOptions extends StageOptions {
  * iteration ends, completed or not.
  */
 export function* tarPieces(options: TarOptions): Generator<Uint8Array> {
+  const ignore = new IgnoreMatcher(options.ignorePaths ?? DEFAULT_IGNORE_PATHS);
+  if ('files' in options) {
+    yield* tarChunks(memoryTree(options.files, ignore));
+    return;
+  }
   const staged = stageTree(options);
   try {
-    const ignore = new IgnoreMatcher(options.ignorePaths ?? DEFAULT_IGNORE_PATHS);
     yield* tarChunks(walkTree(staged.root, ignore));
   } finally {
     staged.cleanup();
