@@ -30,6 +30,7 @@ export {
   OCI_MANIFEST_MEDIA_TYPE,
 } from './content/media-types.js';
 export type { StageOptions, StagedTree } from './content/archive/stage.js';
+export type { ArtifactFile, MemoryTree } from './content/archive/memory-tree.js';
 export type { TarEntryDifference } from './content/archive/tar-diff.js';
 export { diffTarEntries } from './content/archive/tar-diff.js';
 export type { TarEntryKind, TarReadEntry } from './content/archive/tar-reader.js';
