@@ -2,8 +2,9 @@ import { X509Certificate } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { UserError } from '../../../errors.js';
+import { Agent, EnvHttpProxyAgent, request } from './undici-parts.js';
 import {
   isRetryableError,
   isRetryableStatus,
@@ -130,7 +131,7 @@ export class HttpTransport {
     bytesSent: 0,
     bytesReceived: 0,
   };
-  private readonly agent: Agent | EnvHttpProxyAgent;
+  private readonly agent: Dispatcher;
 
   constructor(private readonly options: TransportOptions) {
     let ca: string[] | undefined;
