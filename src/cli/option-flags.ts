@@ -14,18 +14,22 @@ export function addOptionFlags(
   keys: readonly (keyof BootstrapOciOptions)[] = ALL_KEYS,
 ): Command {
   for (const key of keys.filter(hasFlag)) {
-    const { flag, kind, help, deployTime } = OPTION_FLAGS[key];
+    const { flag, kind, help, deployTime, envOnly } = OPTION_FLAGS[key];
     const option =
       kind === 'boolean'
         ? new Option(`${flag} [bool]`, help).argParser((v) => parseBool(flag, v))
         : kind === 'list'
           ? new Option(`${flag} <items>`, `${help} (comma separated)`).argParser(splitList)
           : new Option(`${flag} <value>`, help);
-    command.addOption(option.attributeName() === key ? option : renamed(option, key));
+    if (!envOnly) {
+      command.addOption(option.attributeName() === key ? option : renamed(option, key));
+    }
     if (deployTime) {
       const fromEnv = new Option(
         `${envFlag(key)} <name>`,
-        `environment variable holding the value of ${flag}`,
+        envOnly
+          ? `environment variable holding the ${help}`
+          : `environment variable holding the value of ${flag}`,
       );
       command.addOption(
         fromEnv.attributeName() === `${key}Env` ? fromEnv : renamed(fromEnv, `${key}Env`),

@@ -108,6 +108,20 @@ describe('option flags', () => {
     expect(flags).not.toContain('--password-revision');
   });
 
+  test('the cosign key password is never taken from argv: only --cosign-password-env=NAME', () => {
+    const command = () => addOptionFlags(new Command('x').exitOverride());
+    expect(() => command().parse(['--cosign-password=hunter2'], { from: 'user' })).toThrow(
+      /unknown option '--cosign-password=hunter2'/,
+    );
+    const opts = command()
+      .parse(['--cosign-key=cosign.key', '--cosign-password-env=KEYPASS'], { from: 'user' })
+      .opts();
+    expect(readOptionFlags(opts, undefined, { KEYPASS: 'hunter2' })).toMatchObject({
+      cosignKey: 'cosign.key',
+      cosignPassword: 'hunter2',
+    });
+  });
+
   test('a bad boolean is refused with the flag and value', () => {
     const command = addOptionFlags(new Command('x').exitOverride());
     expect(() => command.parse(['--network-policy=maybe'], { from: 'user' })).toThrow(

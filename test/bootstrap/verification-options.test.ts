@@ -105,7 +105,7 @@ describe('signing and verification options', () => {
     ],
     [
       { cosignPassword: 'secret' },
-      '--cosign-password (cosignPassword) is set without --cosign-key (cosignKey)',
+      '--cosign-password-env (cosignPassword) is set without --cosign-key (cosignKey)',
     ],
     [
       { clusterUrl: undefined, clusterVerifyPublicKey: 'cosign.pub' },

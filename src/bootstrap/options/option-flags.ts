@@ -16,6 +16,12 @@ export interface OptionFlag {
    * @default false
    */
   readonly deployTime?: boolean;
+  /**
+   * Only `<flag>-env` exists, never `<flag>` itself: the value is a secret no tool takes in
+   * argv (cosign reads its key password only from the environment).
+   * @default false
+   */
+  readonly envOnly?: boolean;
 }
 
 /**
@@ -198,8 +204,9 @@ export const OPTION_FLAGS: { readonly [K in CommandOption]: OptionFlag } = {
   cosignPassword: {
     flag: '--cosign-password',
     kind: 'secret',
-    help: 'password of --cosign-key (prefer COSIGN_PASSWORD: arguments are visible to other users)',
+    help: 'password of --cosign-key (default: COSIGN_PASSWORD)',
     deployTime: true,
+    envOnly: true,
   },
   verifyProvider: {
     flag: '--verify-provider',
@@ -240,5 +247,6 @@ export function envFlag(key: CommandOption): string {
 
 /** `--cluster-url` for the command, `clusterUrl` for the construct: both, so either reader knows. */
 export function describeOption(key: keyof BootstrapOciOptions): string {
-  return hasFlag(key) ? `${OPTION_FLAGS[key].flag} (${key})` : key;
+  if (!hasFlag(key)) return key;
+  return `${OPTION_FLAGS[key].envOnly ? envFlag(key) : OPTION_FLAGS[key].flag} (${key})`;
 }

@@ -74,11 +74,6 @@ export function registerBootstrapOci(program: Command): void {
         `warning: --password is visible to other users of this machine; prefer --password-stdin or ${PASSWORD_ENV}\n`,
       );
     }
-    if (opts.cosignPassword !== undefined) {
-      process.stderr.write(
-        'warning: --cosign-password is visible to other users of this machine; prefer COSIGN_PASSWORD\n',
-      );
-    }
     if (opts.passwordStdin) given.password = await readStdin('the registry password');
     const options = resolveBootstrapOptions(given as BootstrapOciOptions);
 
