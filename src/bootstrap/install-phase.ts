@@ -1,6 +1,5 @@
 import type { Artifact } from '../oci/content/descriptor.js';
-import { pushArtifact } from '../oci/registry/push.js';
-import { signArtifact } from '../oci/signing/sign-artifact.js';
+import { pushSignedArtifact } from '../oci/signing/push-signed.js';
 import { bootstrapSigner } from './artifact-signing.js';
 import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
 import { applyManifests } from './apply/apply-manifests.js';
@@ -65,14 +64,14 @@ export async function runInstallPhase(
   if (labels) await checkOtherManager(labels, { force: options.force }, describeOption('force'));
 
   logger.step(`pushing components artifact to ${options.url}`);
-  const pushed = await pushArtifact(options.url, artifact, access);
+  // Signed before the tag names it: a verifying OCIRepository never sees it unsigned.
+  const { pushed, signed } = await pushSignedArtifact(options.url, artifact, signer, access);
   logger.success(
     pushed.uploadedBlobs === 0
       ? `components artifact already in the registry at ${pushed.digestReference}`
       : `components artifact pushed to ${pushed.digestReference}`,
   );
-  if (signer) {
-    const signed = await signArtifact(pushed.reference, pushed.digest, signer, access);
+  if (signer && signed) {
     logger.success(
       signed.alreadySigned
         ? `components artifact already signed with ${signer.source}`

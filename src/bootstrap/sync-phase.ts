@@ -1,7 +1,6 @@
 import { emptyClusterArtifactFiles } from '../flux/cluster-artifact.js';
 import { buildArtifact } from '../oci/content/build.js';
-import { pushArtifact } from '../oci/registry/push.js';
-import { signArtifact } from '../oci/signing/sign-artifact.js';
+import { pushSignedArtifact } from '../oci/signing/push-signed.js';
 import { bootstrapSigner } from './artifact-signing.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';
 import { applyManifests } from './apply/apply-manifests.js';
@@ -45,12 +44,9 @@ export async function ensureClusterArtifact(
   logger.step(`pushing an empty cluster artifact to ${options.clusterUrl}`);
   const files = emptyClusterArtifactFiles(options.clusterPath);
   const artifact = buildArtifact({ files, source: EMPTY_CLUSTER_SOURCE });
-  const pushed = await pushArtifact(options.clusterUrl, artifact, access);
+  const { pushed, signed } = await pushSignedArtifact(options.clusterUrl, artifact, signer, access);
   logger.success(`empty cluster artifact pushed to ${pushed.digestReference}`);
-  if (signer) {
-    const signed = await signArtifact(pushed.reference, pushed.digest, signer, access);
-    logger.success(`empty cluster artifact signed: ${signed.signatureReference}`);
-  }
+  if (signed) logger.success(`empty cluster artifact signed: ${signed.signatureReference}`);
 }
 
 /**

@@ -122,13 +122,13 @@ export function registerPushArtifact(program: Command): void {
         userCompressor(flags.reproducible ?? false),
       );
       if (!format) log.action(`pushing artifact to ${referenceName(ref)}`);
-      const result = await pushArtifact(ref, artifact, clientOptions);
+      // With a key, signed before the tag names it: a failed signature leaves the tag alone.
+      const { pushed: result, signed } = signer
+        ? await (
+            await import('../../oci/signing/push-signed.js')
+          ).pushSignedArtifact(ref, artifact, signer, clientOptions)
+        : { pushed: await pushArtifact(ref, artifact, clientOptions), signed: undefined };
       if (!format) log.success(`artifact successfully pushed to ${result.digestReference}`);
-      const signed =
-        signer &&
-        (await (
-          await import('../../oci/signing/sign-artifact.js')
-        ).signArtifact(ref, result.digest, signer, clientOptions));
       if (!format) {
         if (signed) log.success(`signature stored at ${signed.signatureReference}`);
         return;

@@ -2,6 +2,7 @@
 export { COSIGN_PASSWORD_ENV } from './cosign-password.js';
 export { cosignSignerFromPem, loadCosignKey, type CosignSigner } from './cosign-key.js';
 export { loadPublicKey, publicKeyFromPem, type CosignVerifier } from './public-key.js';
+export { pushSignedArtifact, type SignedPushResult } from './push-signed.js';
 export { signArtifact, type SignResult } from './sign-artifact.js';
 export { signatureTag } from './signature-tag.js';
 export {
