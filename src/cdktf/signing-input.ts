@@ -1,5 +1,6 @@
 import { AssetType, TerraformAsset, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
 import { optionsToStepArgs } from '../bootstrap/options/option-args.js';
 import { describeOption } from '../bootstrap/options/option-flags.js';
 import type { ResolvedBootstrapOptions } from '../bootstrap/options/resolve-options.js';
@@ -59,6 +60,7 @@ export function signingInput(
     );
   }
   const secrets: PublicKeySecret[] = [];
+  let componentsPem: string | undefined;
   const assets: Partial<Record<'verifyPublicKey' | 'clusterVerifyPublicKey', string>> = {};
   for (const [key, name] of [
     ['verifyPublicKey', plan.componentsVerifySecret],
@@ -69,7 +71,9 @@ export function signingInput(
     if (isDeployTime(file)) {
       throw new UserError(`${describeOption(key)} must be a file known at synth time`);
     }
-    secrets.push({ name, pem: loadPublicKey(file).pem });
+    const pem = loadPublicKey(file).pem;
+    secrets.push({ name, pem });
+    if (key === 'verifyPublicKey') componentsPem = pem;
     // The secrets step of the terraform-data rendering reads it beside the stack.
     assets[key] = new TerraformAsset(scope, `${key}-file`, {
       path: file,
@@ -94,6 +98,18 @@ export function signingInput(
       'clusterVerifySubject',
     ]),
     secrets,
-    triggers: options.cosignKey !== undefined ? { cosign_key: options.cosignKey } : {},
+    // A rotated key under the same env://NAME shows only in its public key: the Secret gets
+    // the new cosign.pub at once, so the components artifact must be signed again with it.
+    triggers:
+      options.cosignKey === undefined
+        ? {}
+        : {
+            cosign_key: options.cosignKey,
+            ...(componentsPem ? { verify_public_key_sha256: sha256Hex(componentsPem) } : {}),
+          },
   };
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -113,6 +113,39 @@ describe('FluxBootstrapOci signing and verification', () => {
     expect(text).not.toContain(keys);
   });
 
+  test.each(['providers', 'terraform-data'] as const)(
+    '%s: a new cosign.pub under the same env://NAME runs the signing push step again',
+    (rendering) => {
+      // The step that pushes and signs: pre-apply (providers) or install (terraform-data).
+      const pushTriggers = (verifyPublicKey: string): unknown => {
+        const json = JSON.parse(synth({ ...signed(rendering), verifyPublicKey }).text) as {
+          resource: Record<
+            string,
+            Record<string, { triggers?: unknown; triggers_replace?: unknown }>
+          >;
+        };
+        const step =
+          rendering === 'providers'
+            ? Object.values(json.resource.null_resource)[0]
+            : Object.entries(json.resource.terraform_data).find(([id]) =>
+                id.includes('install'),
+              )![1];
+        return step.triggers ?? step.triggers_replace;
+      };
+      const rotated = join(keys, 'rotated.pub');
+      writeFileSync(
+        rotated,
+        generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+          type: 'spki',
+          format: 'pem',
+        }),
+      );
+      const before = pushTriggers(join(keys, 'cosign.pub'));
+      expect(pushTriggers(join(keys, 'cosign.pub'))).toEqual(before);
+      expect(pushTriggers(rotated)).not.toEqual(before);
+    },
+  );
+
   test.each<[Partial<FluxBootstrapOciProps>, string]>([
     [
       { cosignKey: join(tmpdir(), 'cosign.key') },
