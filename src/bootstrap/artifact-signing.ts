@@ -27,7 +27,26 @@ export function componentsPublicKey(
   options: ResolvedBootstrapOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): string | undefined {
-  const signer = bootstrapSigner(options, env);
+  return componentsPublicKeyFor(options, bootstrapSigner(options, env));
+}
+
+/**
+ * Reads the public keys the OCIRepositories will verify with and checks `verifyPublicKey`
+ * against the signing key, before anything is pushed: a mistyped path or another key pair
+ * is reported while the registry and the cluster are still untouched.
+ */
+export function checkVerificationKeys(
+  options: ResolvedBootstrapOptions,
+  signer: CosignSigner | undefined,
+): void {
+  componentsPublicKeyFor(options, signer);
+  clusterPublicKey(options);
+}
+
+function componentsPublicKeyFor(
+  options: ResolvedBootstrapOptions,
+  signer: CosignSigner | undefined,
+): string | undefined {
   if (options.verifyPublicKey === undefined) return signer?.publicKeyPem;
   const pem = loadPublicKey(options.verifyPublicKey).pem;
   if (signer && signer.publicKeyPem !== pem) {

@@ -1,6 +1,6 @@
 import type { Artifact } from '../oci/content/descriptor.js';
 import { pushSignedArtifact } from '../oci/signing/push-signed.js';
-import { bootstrapSigner } from './artifact-signing.js';
+import { bootstrapSigner, checkVerificationKeys } from './artifact-signing.js';
 import { COMPONENTS_SYNC_NAME } from '../flux/sync-objects.js';
 import { applyManifests } from './apply/apply-manifests.js';
 import type { KubeClient } from '../kube/client.js';
@@ -44,6 +44,10 @@ export async function runInstallPhase(
 ): Promise<InstallPhaseResult> {
   const { logger } = phase;
   const access = componentsRegistryAccess(options, phase.env);
+  // The keys are read before anything is pushed: a wrong password, a mistyped public key or
+  // a public key of another pair leaves the registry and the cluster alone.
+  const signer = bootstrapSigner(options, phase.env);
+  checkVerificationKeys(options, signer);
   let artifact = phase.artifact;
   if (!artifact) {
     logger.step('generating component manifests');
@@ -53,9 +57,6 @@ export async function runInstallPhase(
       `generated Flux ${packed.version} component manifests (${packed.objects.length} objects)`,
     );
   }
-
-  // The key is opened before anything is pushed: a wrong password leaves the registry alone.
-  const signer = bootstrapSigner(options, phase.env);
   // Before anything is pushed: the plan stays valid, a later run with the right version or
   // allowDowngrade goes on.
   await checkNotDowngrade(options, artifact, access);
