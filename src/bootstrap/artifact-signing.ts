@@ -1,7 +1,6 @@
 import { UserError } from '../errors.js';
 import type { CosignSigner } from '../oci/signing/cosign-key.js';
-import { loadCosignKey } from '../oci/signing/cosign-key.js';
-import { COSIGN_PASSWORD_ENV } from '../oci/signing/cosign-password.js';
+import { openCosignKey } from '../oci/signing/cosign-key.js';
 import { loadPublicKey } from '../oci/signing/public-key.js';
 import { describeOption } from './options/option-flags.js';
 import type { ResolvedBootstrapOptions } from './options/resolve-options.js';
@@ -15,7 +14,11 @@ export function bootstrapSigner(
   env: NodeJS.ProcessEnv = process.env,
 ): CosignSigner | undefined {
   if (options.cosignKey === undefined) return undefined;
-  return loadCosignKey(options.cosignKey, options.cosignPassword ?? env[COSIGN_PASSWORD_ENV], env);
+  const password =
+    options.cosignPassword === undefined
+      ? undefined
+      : { value: options.cosignPassword, source: describeOption('cosignPassword') };
+  return openCosignKey(options.cosignKey, env, password);
 }
 
 /**

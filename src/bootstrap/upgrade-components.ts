@@ -19,8 +19,7 @@ import { pullArtifact } from '../oci/registry/pull.js';
 import { pushArtifact } from '../oci/registry/push.js';
 import { resolveArtifact } from '../oci/registry/resolve.js';
 import { tagArtifact } from '../oci/registry/tag.js';
-import { loadCosignKey, type CosignSigner } from '../oci/signing/cosign-key.js';
-import { COSIGN_PASSWORD_ENV } from '../oci/signing/cosign-password.js';
+import { openCosignKey, type CosignSigner } from '../oci/signing/cosign-key.js';
 import { signArtifact } from '../oci/signing/sign-artifact.js';
 import {
   parseOciReference,
@@ -170,9 +169,7 @@ export async function upgradeComponents(
   resolveInstallOptions(given);
   const env = options.env ?? process.env;
   const signer =
-    options.cosignKey === undefined
-      ? undefined
-      : loadCosignKey(options.cosignKey, env[COSIGN_PASSWORD_ENV], env);
+    options.cosignKey === undefined ? undefined : openCosignKey(options.cosignKey, env);
   const client = new RegistryClient(ref.registry, upgradeRegistryAccess(options));
   try {
     logger.step(`pulling components artifact ${referenceName(ref)}`);

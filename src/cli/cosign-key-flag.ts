@@ -17,6 +17,6 @@ export async function cosignSignerFromFlag(
 ): Promise<CosignSigner | undefined> {
   if (file === undefined) return undefined;
   // Loaded only when a key is given (see main.ts).
-  const { loadCosignKey } = await import('../oci/signing/cosign-key.js');
-  return loadCosignKey(file, env[COSIGN_PASSWORD_ENV], env);
+  const { openCosignKey } = await import('../oci/signing/cosign-key.js');
+  return openCosignKey(file, env);
 }

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UserError } from '../../errors.js';
-import { COSIGN_PASSWORD_ENV } from './cosign-password.js';
+import { COSIGN_PASSWORD_ENV, type CosignKeyPassword } from './cosign-password.js';
 import { decryptCosignKey, KeyDecryptionError } from './encrypted-key.js';
 import { firstPemBlock } from './pem-block.js';
 
@@ -30,7 +30,7 @@ const ENV_KEY = /^env:\/\/([A-Za-z_][A-Za-z0-9_]*)$/;
  */
 export function loadCosignKey(
   file: string,
-  password: string | undefined,
+  password: string | CosignKeyPassword | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): CosignSigner {
   const variable = ENV_KEY.exec(file)?.[1];
@@ -54,12 +54,35 @@ export function loadCosignKey(
   return cosignSignerFromPem(text, password, file);
 }
 
+/**
+ * Opens the cosign key `key` (a file or `env://NAME`) with `password`, else with
+ * COSIGN_PASSWORD from `env`, as cosign does; messages name where the password came from.
+ * Every command that signs opens its key here.
+ */
+export function openCosignKey(
+  key: string,
+  env: NodeJS.ProcessEnv = process.env,
+  password?: CosignKeyPassword,
+): CosignSigner {
+  const fromEnv = env[COSIGN_PASSWORD_ENV];
+  return loadCosignKey(
+    key,
+    password ??
+      (fromEnv === undefined ? undefined : { value: fromEnv, source: COSIGN_PASSWORD_ENV }),
+    env,
+  );
+}
+
 /** As loadCosignKey, from the PEM text itself; `source` names it in messages. */
 export function cosignSignerFromPem(
   text: string,
-  password: string | undefined,
+  givenPassword: string | CosignKeyPassword | undefined,
   source: string,
 ): CosignSigner {
+  const password =
+    typeof givenPassword === 'string'
+      ? { value: givenPassword, source: 'the given password' }
+      : givenPassword;
   const block = firstPemBlock(text);
   if (!block) {
     throw new UserError(
@@ -75,12 +98,12 @@ export function cosignSignerFromPem(
     }
     let der: Buffer;
     try {
-      der = decryptCosignKey(block.bytes, password);
+      der = decryptCosignKey(block.bytes, password.value);
     } catch (err) {
       if (!(err instanceof KeyDecryptionError)) throw err;
       throw new UserError(
         err.wrongPassword
-          ? `the cosign key ${source} cannot be decrypted with ${COSIGN_PASSWORD_ENV}: wrong password`
+          ? `the cosign key ${source} cannot be decrypted with the password from ${password.source}: wrong password`
           : `the cosign key ${source} cannot be read: ${err.message}`,
       );
     }

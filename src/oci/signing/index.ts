@@ -1,6 +1,11 @@
 // cosign key-based signatures of artifacts: sign on push, verify for CI gates.
-export { COSIGN_PASSWORD_ENV } from './cosign-password.js';
-export { cosignSignerFromPem, loadCosignKey, type CosignSigner } from './cosign-key.js';
+export { COSIGN_PASSWORD_ENV, type CosignKeyPassword } from './cosign-password.js';
+export {
+  cosignSignerFromPem,
+  loadCosignKey,
+  openCosignKey,
+  type CosignSigner,
+} from './cosign-key.js';
 export { loadPublicKey, publicKeyFromPem, type CosignVerifier } from './public-key.js';
 export { pushSignedArtifact, type SignedPushResult } from './push-signed.js';
 export { signArtifact, type SignResult } from './sign-artifact.js';

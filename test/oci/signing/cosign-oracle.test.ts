@@ -3,6 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bootstrapSigner } from '../../../src/bootstrap/artifact-signing.js';
+import { resolveBootstrapOptions } from '../../../src/bootstrap/options/resolve-options.js';
 import { blobOf } from '../../../src/oci/content/descriptor.js';
 import { blobExists, uploadBlob } from '../../../src/oci/registry/api/blobs.js';
 import { getManifest, putManifest } from '../../../src/oci/registry/api/manifests.js';
@@ -325,12 +327,27 @@ describe('cosign signatures, checked against the real cosign CLI', () => {
     expect(theirs.stderr).toContain('invalid or missing digest in claim');
   });
 
+  it('names where a wrong password came from: --cosign-password-env (cosignPassword)', () => {
+    const options = resolveBootstrapOptions({
+      url: `oci://${registry.host}/signed/bootstrap:latest`,
+      cosignKey: key('cosign.key'),
+      cosignPassword: 'wrong',
+    });
+    // COSIGN_PASSWORD is right, but the given password wins and is the one named.
+    expect(() => bootstrapSigner(options, { COSIGN_PASSWORD: PASSWORD })).toThrow(
+      `the cosign key ${key('cosign.key')} cannot be decrypted with the password from --cosign-password-env (cosignPassword): wrong password`,
+    );
+    expect(() =>
+      bootstrapSigner({ ...options, cosignPassword: undefined }, { COSIGN_PASSWORD: 'wrong' }),
+    ).toThrow('cannot be decrypted with the password from COSIGN_PASSWORD: wrong password');
+  });
+
   it('refuses a wrong or missing COSIGN_PASSWORD before anything is pushed', async () => {
     const repository = repo();
     const wrong = await pushSigned(repository, key('cosign.key'), { COSIGN_PASSWORD: 'wrong' });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toBe(
-      `✗ the cosign key ${key('cosign.key')} cannot be decrypted with COSIGN_PASSWORD: wrong password\n`,
+      `✗ the cosign key ${key('cosign.key')} cannot be decrypted with the password from COSIGN_PASSWORD: wrong password\n`,
     );
     const missing = await pushSigned(repository, key('cosign.key'), { COSIGN_PASSWORD: undefined });
     expect(missing.code).toBe(1);
