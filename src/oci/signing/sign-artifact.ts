@@ -1,3 +1,4 @@
+import { UserError } from '../../errors.js';
 import { blobOf, type Blob } from '../content/descriptor.js';
 import { blobExists, uploadBlob, type UploadCapabilities } from '../registry/api/blobs.js';
 import { getManifest, headManifest, putManifest } from '../registry/api/manifests.js';
@@ -11,6 +12,7 @@ import {
   layerSignature,
   type SignatureLayer,
 } from './signature-image.js';
+import { MAX_SIGNATURE_LAYERS } from './signature-limits.js';
 import { signatureTag } from './signature-tag.js';
 import {
   SIGNATURE_ANNOTATION,
@@ -63,6 +65,12 @@ export async function signArtifact(
     });
     if (duplicate) return { signatureReference, alreadySigned: true };
 
+    if (existing.length + 1 > MAX_SIGNATURE_LAYERS) {
+      // cosign refuses to add one more too: verifiers would not read the image.
+      throw new UserError(
+        `${signatureReference} holds ${existing.length} signatures already, the ${MAX_SIGNATURE_LAYERS} cosign reads at most: a new one would never be verified; remove old signatures first`,
+      );
+    }
     const layer: SignatureLayer = {
       ...payload.descriptor,
       annotations: { [SIGNATURE_ANNOTATION]: signer.sign(payload.bytes).toString('base64') },

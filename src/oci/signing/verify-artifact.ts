@@ -11,11 +11,9 @@ import {
 } from '../reference.js';
 import type { CosignVerifier } from './public-key.js';
 import { layerSignature, signatureLayers } from './signature-image.js';
+import { MAX_SIGNATURE_LAYERS, MAX_SIGNATURE_PAYLOAD_BYTES } from './signature-limits.js';
 import { signatureTag } from './signature-tag.js';
 import { parseSimpleSigningPayload, SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.js';
-
-/** A signature payloads are refused above this size, as cosign limits what it reads. */
-const MAX_PAYLOAD_BYTES = 128 * 1024 * 1024;
 
 export interface VerifyResult {
   /** `sha256:` of the manifest whose signature verified. */
@@ -66,6 +64,18 @@ export async function verifyArtifact(
         `no cosign signature found for ${digestReference}: ${signatureReference} holds no signature layers`,
       );
     }
+    // Refused whole, before any payload is read, as cosign refuses them.
+    if (layers.length > MAX_SIGNATURE_LAYERS) {
+      throw new UserError(
+        `${signatureReference} holds ${layers.length} signature layers, more than the ${MAX_SIGNATURE_LAYERS} cosign reads: it was not verified; remove the extra signatures or sign again into a clean repository`,
+      );
+    }
+    const oversized = layers.findIndex((layer) => layer.size > MAX_SIGNATURE_PAYLOAD_BYTES);
+    if (oversized >= 0) {
+      throw new UserError(
+        `${signatureReference}: signature ${oversized + 1} has a payload of ${layers[oversized].size} bytes, more than the ${MAX_SIGNATURE_PAYLOAD_BYTES} (128 MiB) cosign reads: it was not verified; remove that signature`,
+      );
+    }
     const failures: string[] = [];
     for (const [index, layer] of layers.entries()) {
       const fail = (why: string): void => {
@@ -78,10 +88,6 @@ export async function verifyArtifact(
       }
       if (!signature) {
         fail('the layer has no dev.cosignproject.cosign/signature annotation');
-        continue;
-      }
-      if (layer.size > MAX_PAYLOAD_BYTES) {
-        fail(`its payload is ${layer.size} bytes, more than a signature payload holds`);
         continue;
       }
       const payload = await fetchBlob(client, repository, layer, signal);
