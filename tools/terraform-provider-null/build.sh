@@ -1,16 +1,3 @@
 #!/usr/bin/env bash
-# Builds hashicorp/null into $1, run by scripts/go-tool.sh from this directory, from the source
-# beside the repository (../shared/third-party; CI copies shared/ beside its clone). The
-# directory is read-only: -mod=readonly writes nothing there (go.sum is complete).
-set -euo pipefail
-out=${1:?usage: build.sh <output binary>}
-root=$(cd "$(dirname "$0")/../.." && pwd)
-version=$(sed -n 's/^PROVIDER_VERSION=//p' "$root/tools/terraform-provider-null/tool.conf")
-src="$root/../shared/third-party/terraform-provider-null-$version"
-[ -f "$src/go.mod" ] || {
-  echo "tools/terraform-provider-null: no provider source at $src" >&2
-  echo "  (shared/third-party/ must be beside the repository: its README says what it holds)" >&2
-  exit 2
-}
-cd "$src"
-CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false" go build -trimpath -ldflags "-s -w" -o "$out" .
+# Run by scripts/go-tool.sh from this directory: the provider from shared/third-party.
+exec "$(dirname "$0")/../../scripts/build-third-party-provider.sh" terraform-provider-null "$@"
