@@ -34,5 +34,16 @@ new FluxBootstrapOci(stack, 'flux', {
   caFile: env.FLUX_OCI_CA_FILE,
   kubeconfig: env.FLUX_OCI_KUBECONFIG,
   keepNamespace: env.FLUX_OCI_KEEP_NAMESPACE === 'true',
+  // Controller images from a private registry (flux install --registry-creds): the
+  // Deployments pull with the image pull Secret, written from TF_VAR_registry_creds
+  // (user:password); raise FLUX_OCI_REGISTRY_CREDS_REVISION after rotating it.
+  ...(env.FLUX_OCI_IMAGE_PULL_SECRET
+    ? {
+        imagePullSecret: env.FLUX_OCI_IMAGE_PULL_SECRET,
+        registry: env.FLUX_OCI_REGISTRY,
+        registryCreds: FluxBootstrapOci.sensitiveVariable('registry_creds'),
+        registryCredsRevision: Number(env.FLUX_OCI_REGISTRY_CREDS_REVISION ?? 1),
+      }
+    : {}),
 });
 app.synth();

@@ -124,12 +124,6 @@ export class FluxBootstrapOci extends Construct {
         `rendering '${String(rendering)}' is not a rendering: give 'providers' or 'terraform-data'`,
       );
     }
-    // A literal would land in cdk.tf.json; no rendering carries it to the cluster yet.
-    if (bootstrap.registryCreds !== undefined) {
-      throw new UserError(
-        'registryCreds is not supported by the construct yet: create the image pull Secret for the controller images beside it (e.g. a kubernetes_secret_v1 of type kubernetes.io/dockerconfigjson with data_wo) and name it with imagePullSecret',
-      );
-    }
     // The steps run in the stack's output directory: files they read need absolute paths.
     const options = (this.options = resolveBootstrapOptions(
       {
@@ -159,6 +153,14 @@ export class FluxBootstrapOci extends Construct {
       artifact,
       password: secretInput(stack, 'password', options.password),
       clusterPassword: secretInput(stack, 'clusterPassword', options.clusterPassword),
+      registryCreds:
+        options.registryCreds === undefined
+          ? undefined
+          : declareSensitiveVariable(stack, 'registryCreds', options.registryCreds, {
+              pattern: '^[^:]+:[^:]+$',
+              description: "'user:password' with exactly one ':'",
+              example: 'registry_creds',
+            }),
       ca,
       signing: signingInput(this, stack, options, plan),
     };

@@ -2,7 +2,7 @@ import { DataKubernetesNamespaceV1 } from '@cdktf/provider-kubernetes/lib/data-k
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest/index.js';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1/index.js';
 import { Resource as NullResource } from '@cdktf/provider-null/lib/resource/index.js';
-import { Fn, TerraformStack } from 'cdktf';
+import { AssetType, Fn, TerraformAsset, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { optionsToStepArgs } from '../bootstrap/options/option-args.js';
 import { UserError } from '../errors.js';
@@ -12,7 +12,13 @@ import { isDeployTime } from './deploy-time.js';
 import { portableFluxOciCommand, withKubeconfigFile } from './flux-oci-command.js';
 import { FluxOciStep } from './flux-oci-step.js';
 import { fluxNullProvider, fluxKubernetesProvider } from './flux-providers.js';
-import { CONNECTION_KEYS, passwordEnvArgs, type RenderingInput } from './rendering-input.js';
+import {
+  CONNECTION_KEYS,
+  SYNC_KEYS,
+  passwordEnvArgs,
+  revisionArgs,
+  type RenderingInput,
+} from './rendering-input.js';
 import type { SensitiveInput } from './sensitive-variable.js';
 import { destroyStepArgs, stepConnection } from './step-connection.js';
 
@@ -44,7 +50,18 @@ export function renderProviders(
   input: RenderingInput,
   props: ProvidersRenderingProps,
 ): ProvidersRendering {
-  const { stack, options, layout, plan, artifact, password, clusterPassword, ca, signing } = input;
+  const {
+    stack,
+    options,
+    layout,
+    plan,
+    artifact,
+    password,
+    clusterPassword,
+    registryCreds,
+    ca,
+    signing,
+  } = input;
   const app = stack.node.scope;
   if (!app) throw new UserError('FluxBootstrapOci: its stack must belong to an App');
   if (app.node.tryFindChild(props.syncStackName)) {
@@ -157,6 +174,20 @@ export function renderProviders(
       );
     }
   }
+  if (registryCreds && options.imagePullSecret) {
+    // As flux install --registry-creds: the Deployments name it in imagePullSecrets (the
+    // components artifact is generated with imagePullSecret), for the images of `registry`.
+    secrets.push(
+      new SecretV1(scope, 'image-pull-secret', {
+        provider: kubernetes,
+        metadata: { name: options.imagePullSecret, namespace: options.namespace },
+        type: 'kubernetes.io/dockerconfigjson',
+        dataWo: { '.dockerconfigjson': credsDockerConfigJson(options.registry, registryCreds) },
+        dataWoRevision: options.registryCredsRevision,
+        dependsOn: [preApply],
+      }),
+    );
+  }
   if (plan.caSecret && ca) {
     // A CA is public: kept in state, so drift shows and a new CA rewrites it.
     secrets.push(
@@ -205,15 +236,52 @@ export function renderProviders(
   const syncStack = new TerraformStack(app, props.syncStackName);
   syncStack.addDependency(stack);
   const syncKubernetes = fluxKubernetesProvider(syncStack, connection);
-  plan.objects.forEach((object) => {
-    new Manifest(syncStack, `${object.kind.toLowerCase()}-${object.metadata.name}`, {
-      provider: syncKubernetes,
-      manifest: object as unknown as Record<string, unknown>,
-      wait: { condition: [{ type: 'Ready', status: 'True' }] },
-      // Terraform owns these objects: an edit by another manager is drift, taken back.
-      fieldManager: { forceConflicts: true },
-      timeouts: { create: options.timeout, update: options.timeout, delete: options.timeout },
-    });
+  const manifests = plan.objects.map(
+    (object) =>
+      new Manifest(syncStack, `${object.kind.toLowerCase()}-${object.metadata.name}`, {
+        provider: syncKubernetes,
+        manifest: object as unknown as Record<string, unknown>,
+        // Terraform owns these objects: an edit by another manager is drift, taken back.
+        fieldManager: { forceConflicts: true },
+        timeouts: { create: options.timeout, update: options.timeout, delete: options.timeout },
+      }),
+  );
+
+  // The wait for Ready is ours, not the provider's `wait` (whose message cannot be told
+  // what to do): a registry refusing a Secret's credentials fails it in one line naming
+  // the revision prop to raise. It runs again for a new artifact, a rotated password, and
+  // any sync object created or changed (its `object` is unknown in such a plan).
+  const syncCa =
+    options.caFile === undefined
+      ? undefined
+      : new TerraformAsset(syncStack, 'ca-file', { path: options.caFile, type: AssetType.FILE });
+  const waitArgs = optionsToStepArgs(
+    { ...options, caFile: syncCa?.path },
+    SYNC_KEYS.filter((key) => key !== 'kubeconfig' && key !== 'context'),
+    isDeployTime,
+  );
+  new FluxOciStep(syncStack, 'wait', {
+    launcherFrom: syncStack,
+    args: [
+      'bootstrap',
+      'oci',
+      '--phase=wait',
+      `--components-digest=${layout.digest}`,
+      ...reach.args,
+      ...waitArgs.args,
+      ...passwordEnvArgs(password, clusterPassword),
+      ...revisionArgs(options, password, clusterPassword),
+    ],
+    environment: { ...reach.environment, ...waitArgs.environment },
+    kubeconfigFromEnvironment: reach.kubeconfigFromEnvironment,
+    triggers: {
+      digest: layout.digest,
+      ...(password ? { password_revision: options.passwordRevision } : {}),
+      ...(clusterPassword ? { cluster_password_revision: options.clusterPasswordRevision } : {}),
+      // The spec only: metadata changes with every reconcile request (an annotation).
+      objects: manifests.map((manifest) => Fn.lookup(manifest.object, 'spec')),
+    },
+    dependsOn: manifests,
   });
   return { syncStack };
 }
@@ -230,6 +298,20 @@ function dockerConfigJson(registry: string, username: string, password: Sensitiv
         username,
         password: password.value,
         auth: Fn.base64encode(Fn.join('', [username, ':', password.value])),
+      },
+    },
+  });
+}
+
+/** As dockerConfigJson, from a variable holding `user:password` (checked by its validation). */
+function credsDockerConfigJson(registry: string, creds: SensitiveInput): string {
+  const parts = Fn.split(':', creds.value);
+  return Fn.jsonencode({
+    auths: {
+      [registry]: {
+        username: Fn.element(parts, 0),
+        password: Fn.element(parts, 1),
+        auth: Fn.base64encode(creds.value),
       },
     },
   });

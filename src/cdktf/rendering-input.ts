@@ -16,6 +16,8 @@ export interface RenderingInput {
   readonly artifact: TerraformAsset;
   readonly password?: SensitiveInput;
   readonly clusterPassword?: SensitiveInput;
+  /** `user:password` for the controllers' image pull Secret (`registryCreds`). */
+  readonly registryCreds?: SensitiveInput;
   /** The CA bundle read at synth time, when `caFile` is given. */
   readonly ca?: Buffer;
   /**
@@ -61,5 +63,20 @@ export function passwordEnvArgs(
   return [
     ...(password ? [`--password-env=${password.envName}`] : []),
     ...(clusterPassword ? [`--cluster-password-env=${clusterPassword.envName}`] : []),
+  ];
+}
+
+/**
+ * The revision props the wait names when a registry refuses a Secret's credentials
+ * (`raise passwordRevision (now 2)`); only for the passwords the construct writes.
+ */
+export function revisionArgs(
+  options: { readonly passwordRevision: number; readonly clusterPasswordRevision: number },
+  password?: SensitiveInput,
+  clusterPassword?: SensitiveInput,
+): string[] {
+  return [
+    ...(password ? [`--password-revision=${options.passwordRevision}`] : []),
+    ...(clusterPassword ? [`--cluster-password-revision=${options.clusterPasswordRevision}`] : []),
   ];
 }

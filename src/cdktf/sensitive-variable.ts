@@ -26,6 +26,16 @@ export interface SensitiveInput {
   readonly envName: string;
 }
 
+/** What a structured secret must look like, checked by Terraform's variable validation. */
+export interface SensitiveFormat {
+  /** An RE2 pattern the whole value matches. */
+  readonly pattern: string;
+  /** e.g. `'user:password' with exactly one ':'`. */
+  readonly description: string;
+  /** The variable name shown in the message for a literal. */
+  readonly example: string;
+}
+
 /**
  * Declares (once per stack) the sensitive variable a `sensitiveVariable()` reference names.
  * Anything else is refused: a literal would be written to cdk.tf.json.
@@ -34,12 +44,15 @@ export function declareSensitiveVariable(
   stack: TerraformStack,
   prop: string,
   reference: string,
+  format?: SensitiveFormat,
 ): SensitiveInput {
   const match = MARKER.exec(reference);
   if (!match) {
+    const example = format?.example ?? 'oci_password';
+    const holding = format ? ` holding ${format.description}` : '';
     throw new UserError(
       `${prop} must not be written in the app's code (it would be stored in cdk.tf.json): ` +
-        `pass FluxBootstrapOci.sensitiveVariable('oci_password') and set TF_VAR_oci_password in the pipeline's environment`,
+        `pass FluxBootstrapOci.sensitiveVariable('${example}') and set TF_VAR_${example}${holding} in the pipeline's environment`,
     );
   }
   const name = match[1];
@@ -51,6 +64,17 @@ export function declareSensitiveVariable(
       sensitive: true,
       nullable: false,
       description: `${prop} for the Flux bootstrap; set it with TF_VAR_${name}`,
+      // Checked by Terraform before anything runs; its message never shows the value.
+      ...(format
+        ? {
+            validation: [
+              {
+                condition: `\${can(regex(${JSON.stringify(format.pattern)}, var.${name}))}`,
+                errorMessage: `${prop} (TF_VAR_${name}) must be ${format.description}.`,
+              },
+            ],
+          }
+        : {}),
     });
   variable.overrideLogicalId(name);
   return { value: variable.stringValue, envName: `TF_VAR_${name}` };

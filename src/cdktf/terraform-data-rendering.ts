@@ -9,6 +9,7 @@ import {
   CONNECTION_KEYS,
   SYNC_KEYS,
   passwordEnvArgs,
+  revisionArgs,
   type RenderingInput,
 } from './rendering-input.js';
 
@@ -18,7 +19,18 @@ import {
  * so Flux's custom resources need no CRD at plan time.
  */
 export function renderTerraformData(scope: Construct, input: RenderingInput): void {
-  const { stack, options, layout, plan, artifact, password, clusterPassword, ca, signing } = input;
+  const {
+    stack,
+    options,
+    layout,
+    plan,
+    artifact,
+    password,
+    clusterPassword,
+    registryCreds,
+    ca,
+    signing,
+  } = input;
   // What Terraform knows only at deploy time (a kubeconfig written by another resource)
   // reaches the steps in their environment, never in their shell command line. Without a
   // kubeconfig, flux-oci uses the deploying machine's (KUBECONFIG, ~/.kube/config).
@@ -49,32 +61,45 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
     },
   });
 
+  // The secrets and sync steps run the same command, each its own phase.
+  const phaseArgs = (phase: 'secrets' | 'sync'): string[] => [
+    'bootstrap',
+    'oci',
+    `--phase=${phase}`,
+    `--components-digest=${layout.digest}`,
+    ...syncArgs.args,
+    ...passwordEnvArgs(password, clusterPassword),
+    ...signing.signArgs,
+    ...signing.verifyArgs,
+    ...(phase === 'sync' ? revisionArgs(options, password, clusterPassword) : []),
+  ];
+
   // A password rotation (its revision raised) or a new CA runs this step alone: no push,
   // no tag move (RFC story 5). Nothing derived from a password is kept: a hash in the
   // state would confirm a guessed password.
   const secretsTriggers = {
     ...(password ? { password_revision: options.passwordRevision } : {}),
     ...(clusterPassword ? { cluster_password_revision: options.clusterPasswordRevision } : {}),
+    ...(registryCreds ? { registry_creds_revision: options.registryCredsRevision } : {}),
     ...(ca ? { ca: sha256(ca) } : {}),
     ...(signing.secrets.length > 0
       ? { cosign_pub: sha256(Buffer.from(signing.secrets.map((s) => s.pem).join(''))) }
       : {}),
   };
+  // The image pull Secret (as flux install --registry-creds): the variable holding
+  // user:password is read from Terraform's environment, for the images of `registry`.
+  const pullSecretArgs = registryCreds
+    ? [
+        ...stepArgs(['imagePullSecret', 'registry']).args,
+        `${envFlag('registryCreds')}=${registryCreds.envName}`,
+      ]
+    : [];
   const secrets =
     Object.keys(secretsTriggers).length === 0
       ? undefined
       : new FluxOciStep(scope, 'secrets', {
           launcherFrom: stack,
-          args: [
-            'bootstrap',
-            'oci',
-            '--phase=secrets',
-            `--components-digest=${layout.digest}`,
-            ...syncArgs.args,
-            ...passwordEnvArgs(password, clusterPassword),
-            ...signing.signArgs,
-            ...signing.verifyArgs,
-          ],
+          args: [...phaseArgs('secrets'), ...pullSecretArgs],
           environment: syncArgs.environment,
           triggers: {
             ...secretsTriggers,
@@ -84,7 +109,9 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
               plan.caSecret,
               plan.componentsVerifySecret,
               plan.clusterVerifySecret,
+              registryCreds ? options.imagePullSecret : undefined,
             ].filter(Boolean),
+            ...(registryCreds ? { registry: options.registry } : {}),
             namespace: options.namespace,
           },
           dependsOn: [install],
@@ -94,16 +121,7 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
   // does not fail a later deploy that changes only the sync objects.
   const sync = new FluxOciStep(scope, 'sync', {
     launcherFrom: stack,
-    args: [
-      'bootstrap',
-      'oci',
-      '--phase=sync',
-      `--components-digest=${layout.digest}`,
-      ...syncArgs.args,
-      ...passwordEnvArgs(password, clusterPassword),
-      ...signing.signArgs,
-      ...signing.verifyArgs,
-    ],
+    args: phaseArgs('sync'),
     environment: syncArgs.environment,
     triggers: { digest: layout.digest, objects: plan.objects },
     dependsOn: secrets ? [install, secrets] : [install],

@@ -140,19 +140,91 @@ describe('FluxBootstrapOci', () => {
     );
   });
 
+  test('registryCreds: the secrets step writes the image pull Secret from the variable, rerun by its revision', () => {
+    const { json, step } = synth({
+      ...story1,
+      imagePullSecret: 'flux-pull',
+      registry: 'registry.example.com/fluxcd',
+      registryCreds: FluxBootstrapOci.sensitiveVariable('registry_creds'),
+      registryCredsRevision: 2,
+    });
+    const exec = step('secrets').provisioner[0]['local-exec'];
+    expect(exec.command).toContain(' --image-pull-secret=flux-pull ');
+    expect(exec.command).toContain(' --registry=registry.example.com/fluxcd ');
+    // The variable's name, never its value: the step reads it from Terraform's environment.
+    expect(exec.command).toMatch(/ --registry-creds-env=TF_VAR_registry_creds( |$)/);
+    expect(JSON.stringify(exec.environment ?? {})).not.toContain('registry_creds');
+    expect(step('secrets').triggers_replace).toMatchObject({
+      registry_creds_revision: 2,
+      registry: 'registry.example.com/fluxcd',
+      secrets: ['flux-components', 'flux-system', 'flux-pull'],
+    });
+    // The sync and install steps do not need it.
+    for (const name of ['install', 'sync'])
+      expect(step(name).provisioner[0]['local-exec'].command).not.toContain('registry-creds');
+    expect(JSON.parse(json).variable.registry_creds).toEqual({
+      type: 'string',
+      sensitive: true,
+      nullable: false,
+      description: 'registryCreds for the Flux bootstrap; set it with TF_VAR_registry_creds',
+      validation: [
+        {
+          condition: '${can(regex("^[^:]+:[^:]+$", var.registry_creds))}',
+          error_message:
+            "registryCreds (TF_VAR_registry_creds) must be 'user:password' with exactly one ':'.",
+        },
+      ],
+    });
+  });
+
+  test('registryCreds: the components reference the image pull Secret in every Deployment', () => {
+    const { flux } = synth({
+      ...story1,
+      imagePullSecret: 'flux-pull',
+      registryCreds: FluxBootstrapOci.sensitiveVariable('registry_creds'),
+    });
+    const objects = unpackComponents(readOciLayout(flux.componentsLayout.dir), 'flux-system');
+    const deployments = objects.filter((o) => o.kind === 'Deployment');
+    expect(deployments.length).toBeGreaterThan(0);
+    for (const d of deployments) {
+      expect({
+        name: d.metadata.name,
+        pullSecrets: (d.spec as { template: { spec: { imagePullSecrets?: unknown } } }).template
+          .spec.imagePullSecrets,
+      }).toEqual({ name: d.metadata.name, pullSecrets: [{ name: 'flux-pull' }] });
+    }
+  });
+
   test.each(['terraform-data', 'providers'] as const)(
-    'registryCreds is refused (rendering %s): no rendering carries it yet',
+    'registryCreds must be a sensitive variable, with imagePullSecret (rendering %s)',
     (rendering) => {
+      const props = { ...story1, rendering, imagePullSecret: 'flux-pull' };
+      expect(() => synth({ ...props, registryCreds: 'puller:s3cret' })).toThrow(
+        "registryCreds must not be written in the app's code (it would be stored in cdk.tf.json): pass FluxBootstrapOci.sensitiveVariable('registry_creds') and set TF_VAR_registry_creds holding 'user:password' with exactly one ':' in the pipeline's environment",
+      );
+      expect(() =>
+        synth({
+          ...props,
+          registryCreds: `puller:${FluxBootstrapOci.sensitiveVariable('pull_password')}`,
+        }),
+      ).toThrow(/registryCreds must not be written in the app's code/);
       expect(() =>
         synth({
           ...story1,
           rendering,
-          imagePullSecret: 'flux-pull',
           registryCreds: FluxBootstrapOci.sensitiveVariable('registry_creds'),
         }),
-      ).toThrow(
-        /registryCreds is not supported by the construct yet: create the image pull Secret/,
+      ).toThrow(/registryCreds\) requires --image-pull-secret \(imagePullSecret\) to be set/);
+      expect(() => synth({ ...props, registryCredsRevision: 2 })).toThrow(
+        'registryCredsRevision is set without --registry-creds (registryCreds)',
       );
+      expect(() =>
+        synth({
+          ...props,
+          registryCreds: FluxBootstrapOci.sensitiveVariable('registry_creds'),
+          registryCredsRevision: 0,
+        }),
+      ).toThrow('registryCredsRevision 0 is not a revision');
     },
   );
 
@@ -216,10 +288,22 @@ describe('FluxBootstrapOci', () => {
     const before = synth(story1).steps;
     const after = synth({ ...story1, passwordRevision: 2, clusterPasswordRevision: 5 }).steps;
     expect(Object.keys(after)).toEqual(Object.keys(before));
+    // The sync step's wait names the revisions in its message; its command is no part of
+    // the plan (Terraform does not compare provisioners), its triggers are.
+    const withoutRevisions = (step: StepJson) =>
+      JSON.parse(
+        JSON.stringify(step).replace(/ --(cluster-)?password-revision=\d+/g, ''),
+      ) as StepJson;
     for (const name of Object.keys(before)) {
       if (name.includes('_secrets_')) continue;
-      expect({ name, step: after[name] }).toEqual({ name, step: before[name] });
+      expect({ name, step: withoutRevisions(after[name]) }).toEqual({
+        name,
+        step: withoutRevisions(before[name]),
+      });
     }
+    expect(after[stepKey(after, 'sync')].provisioner[0]['local-exec'].command).toMatch(
+      / --password-revision=2 --cluster-password-revision=5$/,
+    );
     const secrets = stepKey(before, 'secrets');
     expect(after[secrets].triggers_replace).toEqual({
       ...before[secrets].triggers_replace,

@@ -105,6 +105,38 @@ describe("FluxBootstrapOci with rendering: 'providers'", () => {
     for (const secret of only(secrets)) expect(secret.data).toBeUndefined();
   });
 
+  test('registryCreds: a write-only image pull Secret for the registry, with its revision', () => {
+    const { json, text } = synth({
+      ...story1,
+      imagePullSecret: 'flux-pull',
+      registry: 'registry.example.com/fluxcd',
+      registryCreds: FluxBootstrapOci.sensitiveVariable('registry_creds'),
+      registryCredsRevision: 4,
+    });
+    const pull = only(json.resource.kubernetes_secret_v1).find(
+      (s) => (s.metadata as { name: string }).name === 'flux-pull',
+    );
+    expect(pull).toEqual({
+      provider: 'kubernetes.flux',
+      metadata: { name: 'flux-pull', namespace: 'flux-system' },
+      type: 'kubernetes.io/dockerconfigjson',
+      data_wo: {
+        '.dockerconfigjson':
+          '${jsonencode({"auths" = {"registry.example.com/fluxcd" = {"username" = element(split(":", var.registry_creds), 0), "password" = element(split(":", var.registry_creds), 1), "auth" = base64encode(var.registry_creds)}}})}',
+      },
+      data_wo_revision: 4,
+      depends_on: [expect.stringMatching(/^null_resource\.flux_pre-apply_[0-9A-F]{8}$/)],
+    });
+    // Not in any provisioner: the pre-apply and uninstall steps do not need it.
+    const provisioners = [...text.matchAll(/"local-exec": (\{[^}]*\}[^}]*\})/g)].map((m) => m[1]);
+    for (const p of provisioners) expect(p).not.toMatch(/registry_creds/);
+    expect(only(json.resource.terraform_data)[0]).toMatchObject({
+      depends_on: expect.arrayContaining([
+        expect.stringMatching(/kubernetes_secret_v1\.flux_image-pull-secret/),
+      ]),
+    });
+  });
+
   test('no password reaches a provisioner: the steps read TF_VAR_* from their environment', () => {
     const { text } = synth();
     const provisioners = [...text.matchAll(/"local-exec": (\{[^}]*\}[^}]*\})/g)].map((m) => m[1]);
@@ -133,13 +165,60 @@ describe("FluxBootstrapOci with rendering: 'providers'", () => {
       'OCIRepository/flux-system',
     ]);
     for (const m of manifests) {
-      expect(m.wait).toEqual({ condition: [{ type: 'Ready', status: 'True' }] });
+      // The wait is the step's (its message names the revision to raise), not the provider's.
+      expect(m.wait).toBeUndefined();
       expect(m.timeouts).toEqual({ create: '7m', update: '7m', delete: '7m' });
       expect(m.provider).toBe('kubernetes.flux');
       expect(m.field_manager).toEqual({ force_conflicts: true });
       if (m.manifest.kind === 'Kustomization')
         expect(m.manifest.spec.deletionPolicy).toBe('Orphan');
     }
+  });
+
+  test('the wait for Ready is a step in the sync stack, rerun by a new artifact, a rotation or a changed sync object', () => {
+    const { flux, sync, syncText } = synth({
+      ...story1,
+      caFile,
+      passwordRevision: 3,
+      clusterPasswordRevision: 2,
+    });
+    const [wait] = only(sync.resource.terraform_data) as {
+      triggers_replace: Record<string, unknown>;
+      depends_on: string[];
+      provisioner: { 'local-exec': { command: string } }[];
+    }[];
+    expect(wait.triggers_replace).toEqual({
+      digest: flux.componentsLayout.digest,
+      password_revision: 3,
+      cluster_password_revision: 2,
+      // Unknown in a plan that creates or changes one: the wait runs again after it.
+      objects: [
+        '${kubernetes_manifest.ocirepository-flux-components.object.spec}',
+        '${kubernetes_manifest.kustomization-flux-components.object.spec}',
+        '${kubernetes_manifest.ocirepository-flux-system.object.spec}',
+        '${kubernetes_manifest.kustomization-flux-system.object.spec}',
+      ],
+    });
+    expect(wait.depends_on.sort()).toEqual([
+      'kubernetes_manifest.kustomization-flux-components',
+      'kubernetes_manifest.kustomization-flux-system',
+      'kubernetes_manifest.ocirepository-flux-components',
+      'kubernetes_manifest.ocirepository-flux-system',
+    ]);
+    const command = wait.provisioner[0]['local-exec'].command;
+    expect(command).toMatch(/^node (\.\.\/)+bin\/flux-oci\.js bootstrap oci --phase=wait /);
+    for (const arg of [
+      `--components-digest=${flux.componentsLayout.digest}`,
+      '--password-env=TF_VAR_oci_password',
+      '--cluster-password-env=TF_VAR_oci_cluster_password',
+      '--password-revision=3',
+      '--cluster-password-revision=2',
+      '--cluster-path=clusters/production',
+    ])
+      expect(command).toContain(` ${arg}`);
+    // The sync stack has its own copy of the CA, next to its directory.
+    expect(command).toMatch(/ --ca-file=assets\/ca-file\/[0-9A-F]{32}\/ca\.pem /);
+    expect(syncText).not.toMatch(/var\.oci_/);
   });
 
   test('the CA is copied next to the stack and kept in a Secret', () => {

@@ -74,4 +74,27 @@ describe('flux-oci bootstrap oci, bad input', () => {
     expect(result.stderr).toMatch(/✗ kubeconfig \/nonexistent\/kubeconfig does not exist/);
     expect(result.stderr).not.toContain('visible-s3cret');
   });
+
+  test('--registry-creds works but warns that the password is in the process list, never echoing it', async () => {
+    const args = [
+      'bootstrap',
+      'oci',
+      url,
+      '--image-pull-secret=flux-pull',
+      '--kubeconfig=/nonexistent/kubeconfig',
+    ];
+    const result = await runCli([...args, '--registry-creds=puller:visible-s3cret']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "warning: --registry-creds is visible to other users of this machine in the process list; prefer --registry-creds-env=NAME with 'user:password' in the environment variable NAME\n" +
+        '✗ kubeconfig /nonexistent/kubeconfig does not exist: pass the path of an existing file\n',
+    );
+    // From the environment: nothing to warn about.
+    const fromEnv = await runCli([...args, '--registry-creds-env=PULL_CREDS'], {
+      env: { PULL_CREDS: 'puller:env-s3cret' },
+    });
+    expect(fromEnv.stderr).toBe(
+      '✗ kubeconfig /nonexistent/kubeconfig does not exist: pass the path of an existing file\n',
+    );
+  });
 });

@@ -143,12 +143,21 @@ export interface BootstrapOciOptions {
    * Credentials for `registry`, as `user:password`: written into the image pull Secret
    * `imagePullSecret` (which must be set) with the registry Secrets. Treat it as a password:
    * on the command line use `--registry-creds-env=NAME` (`--registry-creds` is visible to
-   * other users, as in Flux); in CDKTF pass a sensitive variable's value, e.g.
-   * `` `flux:${FluxBootstrapOci.sensitiveVariable('pull_password')}` ``.
+   * other users, as in Flux); in CDKTF pass a sensitive variable that holds
+   * `user:password`, e.g. `FluxBootstrapOci.sensitiveVariable('registry_creds')` with
+   * `TF_VAR_registry_creds` set in the pipeline.
    *
    * @default - no image pull Secret is written (an existing one is used as is)
    */
   readonly registryCreds?: string;
+
+  /**
+   * Revision of `registryCreds` (same rules as `passwordRevision`): raise it when the
+   * image pull credentials are rotated, and the next deploy rewrites the image pull Secret.
+   *
+   * @default 1
+   */
+  readonly registryCredsRevision?: number;
 
   /**
    * Log level of the controllers: `debug`, `info` or `error`.
@@ -373,7 +382,8 @@ export interface BootstrapOciOptions {
 }
 
 /** The props only the construct has: what the command reads afresh on every run needs no flag. */
-export type ConstructOnlyOption = 'passwordRevision' | 'clusterPasswordRevision';
+export type ConstructOnlyOption =
+  'passwordRevision' | 'clusterPasswordRevision' | 'registryCredsRevision';
 
 /** The options the command has a flag for. */
 export type CommandOption = Exclude<keyof BootstrapOciOptions, ConstructOnlyOption>;

@@ -29,3 +29,10 @@ export function parseRegistryCreds(
   }
   return { username: parts[0]!, password: parts[1]! };
 }
+
+/**
+ * What `--registry-creds user:password` on a command line warns: the password is in the
+ * process list. The construct's steps use `--registry-creds-env` and never see it.
+ */
+export const REGISTRY_CREDS_ARGV_WARNING =
+  "warning: --registry-creds is visible to other users of this machine in the process list; prefer --registry-creds-env=NAME with 'user:password' in the environment variable NAME\n";

@@ -43,6 +43,7 @@ export type ResolvedBootstrapOptions = Required<Omit<BootstrapOciOptions, Withou
 const CONSTRUCT_ONLY: readonly ConstructOnlyOption[] = [
   'passwordRevision',
   'clusterPasswordRevision',
+  'registryCredsRevision',
 ];
 
 /**
@@ -96,6 +97,7 @@ export function resolveBootstrapOptions(
     componentsExtra: [...(options.componentsExtra ?? [])],
     imagePullSecret: options.imagePullSecret,
     registryCreds: registryCreds(options, isUnresolved),
+    registryCredsRevision: revision('registryCredsRevision', options.registryCredsRevision),
     logLevel: install.logLevel,
     networkPolicy: install.networkPolicy,
     registry: install.registry,
@@ -142,6 +144,7 @@ export function resolveBootstrapOptions(
   for (const [key, password] of [
     ['passwordRevision', 'password'],
     ['clusterPasswordRevision', 'clusterPassword'],
+    ['registryCredsRevision', 'registryCreds'],
   ] as const) {
     if (options[key] !== undefined && resolved[password] === undefined) {
       throw new UserError(

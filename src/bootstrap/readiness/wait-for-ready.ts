@@ -1,6 +1,6 @@
 import type { KubeClient } from '../../kube/client.js';
 import { pollUntil } from '../../kube/poll.js';
-import { formatRef, type ObjectRef } from '../../kube/object.js';
+import { formatRef, type KubeObject, type ObjectRef } from '../../kube/object.js';
 import { objectReadiness } from './object-readiness.js';
 import { silentProgressLogger, type ProgressLogger } from '../progress-logger.js';
 import { ReadinessError, type NotReady } from './readiness-error.js';
@@ -12,6 +12,11 @@ export interface ReadinessTarget extends ObjectRef {
    * @default any revision
    */
   readonly expectedRevision?: string;
+  /**
+   * Judges the object before the usual rules; undefined leaves it to them.
+   * @default none
+   */
+  readonly judge?: (object: KubeObject) => Readiness | undefined;
 }
 
 export interface WaitOptions {
@@ -78,7 +83,7 @@ async function readinessOf(client: KubeClient, target: ReadinessTarget): Promise
   try {
     const object = await client.get(target);
     if (!object) return inProgress('not found');
-    return objectReadiness(object, target.expectedRevision);
+    return target.judge?.(object) ?? objectReadiness(object, target.expectedRevision);
   } catch (error) {
     return inProgress(`cannot be read: ${(error as Error).message}`);
   }

@@ -2,6 +2,10 @@ import { Command, Option } from 'commander';
 import { stderrProgressLogger, silentProgressLogger } from '../../bootstrap/progress-logger.js';
 import type { BootstrapOciOptions } from '../../bootstrap/options/options.js';
 import { CLUSTER_PASSWORD_ENV, PASSWORD_ENV } from '../../oci/registry/credentials.js';
+import type { SecretRevision } from '../../bootstrap/readiness/auth-failure.js';
+import { REGISTRY_CREDS_ARGV_WARNING } from '../../bootstrap/options/registry-creds.js';
+import type { ResolvedBootstrapOptions } from '../../bootstrap/options/resolve-options.js';
+import type { SyncPlan } from '../../bootstrap/sync-plan.js';
 import { UserError } from '../../errors.js';
 import { group } from '../group.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
@@ -24,13 +28,24 @@ export function registerBootstrapOci(program: Command): void {
     )
     .addOption(
       new Option('--phase <phase>', 'run one step alone (used by the CDKTF construct)')
-        .choices(['all', 'install', 'pre-apply', 'secrets', 'sync'])
+        .choices(['all', 'install', 'pre-apply', 'secrets', 'sync', 'wait'])
         .default('all'),
     )
     .option('--artifact <dir>', 'push this prebuilt components artifact (an OCI image layout)')
     .option(
       '--components-digest <digest>',
-      'with --phase=secrets|sync: the digest of the components artifact',
+      'with --phase=secrets|sync|wait: the digest of the components artifact',
+    )
+    // The construct's revision props, named when a registry refuses a Secret's credentials.
+    .addOption(
+      new Option('--password-revision <n>', 'the construct prop passwordRevision')
+        .argParser(Number)
+        .hideHelp(),
+    )
+    .addOption(
+      new Option('--cluster-password-revision <n>', 'the construct prop clusterPasswordRevision')
+        .argParser(Number)
+        .hideHelp(),
     )
     .option('--silent', 'print nothing but errors');
   // Also --password-env, --kubeconfig-env, ...: the construct's steps get the values
@@ -63,7 +78,8 @@ export function registerBootstrapOci(program: Command): void {
     const { runInstallPhase } = await import('../../bootstrap/install-phase.js');
     const { resolveBootstrapOptions } = await import('../../bootstrap/options/resolve-options.js');
     const { runSecretsPhase } = await import('../../bootstrap/secrets-phase.js');
-    const { ensureClusterArtifact, runSyncPhase } = await import('../../bootstrap/sync-phase.js');
+    const { ensureClusterArtifact, runSyncPhase, waitForSync } =
+      await import('../../bootstrap/sync-phase.js');
     const { planSync } = await import('../../bootstrap/sync-plan.js');
     const { readOciLayout } = await import('../../oci/layout.js');
     const logger = opts.silent ? silentProgressLogger : stderrProgressLogger();
@@ -74,8 +90,14 @@ export function registerBootstrapOci(program: Command): void {
         `warning: --password is visible to other users of this machine; prefer --password-stdin or ${PASSWORD_ENV}\n`,
       );
     }
+    if (opts.registryCreds !== undefined) process.stderr.write(REGISTRY_CREDS_ARGV_WARNING);
     if (opts.passwordStdin) given.password = await readStdin('the registry password');
+    if (opts.passwordRevision !== undefined)
+      given.passwordRevision = opts.passwordRevision as number;
+    if (opts.clusterPasswordRevision !== undefined)
+      given.clusterPasswordRevision = opts.clusterPasswordRevision as number;
     const options = resolveBootstrapOptions(given as BootstrapOciOptions);
+    const revisions = (plan: SyncPlan) => secretRevisions(options, plan, opts);
 
     switch (opts.phase) {
       case 'install': {
@@ -102,8 +124,24 @@ export function registerBootstrapOci(program: Command): void {
         return;
       case 'sync': {
         const plan = planSync(options, requireDigest(opts));
-        await runSyncPhase(kubeClientFor(options), options, { plan, logger });
+        await runSyncPhase(kubeClientFor(options), options, {
+          plan,
+          logger,
+          revisions: revisions(plan),
+        });
         logger.success(`Flux follows ${options.url} at ${plan.componentsRevision}`);
+        return;
+      }
+      // The construct's provider rendering: Terraform applied the sync objects; wait for
+      // Flux to pull with the Secrets, saying which revision to raise when it cannot.
+      case 'wait': {
+        const plan = planSync(options, requireDigest(opts));
+        await waitForSync(kubeClientFor(options), options, {
+          plan,
+          logger,
+          revisions: revisions(plan),
+        });
+        logger.success(`Flux follows ${options.url}`);
         return;
       }
       default: {
@@ -124,4 +162,35 @@ function requireDigest(opts: Record<string, unknown>): string {
     );
   }
   return digest;
+}
+
+/**
+ * Which revision prop rewrites which Secret, for the construct's steps (they pass the
+ * revisions); empty for a user of the command, who re-runs it instead.
+ */
+function secretRevisions(
+  options: ResolvedBootstrapOptions,
+  plan: SyncPlan,
+  opts: Record<string, unknown>,
+): Map<string, SecretRevision> {
+  const revisions = new Map<string, SecretRevision>();
+  const password = opts.passwordRevision !== undefined;
+  const clusterPassword = opts.clusterPasswordRevision !== undefined;
+  if (plan.componentsSecret && password) {
+    revisions.set(plan.componentsSecret, {
+      prop: 'passwordRevision',
+      revision: options.passwordRevision,
+    });
+  }
+  // The construct names the cluster revision when it has a cluster password of its own;
+  // without one, the cluster registry's Secret holds the components password.
+  if (plan.clusterSecret && (clusterPassword || password)) {
+    revisions.set(
+      plan.clusterSecret,
+      clusterPassword
+        ? { prop: 'clusterPasswordRevision', revision: options.clusterPasswordRevision }
+        : { prop: 'passwordRevision', revision: options.passwordRevision },
+    );
+  }
+  return revisions;
 }
