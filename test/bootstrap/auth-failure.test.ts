@@ -76,12 +76,20 @@ describe('a registry refusing the credentials of an OCIRepository', () => {
     );
   });
 
-  test('is final only once the controller has handled the reconcile the wait requested', () => {
+  test('counts only once the controller has handled the reconcile the wait requested; then a refusal is final', () => {
     const judge = judgeAuthFailure('2026-12-01T01:00:00Z', new Map());
-    expect(
-      judge(repo({ status: 'False', message: UNAUTHORIZED }, '2026-12-01T00:00:00Z')),
-    ).toBeUndefined();
-    expect(judge(repo({ status: 'False', message: UNAUTHORIZED }))).toBeUndefined();
+    // Stale: Ready from before the request (the password may have changed since) is no answer.
+    for (const stale of [
+      repo({ status: 'True', message: 'stored artifact' }, '2026-12-01T00:00:00Z'),
+      repo({ status: 'False', message: UNAUTHORIZED }),
+    ]) {
+      expect(judge(stale)).toEqual({
+        state: 'inProgress',
+        message: expect.stringMatching(
+          /^the reconcile requested at 2026-12-01T01:00:00Z is not handled yet; Ready=(True|False)/,
+        ),
+      });
+    }
     expect(judge(repo({ status: 'False', message: UNAUTHORIZED }, '2026-12-01T01:00:00Z'))).toEqual(
       {
         state: 'failed',
@@ -90,6 +98,7 @@ describe('a registry refusing the credentials of an OCIRepository', () => {
         ),
       },
     );
+    // Handled and not refused: the usual rules decide.
     expect(judge(repo({ status: 'True', message: 'ok' }, '2026-12-01T01:00:00Z'))).toBeUndefined();
   });
 });

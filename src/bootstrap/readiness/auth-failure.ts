@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../kube/object.js';
-import { findCondition, failed, type Readiness } from './readiness.js';
+import { findCondition, failed, formatCondition, inProgress, type Readiness } from './readiness.js';
 
 /** `flux reconcile`'s annotation: the controller copies it to status.lastHandledReconcileAt. */
 export const RECONCILE_REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
@@ -48,9 +48,10 @@ export function authFailureLine(
 }
 
 /**
- * A readiness judge for an OCIRepository: once the controller has handled the reconcile
- * requested at `requestedAt`, a refusal by the registry is final (waiting longer would only
- * time out); before that, the status may be stale and the usual rules apply.
+ * A readiness judge for an OCIRepository the wait asked to reconcile at `requestedAt`: its
+ * status counts only once the controller has handled that request (before, it may be stale:
+ * Ready with credentials since changed). Then a refusal by the registry is final (waiting
+ * longer would only time out); anything else is left to the usual rules.
  */
 export function judgeAuthFailure(
   requestedAt: string,
@@ -60,7 +61,13 @@ export function judgeAuthFailure(
     const handled =
       (object.status as { lastHandledReconcileAt?: string } | undefined)?.lastHandledReconcileAt ===
       requestedAt;
-    const refusal = handled ? authFailureOf(object) : undefined;
+    if (!handled) {
+      const ready = findCondition(object, 'Ready');
+      return inProgress(
+        `the reconcile requested at ${requestedAt} is not handled yet; ${ready ? formatCondition(ready) : 'no Ready condition yet'}`,
+      );
+    }
+    const refusal = authFailureOf(object);
     return refusal === undefined ? undefined : failed(authFailureLine(object, refusal, revisions));
   };
 }
