@@ -104,7 +104,7 @@ export class FluxBootstrapOci extends Construct {
    * What completes once Flux is synced (the flux-system and flux-components objects Ready):
    * give it as `dependsOn` so a workload waits for Flux. With `rendering: 'terraform-data'`
    * the sync step in this stack; with `'providers'` the OCIRepositories and Kustomizations
-   * in `syncStack` (a resource of another stack waits through its stack instead:
+   * in `syncStack` and its `wait` step (a resource of another stack waits through its stack instead:
    * `stack.addDependency(flux.syncStack!)`).
    */
   get syncedResources(): ITerraformDependable[] {

@@ -28,7 +28,7 @@ describe('FluxBootstrapOci.syncedResources: workloads can wait for Flux being sy
     expect(json.resource.null_resource.workload.depends_on).toEqual([`terraform_data.${syncKey}`]);
   });
 
-  it('providers: a manifest in the sync stack depends on every OCIRepository and Kustomization', () => {
+  it('providers: a manifest in the sync stack depends on every OCIRepository and Kustomization and on the wait for them to be Ready', () => {
     const stack = new TerraformStack(Testing.app() as App, 'cluster');
     const flux = new FluxBootstrapOci(stack, 'flux', props);
     const syncStack = flux.syncStack!;
@@ -40,8 +40,9 @@ describe('FluxBootstrapOci.syncedResources: workloads can wait for Flux being sy
       dependsOn: flux.syncedResources,
     });
     const json = JSON.parse(Testing.synth(syncStack));
+    // The manifests no longer wait themselves: the wait step does (its message names the fix).
     expect([...json.resource.kubernetes_manifest.workload.depends_on].sort()).toEqual(
-      before.map((key) => `kubernetes_manifest.${key}`).sort(),
+      [...before.map((key) => `kubernetes_manifest.${key}`), 'terraform_data.wait'].sort(),
     );
   });
 });
