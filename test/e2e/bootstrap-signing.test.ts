@@ -205,10 +205,10 @@ describe('signed bootstrap: source-controller verifies what flux-oci signs', () 
     expect(refused.message).toContain(
       "failed to verify the signature using provider 'cosign': no matching signatures were found",
     );
-    // Nothing of it was applied.
+    // Nothing of it was applied: the API server answers 404 for its ConfigMap.
     await expect(
       core.readNamespacedConfigMap({ name: 'unsigned', namespace: 'default' }),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({ code: 404 });
 
     // A bootstrap run now ends on the refusal, naming the object and source-controller's reason.
     const again = await runFluxOci(bootstrapArgs('20s'), { stdin: user.password, env });

@@ -60,3 +60,19 @@ export function cosignVerify(cwd: string, publicKey: string, image: string): Pro
     { cwd },
   );
 }
+
+/**
+ * `cosign sign --key` of `image` (by digest) into a plain-HTTP test registry, without a
+ * transparency log, as users sign in CI; the key's password is `password`.
+ */
+export function cosignSign(
+  cwd: string,
+  key: string,
+  image: string,
+  password: string,
+): Promise<CosignRun> {
+  return runCosign(
+    ['sign', '--key', key, '--tlog-upload=false', '--allow-insecure-registry', '--yes', image],
+    { cwd, env: { COSIGN_PASSWORD: password } },
+  );
+}

@@ -1,6 +1,5 @@
 import { jest } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapSigner } from '../../../src/bootstrap/artifact-signing.js';
@@ -17,7 +16,8 @@ import {
 } from '../../../src/oci/signing/index.js';
 import { fluxArtifact, writeTree } from '../../support/artifacts.js';
 import { runCli } from '../../support/cli.js';
-import { cosignBinary, cosignVerify, runCosign } from '../../support/cosign-cli.js';
+import { cosignBinary, cosignSign, cosignVerify, runCosign } from '../../support/cosign-cli.js';
+import { plainKeyPair } from '../../support/plain-key-pair.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
 
 // A real registry, the real cosign (built on first use) and scrypt at cosign's cost.
@@ -47,18 +47,7 @@ describe('cosign signatures, checked against the real cosign CLI', () => {
     });
     expect(generated.code).toBe(0);
     // A plain PKCS#8 EC P-256 key, and its public key, from openssl.
-    const plain = execFileSync('openssl', [
-      'genpkey',
-      '-algorithm',
-      'EC',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-    ]);
-    writeFileSync(join(dir, 'plain.key'), plain);
-    writeFileSync(
-      join(dir, 'plain.pub'),
-      execFileSync('openssl', ['pkey', '-pubout'], { input: plain }),
-    );
+    plainKeyPair(dir, 'plain');
   });
   afterAll(async () => {
     await client?.close();
@@ -104,6 +93,26 @@ describe('cosign signatures, checked against the real cosign CLI', () => {
     return runCli(args, { env: { COSIGN_PASSWORD: undefined } });
   }
 
+  /** `flux-oci verify artifact <repository>:v1 --key=<pub>`. */
+  function fluxVerify(
+    repository: string,
+    pub: string,
+    ...args: string[]
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
+    return flux('verify', 'artifact', `oci://${repository}:v1`, `--key=${key(pub)}`, ...args);
+  }
+
+  /** Pushes `files` to `<repository>:v1` unsigned; its digest. */
+  async function pushUnsigned(repository: string, files: Record<string, string>): Promise<string> {
+    return (await pushArtifact(`oci://${repository}:v1`, fluxArtifact(files), { client })).digest;
+  }
+
+  /** The real cosign signs `<repository>@<digest>` with cosign.key. */
+  async function cosignSigns(repository: string, digest: string): Promise<void> {
+    const signed = await cosignSign(dir, 'cosign.key', `${repository}@${digest}`, PASSWORD);
+    expect(signed.code).toBe(0);
+  }
+
   it('signs with the key cosign generate-key-pair wrote, and cosign verify accepts it', async () => {
     const repository = repo();
     const pushed = await pushSigned(repository, key('cosign.key'));
@@ -133,21 +142,8 @@ describe('cosign signatures, checked against the real cosign CLI', () => {
 
   it('writes the payload and config bytes cosign writes for the same digest', async () => {
     const repository = repo();
-    const artifact = fluxArtifact({ 'a.yaml': 'a: 1\n' });
-    const { digest } = await pushArtifact(`oci://${repository}:v1`, artifact, { client });
-    const signed = await runCosign(
-      [
-        'sign',
-        '--key',
-        'cosign.key',
-        '--tlog-upload=false',
-        '--allow-insecure-registry',
-        '--yes',
-        `${repository}@${digest}`,
-      ],
-      { cwd: dir, env: { COSIGN_PASSWORD: PASSWORD } },
-    );
-    expect(signed.code).toBe(0);
+    const digest = await pushUnsigned(repository, { 'a.yaml': 'a: 1\n' });
+    await cosignSigns(repository, digest);
     const path = repository.slice(registry.host.length + 1);
     const manifest = JSON.parse(
       (await getManifest(client, path, signatureTag(digest))).bytes.toString(),
@@ -162,29 +158,9 @@ describe('cosign signatures, checked against the real cosign CLI', () => {
 
   it("verifies cosign's signature with flux-oci verify artifact", async () => {
     const repository = repo();
-    const artifact = fluxArtifact({ 'b.yaml': 'b: 1\n' });
-    const { digest } = await pushArtifact(`oci://${repository}:v1`, artifact, { client });
-    const signed = await runCosign(
-      [
-        'sign',
-        '--key',
-        'cosign.key',
-        '--tlog-upload=false',
-        '--allow-insecure-registry',
-        '--yes',
-        `${repository}@${digest}`,
-      ],
-      { cwd: dir, env: { COSIGN_PASSWORD: PASSWORD } },
-    );
-    expect(signed.code).toBe(0);
-    const verified = await flux(
-      'verify',
-      'artifact',
-      `oci://${repository}:v1`,
-      `--key=${key('cosign.pub')}`,
-      '-o',
-      'json',
-    );
+    const digest = await pushUnsigned(repository, { 'b.yaml': 'b: 1\n' });
+    await cosignSigns(repository, digest);
+    const verified = await fluxVerify(repository, 'cosign.pub', '-o', 'json');
     expect(verified.stderr).toBe('');
     expect(verified.code).toBe(0);
     expect(JSON.parse(verified.stdout)).toEqual({
@@ -200,26 +176,12 @@ describe('cosign signatures, checked against the real cosign CLI', () => {
     const unsigned = await pushSigned(repository, undefined);
     expect(unsigned.signature).toBeUndefined();
     const digest = unsigned.digest!;
-    const signed = await runCosign(
-      [
-        'sign',
-        '--key',
-        'cosign.key',
-        '--tlog-upload=false',
-        '--allow-insecure-registry',
-        '--yes',
-        `${repository}@${digest}`,
-      ],
-      { cwd: dir, env: { COSIGN_PASSWORD: PASSWORD } },
-    );
-    expect(signed.code).toBe(0);
+    await cosignSigns(repository, digest);
     // The same content again (reproducible: the same digest), signed with another key.
     expect((await pushSigned(repository, key('plain.key'))).digest).toBe(digest);
     for (const pub of ['cosign.pub', 'plain.pub']) {
       expect((await cosignVerify(dir, key(pub), `${repository}:v1`)).code).toBe(0);
-      expect(
-        (await flux('verify', 'artifact', `oci://${repository}:v1`, `--key=${key(pub)}`)).code,
-      ).toBe(0);
+      expect((await fluxVerify(repository, pub)).code).toBe(0);
     }
     // The same key again adds nothing, as cosign's duplicate detection.
     const path = repository.slice(registry.host.length + 1);
@@ -236,14 +198,8 @@ describe('cosign signatures, checked against the real cosign CLI', () => {
 
   it('fails in both tools when the artifact has no signature', async () => {
     const repository = repo();
-    const artifact = fluxArtifact({ 'c.yaml': 'c: 1\n' });
-    const { digest } = await pushArtifact(`oci://${repository}:v1`, artifact, { client });
-    const ours = await flux(
-      'verify',
-      'artifact',
-      `oci://${repository}:v1`,
-      `--key=${key('cosign.pub')}`,
-    );
+    const digest = await pushUnsigned(repository, { 'c.yaml': 'c: 1\n' });
+    const ours = await fluxVerify(repository, 'cosign.pub');
     expect(ours.code).toBe(1);
     expect(ours.stderr).toContain(
       `✗ no cosign signature found for ${repository}@${digest}: the registry has no ${repository}:${signatureTag(digest)}`,
@@ -256,12 +212,7 @@ describe('cosign signatures, checked against the real cosign CLI', () => {
   it('fails in both tools with another key', async () => {
     const repository = repo();
     const pushed = await pushSigned(repository, key('cosign.key'));
-    const ours = await flux(
-      'verify',
-      'artifact',
-      `oci://${repository}:v1`,
-      `--key=${key('plain.pub')}`,
-    );
+    const ours = await fluxVerify(repository, 'plain.pub');
     expect(ours.code).toBe(1);
     expect(ours.stderr).toContain(
       `✗ no signature of ${repository}@${pushed.digest!} verifies with ${key('plain.pub')}: signature 1: it does not verify with ${key('plain.pub')}`,
@@ -292,12 +243,7 @@ describe('cosign signatures, checked against the real cosign CLI', () => {
     await putManifest(client, path, tag, image.manifest.bytes, image.manifest.descriptor.mediaType);
     expect(layer.annotations?.[SIGNATURE_ANNOTATION]).toBeDefined();
 
-    const ours = await flux(
-      'verify',
-      'artifact',
-      `oci://${repository}:v1`,
-      `--key=${key('cosign.pub')}`,
-    );
+    const ours = await fluxVerify(repository, 'cosign.pub');
     expect(ours.code).toBe(1);
     expect(ours.stderr).toContain('its payload was changed');
     const theirs = await cosignVerify(dir, key('cosign.pub'), `${repository}:v1`);
@@ -314,12 +260,7 @@ describe('cosign signatures, checked against the real cosign CLI', () => {
     const moved = await getManifest(client, path, signatureTag(first.digest!));
     await putManifest(client, path, signatureTag(digest), moved.bytes, moved.mediaType);
 
-    const ours = await flux(
-      'verify',
-      'artifact',
-      `oci://${repository}:v1`,
-      `--key=${key('cosign.pub')}`,
-    );
+    const ours = await fluxVerify(repository, 'cosign.pub');
     expect(ours.code).toBe(1);
     expect(ours.stderr).toContain(`its payload signs ${first.digest!}, not ${digest}`);
     const theirs = await cosignVerify(dir, key('cosign.pub'), `${repository}:v1`);

@@ -1,8 +1,7 @@
 // A hostile `.sig` image cannot make flux-oci read without end: cosign's limits (1000
 // signature layers, 128 MiB a payload) apply, with one clear line, before any payload is read.
 import { jest } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uploadBlob } from '../../../src/oci/registry/api/blobs.js';
@@ -24,6 +23,7 @@ import {
 } from '../../../src/oci/signing/signature-image.js';
 import { fluxArtifact } from '../../support/artifacts.js';
 import { cosignBinary, cosignVerify } from '../../support/cosign-cli.js';
+import { plainKeyPair } from '../../support/plain-key-pair.js';
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
 
@@ -43,18 +43,7 @@ describe('cosign limits on signature images', () => {
     proxy = await startFaultProxy({ target: registry.host });
     client = new RegistryClient(registry.host, { useAuthFile: false });
     dir = mkdtempSync(join(tmpdir(), 'flux-oci-sig-limits-'));
-    const plain = execFileSync('openssl', [
-      'genpkey',
-      '-algorithm',
-      'EC',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-    ]);
-    writeFileSync(join(dir, 'plain.key'), plain);
-    writeFileSync(
-      join(dir, 'plain.pub'),
-      execFileSync('openssl', ['pkey', '-pubout'], { input: plain }),
-    );
+    plainKeyPair(dir, 'plain');
     signer = loadCosignKey(join(dir, 'plain.key'), undefined);
   });
   afterAll(async () => {
@@ -123,17 +112,7 @@ describe('cosign limits on signature images', () => {
 
   it('will not add a signature cosign would never read', async () => {
     const { repository, digest } = await signedWith((valid) => Array(1000).fill(valid));
-    writeFileSync(
-      join(dir, 'fresh.key'),
-      execFileSync('openssl', [
-        'genpkey',
-        '-algorithm',
-        'EC',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-      ]),
-    );
-    const fresh = loadCosignKey(join(dir, 'fresh.key'), undefined);
+    const fresh = loadCosignKey(plainKeyPair(dir, 'fresh').key, undefined);
     await expect(
       signArtifact(toReference(`oci://${registry.host}/${repository}`), digest, fresh, { client }),
     ).rejects.toThrow(/holds 1000 signatures already, the 1000 cosign reads at most/);

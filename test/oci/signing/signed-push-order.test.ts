@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveArtifact } from '../../../src/oci/registry/resolve.js';
@@ -10,6 +9,7 @@ import {
 } from '../../../src/oci/signing/index.js';
 import { fluxArtifact, writeTree } from '../../support/artifacts.js';
 import { runCli } from '../../support/cli.js';
+import { plainKeyPair } from '../../support/plain-key-pair.js';
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
 
@@ -27,15 +27,7 @@ describe('a signed push moves the tag only once the signature is stored', () => 
   beforeAll(async () => {
     registry = await startRegistry();
     dir = mkdtempSync(join(tmpdir(), 'flux-oci-signed-push-'));
-    const plain = execFileSync('openssl', [
-      'genpkey',
-      '-algorithm',
-      'EC',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-    ]);
-    writeFileSync(join(dir, 'plain.key'), plain);
-    signer = loadCosignKey(join(dir, 'plain.key'), undefined);
+    signer = loadCosignKey(plainKeyPair(dir, 'plain').key, undefined);
   });
   afterAll(async () => {
     for (const proxy of proxies) await proxy.stop();
