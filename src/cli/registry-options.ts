@@ -35,10 +35,19 @@ export function addRegistryFlags(command: Command): Command {
     .option('--timeout <duration>', 'timeout of the operation, retries included', '5m0s');
 }
 
-/** Client options from the flags: credentials (flags, else the auth file), TLS, timeout, progress. */
-export async function registryClientOptions(flags: RegistryFlags): Promise<RegistryClientOptions> {
+/**
+ * Client options from the flags for `registry` (credentials from the flags, else the auth
+ * file; TLS, timeout, progress). A `--provider` that cannot log in to `registry` is refused
+ * here, before the command prints anything.
+ */
+export async function registryClientOptions(
+  flags: RegistryFlags,
+  registry: string,
+): Promise<RegistryClientOptions> {
   const provider = flags.provider ?? 'generic';
   if (provider !== 'generic') {
+    const { checkProviderRegistry } = await import('../oci/registry/auth/index.js');
+    checkProviderRegistry(provider, registry);
     const given = (['creds', 'username', 'password', 'passwordStdin'] as const).find(
       (flag) => flags[flag] !== undefined,
     );

@@ -91,6 +91,27 @@ describe('resolveBootstrapOptions', () => {
       { provider: 'aws', username: 'u' },
       /--username \(username\) is set together with --provider \(provider\) 'aws'/,
     ));
+  test('fails on a registry host the provider cannot log in to', () =>
+    fails(
+      { provider: 'aws', url: 'oci://ghcr.io/acme/flux:production' },
+      /^provider aws: registry ghcr\.io is not an Amazon ECR registry/,
+    ));
+  test('fails on a cluster registry host the provider cannot log in to, unless it has its own user', () => {
+    const ecr = 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/flux/components:production';
+    fails(
+      { provider: 'aws', url: ecr, clusterUrl: 'oci://ghcr.io/acme/fleet:production' },
+      /^provider aws: registry ghcr\.io is not an Amazon ECR registry/,
+    );
+    expect(
+      resolveBootstrapOptions({
+        url: ecr,
+        provider: 'aws',
+        clusterUrl: 'oci://ghcr.io/acme/fleet:production',
+        clusterUsername: 'fleet',
+        clusterPath: 'production',
+      }).clusterUrl,
+    ).toBe('oci://ghcr.io/acme/fleet:production');
+  });
   test('fails on a password without a user name', () =>
     fails({ password: 'p' }, /--password \(password\) is set without --username/));
   test('fails on cluster credentials without a cluster url', () =>

@@ -149,7 +149,14 @@ describe('runSecretsPhase with a registry per artifact', () => {
 
   test('Workload Identity: no registry is asked and nothing is written', async () => {
     const { error, lines } = await secretsPhase(
-      { provider: 'aws', username: undefined, clusterUsername: undefined },
+      {
+        provider: 'aws',
+        // ECR hosts, as the provider requires; none of them is asked.
+        url: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/flux/components:production',
+        clusterUrl: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet/cluster:production',
+        username: undefined,
+        clusterUsername: undefined,
+      },
       {},
     );
     expect(error).toBeUndefined();

@@ -5,6 +5,7 @@
 // from here) in front of the REAL docker-registry with token auth. The registry host names
 // are the clouds' own, resolved to a loopback address by a test-only preload, with TLS
 // certificates made for them.
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -176,28 +177,30 @@ describe.each(CLOUDS)('--provider %s', (provider) => {
         provider,
       ],
     });
-    // Long enough for two pushes on a loaded machine before renewal is due (at 4/5 of it).
-    cloud.lifetimeSeconds = 8;
+    // No waiting for expiry: the step process and the fake clouds move their clocks past the
+    // first token's lifetime (1 h, renewal due 5 min before) together.
+    const pastExpiryMs = 3600_000 + 60_000;
     const before = { cloud: cloudCalls(), realm: cloud.calls.realm.length };
+    const steps = [
+      push('a'),
+      push('b'), // the same token: no new login
+      { post: cloud.clockUrl(pastExpiryMs) },
+      { advanceMs: pastExpiryMs }, // the token has expired by now
+      push('c'), // renewed before use: the registry never sees the expired one
+      { post: cloud.revokeUrl },
+      push('d'), // refused by the registry: renewed, sent again
+    ];
     let out: ChildResult;
     try {
-      const steps = [
-        push('a'),
-        push('b'), // the same token: no new login
-        { sleepMs: 8500 }, // the token has expired by now
-        push('c'), // renewed before use: the registry never sees the expired one
-        { post: cloud.revokeUrl },
-        push('d'), // refused by the registry: renewed, sent again
-      ];
       out = await runNode([JSON.stringify(steps)], env, STEPS);
       outputs.push(out);
     } finally {
-      cloud.lifetimeSeconds = 3600;
+      cloud.clockOffsetMs = 0;
     }
     expect(out.stderr).toContain('STEP 0 EXIT 0');
     expect(out.stderr).toContain('STEP 1 EXIT 0');
-    expect(out.stderr).toContain('STEP 3 EXIT 0');
-    expect(out.stderr).toContain('STEP 5 EXIT 0');
+    expect(out.stderr).toContain('STEP 4 EXIT 0');
+    expect(out.stderr).toContain('STEP 6 EXIT 0');
     expect(cloudCalls() - before.cloud).toBe(3);
     const refusals = cloud.calls.realm.slice(before.realm).filter((r) => !r.ok);
     expect(refusals.map((r) => r.reason)).toEqual(['revoked']);
@@ -261,6 +264,7 @@ describe.each(CLOUDS)('--provider %s', (provider) => {
       cloud.env(provider),
     );
     const line = failureLine(out);
+    expect(out.stderr).toBe(`${line}\n`); // no progress line before it
     expect(line).toContain(`provider ${provider}: registry ${cloud.hosts[other]} is not`);
     expect({
       ecr: cloud.calls.ecr.length,
@@ -269,6 +273,34 @@ describe.each(CLOUDS)('--provider %s', (provider) => {
     }).toEqual(before);
   }, 60_000);
 });
+
+test('every command taking --provider refuses a host of no cloud before printing anything', async () => {
+  const publicKey = join(work, 'cosign.pub');
+  const { publicKey: pem } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  writeFileSync(publicKey, pem.export({ type: 'spki', format: 'pem' }));
+  const url = 'oci://ghcr.io/org/app:v1';
+  const commands = [
+    ['push', 'artifact', url, '--path', manifests, '--source', 's', '--revision', 'r'],
+    ['pull', 'artifact', url, '--output', work],
+    ['tag', 'artifact', url, '--tag', 'never'],
+    ['diff', 'artifact', url, '--path', manifests],
+    ['list', 'artifacts', 'oci://ghcr.io/org/app'],
+    ['verify', 'artifact', url, '--key', publicKey],
+    ['bootstrap', 'oci', '--url', url],
+    ['upgrade', '--url', url],
+  ];
+  for (const args of commands) {
+    const out = await flux([...args, '--provider', 'aws'], cloud.env('aws'));
+    expect({ args, code: out.code, stdout: out.stdout, stderr: out.stderr }).toEqual({
+      args,
+      code: args[0] === 'diff' ? 2 : 1, // diff: 1 means "differs"
+      stdout: '',
+      stderr: expect.stringMatching(
+        /^✗ provider aws: registry ghcr\.io is not an Amazon ECR registry \(.*\): use the ECR repository's URL, or provider generic with credentials\n$/,
+      ) as unknown,
+    });
+  }
+}, 60_000);
 
 test('aws: ECR denying GetAuthorizationToken to the identity', async () => {
   const env = { ...cloud.env('aws'), AWS_ACCESS_KEY_ID: AWS_DENIED_ACCESS_KEY };

@@ -8,6 +8,7 @@ import { resolveInstallOptions } from '../../flux/install-options.js';
 import { parseOciReference } from '../../oci/reference.js';
 import { basicAuthUsername } from './basic-auth-username.js';
 import { OCI_PROVIDERS } from '../../oci/provider.js';
+import { checkProviderRegistry } from '../../oci/registry/auth/index.js';
 import { parseDuration, type DurationUse } from '../../duration.js';
 import type { BootstrapOciOptions, ConstructOnlyOption } from './options.js';
 import { describeOption, hasFlag, OPTION_FLAGS } from './option-flags.js';
@@ -164,6 +165,13 @@ export function resolveBootstrapOptions(
           `${describeOption(key)} is set but ${describeOption('clusterUrl')} is not: set the cluster artifact's URL`,
         );
       }
+    }
+  }
+  // A provider that cannot log in to the registry fails here, before any progress line.
+  if (resolved.provider !== 'generic') {
+    checkProviderRegistry(resolved.provider, parseOciReference(resolved.url).registry);
+    if (resolved.clusterUrl !== undefined && resolved.clusterUsername === undefined) {
+      checkProviderRegistry(resolved.provider, parseOciReference(resolved.clusterUrl).registry);
     }
   }
   return resolved;

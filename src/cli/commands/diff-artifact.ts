@@ -67,7 +67,7 @@ export function registerDiffArtifact(program: Command): void {
         );
       }
       const ref = toReference(url);
-      const clientOptions = await registryClientOptions(flags);
+      const clientOptions = await registryClientOptions(flags, ref.registry);
       const { layer, diffId } = buildLayer({
         path,
         ignorePaths: ignorePathsFrom(flags),

@@ -45,7 +45,7 @@ export function registerListArtifacts(program: Command): void {
     const format = parseOutputFormat(flags.output);
     const ref = toReference(url, undefined);
     const artifacts = await listArtifacts(ref, {
-      ...(await registryClientOptions(flags)),
+      ...(await registryClientOptions(flags, ref.registry)),
       semverFilter: flags.filterSemver,
       regexFilter: flags.filterRegex,
     });

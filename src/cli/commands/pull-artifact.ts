@@ -53,7 +53,7 @@ export function registerPullArtifact(program: Command): void {
       );
     }
     const ref = toReference(url);
-    const clientOptions = await registryClientOptions(flags);
+    const clientOptions = await registryClientOptions(flags, ref.registry);
     log.action(`pulling artifact from ${referenceName(ref)}`);
     // Download → verify → gunzip → extract, streamed through a file: memory stays bounded.
     const work = mkdtempSync(join(tmpdir(), 'flux-oci-pull-'));

@@ -102,7 +102,7 @@ export function registerPushArtifact(program: Command): void {
     const ref = toReference(url);
     // The key is opened before anything is pushed: a wrong password leaves the registry alone.
     const signer = await cosignSignerFromFlag(flags.cosignKey);
-    const clientOptions = await registryClientOptions(flags);
+    const clientOptions = await registryClientOptions(flags, ref.registry);
     const stdin = flags.path === '-' ? await readStdinBytes() : undefined;
     // The layer streams through a file (memory bounded), in a directory of our own.
     const work = mkdtempSync(join(tmpdir(), 'flux-oci-push-'));

@@ -40,7 +40,7 @@ export function registerTagArtifact(program: Command): void {
     const tags = (flags.tag ?? []).filter((t) => t !== '');
     if (tags.length === 0) throw new UserError('--tag is required, e.g. --tag latest,v1.0.0');
     const ref = toReference(url);
-    const clientOptions = await registryClientOptions(flags);
+    const clientOptions = await registryClientOptions(flags, ref.registry);
     if (!format) log.action('tagging artifact');
     const result = await tagArtifact(ref, tags, clientOptions);
     if (format) {

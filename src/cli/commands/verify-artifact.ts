@@ -49,7 +49,7 @@ export function registerVerifyArtifact(program: Command): void {
     }
     const key = loadPublicKey(flags.key);
     const ref = toReference(url);
-    const clientOptions = await registryClientOptions(flags);
+    const clientOptions = await registryClientOptions(flags, ref.registry);
     if (!format) log.action(`verifying the signature of ${url.replace(/^oci:\/\//, '')}`);
     const result = await verifyArtifact(ref, key, clientOptions);
     if (format) {

@@ -104,8 +104,12 @@ export interface FakeCloud {
   readonly hosts: Readonly<Record<Cloud, string>>;
   readonly caFile: string;
   readonly calls: FakeCloudCalls;
-  /** Lifetime of the credentials issued from now on. @default 3600 */
-  lifetimeSeconds: number;
+  /**
+   * How far the clouds' clock (expiry of what they issue) is ahead of this machine's: set by
+   * a POST to `clockUrl`, with the step process's own clock (steps.mjs `advanceMs`), so
+   * expiry is tested without waiting for it. Credentials last 1 hour on it. @default 0
+   */
+  clockOffsetMs: number;
   /** The token realm refuses every registry credential (a role removed). @default false */
   refuseRegistryLogins: boolean;
   /** The metadata server refuses Google access tokens. @default false */
@@ -115,6 +119,8 @@ export interface FakeCloud {
    * them from then on), for a process that runs several commands.
    */
   readonly revokeUrl: string;
+  /** A URL whose POST sets `clockOffsetMs`, for a process that runs several commands. */
+  clockUrl(offsetMs: number): string;
   /** Every registry credential and Entra token issued so far: none may ever be printed. */
   issuedSecrets(): string[];
   /** The environment a flux-oci process needs to log in with `cloud` against the fakes. */
@@ -167,19 +173,26 @@ export async function startFakeCloud(): Promise<FakeCloud> {
       google: [],
       realm: [],
     };
-    const state = { lifetimeSeconds: 3600, refuseRegistry: false, refuseGoogle: false };
-    const issue = (cloud: Cloud, kind: Issued['kind'], prefix: string): [string, number] => {
-      const expiresAt = Date.now() + state.lifetimeSeconds * 1000;
+    const state = {
+      lifetimeSeconds: 3600,
+      refuseRegistry: false,
+      refuseGoogle: false,
+      clockOffsetMs: 0,
+    };
+    // The clouds' clock for the credentials they issue (clockOffsetMs).
+    const cloudNow = (): number => Date.now() + state.clockOffsetMs;
+    const issue: IssueFn = (cloud, kind, prefix) => {
+      const expiresAt = cloudNow() + state.lifetimeSeconds * 1000;
       const token = `${prefix}${randomBytes(24).toString('base64url')}`;
       issued.set(token, { cloud, kind, expiresAt, revoked: false });
-      return [token, expiresAt];
+      return [token, expiresAt, state.lifetimeSeconds];
     };
     const valid = (token: string, cloud: Cloud, kind: Issued['kind']): string | undefined => {
       const entry = issued.get(token);
       if (!entry || entry.cloud !== cloud || entry.kind !== kind) return 'unknown token';
       if (entry.revoked) return 'revoked';
       if (kind === 'registry' && state.refuseRegistry) return 'refused';
-      if (entry.expiresAt <= Date.now()) return 'expired';
+      if (entry.expiresAt <= cloudNow()) return 'expired';
       return undefined;
     };
 
@@ -195,6 +208,10 @@ export async function startFakeCloud(): Promise<FakeCloud> {
         }
         if (req.method === 'POST' && url.pathname === '/test/revoke') {
           for (const entry of issued.values()) if (entry.kind === 'registry') entry.revoked = true;
+          return json(res, 200, {});
+        }
+        if (req.method === 'POST' && url.pathname === '/test/clock') {
+          state.clockOffsetMs = Number(url.searchParams.get('offsetMs'));
           return json(res, 200, {});
         }
         const target = String(req.headers['x-amz-target'] ?? '');
@@ -366,11 +383,11 @@ export async function startFakeCloud(): Promise<FakeCloud> {
       federatedEnv,
       caFile: ca.caFile,
       calls,
-      get lifetimeSeconds() {
-        return state.lifetimeSeconds;
+      get clockOffsetMs() {
+        return state.clockOffsetMs;
       },
-      set lifetimeSeconds(seconds: number) {
-        state.lifetimeSeconds = seconds;
+      set clockOffsetMs(offsetMs: number) {
+        state.clockOffsetMs = offsetMs;
       },
       get refuseRegistryLogins() {
         return state.refuseRegistry;
@@ -385,6 +402,7 @@ export async function startFakeCloud(): Promise<FakeCloud> {
         state.refuseGoogle = refuse;
       },
       revokeUrl: `${apiOrigin}/test/revoke`,
+      clockUrl: (offsetMs) => `${apiOrigin}/test/clock?offsetMs=${offsetMs}`,
       issuedSecrets: () => [...issued.keys()],
       env,
       bareEnv,
@@ -402,7 +420,8 @@ export async function startFakeCloud(): Promise<FakeCloud> {
   }
 }
 
-type IssueFn = (cloud: Cloud, kind: Issued['kind'], prefix: string) => [string, number];
+/** A new credential, its expiry on the clouds' clock, and its lifetime in seconds. */
+type IssueFn = (cloud: Cloud, kind: Issued['kind'], prefix: string) => [string, number, number];
 type ValidFn = (token: string, cloud: Cloud, kind: Issued['kind']) => string | undefined;
 
 /** ECR GetAuthorizationToken (awsJson1_1): the SigV4 Authorization header names the key. */
@@ -628,12 +647,12 @@ function metadataEndpoint(
       );
       return;
     }
-    const [token, expiresAt] = issue('gcp', 'registry', 'ya29.');
+    const [token, , lifetimeSeconds] = issue('gcp', 'registry', 'ya29.');
     res.writeHead(200, { ...flavor, 'content-type': 'application/json' });
     res.end(
       JSON.stringify({
         access_token: token,
-        expires_in: Math.round((expiresAt - Date.now()) / 1000),
+        expires_in: lifetimeSeconds,
         token_type: 'Bearer',
       }),
     );

@@ -1,14 +1,27 @@
 // Runs several flux-oci commands in ONE process, so they share its cloud login (the token
 // cache lives for the process): argv[2] is a JSON list of steps, each
-// {"argv": [...]} (a command), {"sleepMs": n} or {"post": url} (tell a fake something).
+// {"argv": [...]} (a command), {"advanceMs": n} (move this process's clock, Date.now and
+// new Date(), n ms forward: expiry without waiting for it) or {"post": url} (tell a fake something).
 // Each command's exit code goes to stderr as `STEP <i> EXIT <code>`.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { main } from '../../../dist/cli/main.js';
 
+// The SDKs read the clock both ways (google-auth-library's expiry is `new Date()`).
+let clockOffsetMs = 0;
+const RealDate = Date;
+globalThis.Date = class extends RealDate {
+  constructor(...args) {
+    if (args.length === 0) super(RealDate.now() + clockOffsetMs);
+    else super(...args);
+  }
+  static now() {
+    return RealDate.now() + clockOffsetMs;
+  }
+};
+
 const steps = JSON.parse(process.argv[2]);
 for (const [i, step] of steps.entries()) {
-  if (step.sleepMs !== undefined) await sleep(step.sleepMs);
+  if (step.advanceMs !== undefined) clockOffsetMs += step.advanceMs;
   else if (step.post !== undefined) {
     const res = await request(step.post, { method: 'POST' });
     await res.body.dump();

@@ -28,3 +28,11 @@ export function cloudLogin(provider: OciProvider, registry: string): CloudLogin 
       );
   }
 }
+
+/**
+ * Throws the UserError of `cloudLogin` when `registry` is not one of `provider`'s hosts:
+ * commands check this before any progress line or request.
+ */
+export function checkProviderRegistry(provider: OciProvider, registry: string): void {
+  cloudLogin(provider, registry);
+}
