@@ -23,9 +23,11 @@ export interface RegistryClientOptions {
    * credential provider chain and `GetAuthorizationToken`), `azure` (ACR: an Entra ID token
    * from `DefaultAzureCredential` exchanged for a refresh token) or `gcp` (Artifact and
    * Container Registry: an access token from the application default credentials). The
-   * registry host must be one of that cloud's, and the SDKs read the identity from
-   * `process.env`. Tokens are kept in memory for the process and renewed before they
-   * expire, or when the registry refuses them. Not together with `credentials`.
+   * registry host must be one of that cloud's. The cloud identity is the PROCESS's: the
+   * SDKs read it from `process.env` only (never from `env`), and tokens are kept in memory
+   * for the whole process (per registry; one for gcp), shared by every client, and renewed
+   * before they expire or when the registry refuses them. Two identities need two
+   * processes. Not together with `credentials`.
    * @default 'generic' - `credentials`, else the auth file, else anonymous
    */
   readonly provider?: OciProvider;
@@ -36,7 +38,9 @@ export interface RegistryClientOptions {
   readonly useAuthFile?: boolean;
   /**
    * Environment for the auth file (`DOCKER_CONFIG`, `REGISTRY_AUTH_FILE`, ...) and the
-   * proxies (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`; loopback is never proxied).
+   * proxies (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`; loopback is never proxied). Not for
+   * the cloud identity of `provider` (see there): an `env` whose `AWS_*`, `AZURE_*` or
+   * `GOOGLE_*` variables differ from `process.env` is refused with that provider.
    * @default process.env
    */
   readonly env?: NodeJS.ProcessEnv;

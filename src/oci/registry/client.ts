@@ -1,7 +1,7 @@
 import { PACKAGE_VERSION } from '../../version.js';
 import { UserError } from '../../errors.js';
 import { escapeControl } from '../../terminal-text.js';
-import { cloudLogin, type CloudLogin } from './auth/index.js';
+import { checkCloudEnv, cloudLogin, type CloudLogin } from './auth/index.js';
 import type { PostForm } from './auth/cloud-login.js';
 import { parseChallenge, type AuthChallenge } from './challenge.js';
 import {
@@ -92,6 +92,7 @@ export class RegistryClient {
     });
     if (!this.plainHttpAllowed) this.scheme = 'https';
     this.login = cloudLogin(options.provider ?? 'generic', registry);
+    if (this.login && options.env) checkCloudEnv(this.login.provider, options.env);
     if (this.login && options.credentials) {
       throw new UserError(
         `provider ${this.login.provider} logs in with the cloud's identity: drop the credentials for registry ${registry}, or use provider generic`,

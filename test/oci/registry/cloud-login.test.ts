@@ -6,6 +6,7 @@ import { parseEcrRegistry } from '../../../src/oci/registry/auth/aws-login.js';
 import { acrScope } from '../../../src/oci/registry/auth/azure-login.js';
 import { checkGcpRegistry } from '../../../src/oci/registry/auth/gcp-login.js';
 import { cloudLogin } from '../../../src/oci/registry/auth/index.js';
+import { UserError } from '../../../src/errors.js';
 import { RegistryClient } from '../../../src/oci/registry/index.js';
 import { runCli } from '../../support/cli.js';
 
@@ -101,6 +102,30 @@ test('generic needs no login; a cloud login and credentials together are refused
   ).toThrow(
     "provider azure logs in with the cloud's identity: drop the credentials for registry fluxoci.azurecr.io, or use provider generic",
   );
+});
+
+test('an env option with another cloud identity than the process is refused, naming only the variable', () => {
+  const ecr = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+  const other = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIAANOTHERIDENTITY', HTTPS_PROXY: '' };
+  let error: unknown;
+  try {
+    new RegistryClient(ecr, { provider: 'aws', env: other });
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as Error).message).toBe(
+    "provider aws: the env option sets AWS_ACCESS_KEY_ID otherwise than process.env, but the cloud's SDK reads its identity from process.env only and its tokens serve the whole process: set it in process.env, or run each cloud identity in its own process",
+  );
+  // Another cloud's variables, the proxy settings and a copy of process.env are fine.
+  expect(
+    () =>
+      new RegistryClient(ecr, { provider: 'aws', env: { ...process.env, AZURE_CLIENT_ID: 'x' } }),
+  ).not.toThrow();
+  expect(
+    () => new RegistryClient('fluxoci.azurecr.io', { provider: 'azure', env: other }),
+  ).not.toThrow();
+  expect(() => new RegistryClient('ghcr.io', { env: other })).not.toThrow();
 });
 
 test('the artifact commands refuse --provider with credential flags, naming the flag', async () => {

@@ -7,6 +7,7 @@ import { CloudLogin } from './cloud-login.js';
 import { gcpLogin } from './gcp-login.js';
 
 export { CloudLogin, clearCloudLogins, type CloudProvider } from './cloud-login.js';
+export { checkCloudEnv } from './cloud-env.js';
 
 /**
  * The login for `registry` with `provider`, or undefined for `generic`; a UserError when
