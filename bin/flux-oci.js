@@ -2,6 +2,15 @@
 // The flux-oci command: a thin launcher for the compiled CLI (built by `npm ci` through `prepare`).
 import { main } from '../dist/cli/main.js';
 
+// A reader that stops early (`flux-oci list artifacts ... | head`) closes the pipe: stop
+// quietly, as a Go CLI does on SIGPIPE, instead of an unhandled EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
