@@ -1,3 +1,5 @@
+import { UserError } from '../../errors.js';
+import { KubeApiError } from '../../kube/api-error.js';
 import type { KubeClient } from '../../kube/client.js';
 import { pollUntil } from '../../kube/poll.js';
 import { formatRef, type KubeObject, type ObjectRef } from '../../kube/object.js';
@@ -79,12 +81,18 @@ export async function waitForReady(
 
 // An object that cannot be read yet (not created, its kind not served yet, the API server
 // briefly unreachable) is still in progress; the reason is kept for the timeout report.
+// A refusal (401, 403) will not pass by waiting: it ends the wait at once.
 async function readinessOf(client: KubeClient, target: ReadinessTarget): Promise<Readiness> {
   try {
     const object = await client.get(target);
     if (!object) return inProgress('not found');
     return target.judge?.(object) ?? objectReadiness(object, target.expectedRevision);
   } catch (error) {
+    if (error instanceof KubeApiError && (error.statusCode === 401 || error.statusCode === 403)) {
+      throw new UserError(
+        `cannot read ${formatRef(target)}: the API server answered ${error.statusCode} ${error.reason} (${error.statusMessage}): give the kubeconfig's user the right to get it`,
+      );
+    }
     return inProgress(`cannot be read: ${(error as Error).message}`);
   }
 }

@@ -10,6 +10,8 @@
 //   from a real registry are in flux-controllers.test.ts.
 // Suspended and missing objects need no controller: those states are real here.
 import { jest } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startCluster } from '../harness/cluster.js';
 import { applyFiles } from '../harness/apply.js';
 import { fluxCrdFiles } from '../harness/flux.js';
@@ -19,6 +21,7 @@ import { KubeClient } from '../../../src/kube/client.js';
 import { applyManifests } from '../../../src/bootstrap/apply/apply-manifests.js';
 import { waitForReady } from '../../../src/bootstrap/readiness/wait-for-ready.js';
 import { ReadinessError } from '../../../src/bootstrap/readiness/readiness-error.js';
+import { UserError } from '../../../src/errors.js';
 import { refOf, type KubeObject } from '../../../src/kube/object.js';
 import {
   deployment,
@@ -108,6 +111,47 @@ async function changeWhileWaiting(
 }
 
 describe('waitForReady', () => {
+  it('fails at once, naming the object and the status, when the user may not read it', async () => {
+    // A real identity without rights: a ServiceAccount's token, no RoleBinding.
+    await applyManifests(client, [
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'nobody', namespace: ns } },
+    ]);
+    const { status } = await client.request<{ status: { token: string } }>(
+      'POST',
+      `/api/v1/namespaces/${ns}/serviceaccounts/nobody/token`,
+      { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} } },
+    );
+    const kubeconfig = join(cluster.dir, 'nobody.kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name: 'c',
+            cluster: { server: cluster.server, 'certificate-authority': cluster.caFile },
+          },
+        ],
+        users: [{ name: 'nobody', user: { token: status.token } }],
+        contexts: [{ name: 'c', context: { cluster: 'c', user: 'nobody' } }],
+        'current-context': 'c',
+      }),
+    );
+    const nobody = new KubeClient(loadKubeConfig({ kubeconfig }));
+    const started = Date.now();
+    const error = await waitForReady(nobody, [refOf(kustomization('forbidden'))], {
+      timeoutMs: 60_000,
+      pollIntervalMs: 200,
+    }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toMatch(
+      /^cannot read Kustomization\/waits\/forbidden: the API server answered 403 Forbidden \(.*system:serviceaccount:waits:nobody.*\): give the kubeconfig's user the right to get it$/,
+    );
+    // Not the timeout: the first look ends it.
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
   it('waits for a Deployment until its status says all replicas are available', async () => {
     const d = deployment(ns, 'source-controller');
     await applyManifests(client, [d]);
