@@ -4,25 +4,14 @@
 // kubernetes providers and reaches the pre-apply and uninstall steps through their
 // environment: `cdktf deploy` with OpenTofu and Terraform bootstraps a fresh harness cluster,
 // plans no change a second time, and `cdktf destroy` removes Flux.
-import {
-  CoreV1Api,
-  KubeConfig,
-  KubernetesObjectApi,
-  RbacAuthorizationV1Api,
-} from '@kubernetes/client-node';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { startCluster, type Cluster } from './harness/cluster.js';
-import { startFlux, type Flux } from './harness/flux.js';
-import { tail } from './harness/process.js';
-import { START_TIMEOUT, STOP_TIMEOUT, teardown } from './harness/teardown.js';
+import { START_TIMEOUT } from './harness/teardown.js';
 import { enginesOf, prepareTerraform, type TerraformSetup } from './harness/terraform.js';
 import { waitFor } from './harness/wait.js';
-import { runCdktf, writeCdktfProject, type CdktfResult } from './support/cdktf-cli.js';
+import { COMMAND_TIMEOUT, deployedStory1 } from './support/deployed-story1.js';
 import { readOrGone } from './support/read-or-gone.js';
-import { startStory1Registries, story1AppEnv, type Story1Registries } from './support/story1.js';
 
 const tf: TerraformSetup = await prepareTerraform({
   require: ['hashicorp/kubernetes', 'hashicorp/null'],
@@ -31,7 +20,6 @@ const engines = enginesOf(tf);
 if (engines.skipped)
   test.skip(`the provider rendering's connections with ${engines.skipped}`, () => {});
 
-const COMMAND_TIMEOUT = 10 * 60 * 1000;
 const STACKS = ['flux', 'flux-sync'];
 
 const cases = engines.run.flatMap(([engine, binary]) =>
@@ -43,66 +31,33 @@ describe.each(cases)(
   (engine, binary, connection) => {
     const user = { username: 'flux', password: `conn-Secret-p4ss-${engine}-${connection}` };
     const fleetUser = { username: 'fleet-reader', password: `conn-Fleet-${engine}-${connection}` };
-    let registries: Story1Registries;
-    let cluster: Cluster;
-    let flux: Flux | undefined;
-    let work: string;
     let token: string;
-    let objects: KubernetesObjectApi;
-    let core: CoreV1Api;
-    const outputs: string[] = [];
-    const execLog = () => join(work, 'exec-plugin.log');
-
-    const env = (): NodeJS.ProcessEnv => ({
-      ...story1AppEnv(registries, cluster, binary, tf.env),
-      // No kubeconfig file: none is given, and the defaults name none that exists.
-      FLUX_OCI_KUBECONFIG: undefined,
-      KUBECONFIG: join(work, 'no-such-kubeconfig'),
-      KUBE_CONFIG_PATH: undefined,
-      FLUX_OCI_CONNECTION: connection,
-      FLUX_OCI_EXEC_COMMAND: join(work, 'exec-plugin.sh'),
-      FLUX_OCI_EXEC_ARG: join(work, 'token'),
-      TF_VAR_cluster_host: cluster.server,
-      TF_VAR_cluster_ca: readFileSync(cluster.caFile, 'utf8'),
-      ...(connection === 'token' ? { TF_VAR_cluster_token: token } : {}),
+    const p = deployedStory1({
+      app: '../test/e2e/support/connection-app.ts',
+      binary,
+      tf,
+      user,
+      fleetUser,
+      workPrefix: `flux-oci-connection-${connection}-`,
+      env: () => ({
+        // No kubeconfig file: none is given, and the defaults name none that exists.
+        FLUX_OCI_KUBECONFIG: undefined,
+        KUBECONFIG: join(p.work, 'no-such-kubeconfig'),
+        KUBE_CONFIG_PATH: undefined,
+        FLUX_OCI_CONNECTION: connection,
+        FLUX_OCI_EXEC_COMMAND: join(p.work, 'exec-plugin.sh'),
+        FLUX_OCI_EXEC_ARG: join(p.work, 'token'),
+        TF_VAR_cluster_host: p.cluster.server,
+        TF_VAR_cluster_ca: readFileSync(p.cluster.caFile, 'utf8'),
+        ...(connection === 'token' ? { TF_VAR_cluster_token: token } : {}),
+      }),
     });
-    const cdktf = async (args: string[]): Promise<CdktfResult> => {
-      const result = await runCdktf(work, [...args, '--skip-provider-lock'], env());
-      outputs.push(result.output);
-      return result;
-    };
-    const logs = () =>
-      flux
-        ? `\nsource-controller:\n${tail(flux.logs.sourceController)}\nkustomize-controller:\n${tail(flux.logs.kustomizeController)}`
-        : '';
-    const plan = (stack: string): Promise<{ code: number; output: string }> =>
-      new Promise((resolve) => {
-        execFile(
-          binary,
-          ['plan', '-detailed-exitcode', '-input=false', '-no-color'],
-          {
-            cwd: join(work, 'cdktf.out', 'stacks', stack),
-            env: { ...process.env, ...env() },
-            maxBuffer: 64 * 1024 * 1024,
-            timeout: COMMAND_TIMEOUT,
-          },
-          (err, stdout, stderr) => {
-            outputs.push(`${stdout}${stderr}`);
-            resolve({
-              code: err ? (typeof err.code === 'number' ? err.code : -1) : 0,
-              output: `${stdout}${stderr}`,
-            });
-          },
-        );
-      });
+    const execLog = () => join(p.work, 'exec-plugin.log');
 
     beforeAll(async () => {
-      registries = await startStory1Registries(user, fleetUser);
-      cluster = await startCluster();
       const kc = new KubeConfig();
-      kc.loadFromFile(cluster.kubeconfigPath);
-      objects = KubernetesObjectApi.makeApiClient(kc);
-      core = kc.makeApiClient(CoreV1Api);
+      kc.loadFromFile(p.cluster.kubeconfigPath);
+      const core = p.core;
       // A ServiceAccount bound to cluster-admin and a token for it, as a cluster module outputs.
       await core.createNamespacedServiceAccount({
         namespace: 'kube-system',
@@ -125,10 +80,9 @@ describe.each(cases)(
         body: { spec: { audiences: [], expirationSeconds: 3600 } },
       });
       token = request.status!.token;
-      work = mkdtempSync(join(tmpdir(), `flux-oci-connection-${connection}-`));
-      writeFileSync(join(work, 'token'), token, { mode: 0o600 });
+      writeFileSync(join(p.work, 'token'), token, { mode: 0o600 });
       // The plugin logs who ran it (the provider or flux-oci) and what its env carried.
-      const plugin = join(work, 'exec-plugin.sh');
+      const plugin = join(p.work, 'exec-plugin.sh');
       writeFileSync(
         plugin,
         [
@@ -139,38 +93,14 @@ describe.each(cases)(
         ].join('\n'),
       );
       chmodSync(plugin, 0o755);
-      writeCdktfProject(work, '../test/e2e/support/connection-app.ts');
     }, START_TIMEOUT);
-
-    afterAll(async () => {
-      await teardown({
-        flux,
-        cluster,
-        registries,
-        work: () =>
-          work && !process.env.FLUX_OCI_KEEP_HARNESS
-            ? rmSync(work, { recursive: true, force: true })
-            : undefined,
-      });
-    }, STOP_TIMEOUT);
 
     test(
       'one deploy bootstraps the cluster, and a second plans no change',
       async () => {
-        const deploying = cdktf(['deploy', ...STACKS, '--auto-approve']);
-        const failed = deploying.then((r) => {
-          if (r.code !== 0) throw new Error(`cdktf deploy exited ${r.code}\n${r.output}`);
-          return new Promise<never>(() => {});
-        });
-        flux = await Promise.race([
-          startFlux(cluster, { installCrds: false, crdTimeoutMs: COMMAND_TIMEOUT }),
-          failed,
-        ]);
-        const result = await deploying;
-        if (result.code !== 0)
-          throw new Error(`cdktf deploy exited ${result.code}\n${result.output}${logs()}`);
+        await p.deployFresh(STACKS);
         for (const name of ['flux-components', 'flux-system']) {
-          const repo = (await objects.read({
+          const repo = (await p.objects.read({
             apiVersion: 'source.toolkit.fluxcd.io/v1',
             kind: 'OCIRepository',
             metadata: { name, namespace: 'flux-system' },
@@ -178,13 +108,7 @@ describe.each(cases)(
           const ready = repo.status?.conditions?.find((c) => c.type === 'Ready')?.status;
           expect({ name, ready }).toEqual({ name, ready: 'True' });
         }
-        for (const stack of STACKS) {
-          const again = await plan(stack);
-          expect({ stack, plan: again.code === 0 ? 'no changes' : again.output }).toEqual({
-            stack,
-            plan: 'no changes',
-          });
-        }
+        for (const stack of STACKS) await p.expectNoChanges(stack);
         if (connection === 'exec') {
           // Both the provider (Go) and the pre-apply step (node) ran the plugin, with its env.
           const runners = new Set(readFileSync(execLog(), 'utf8').trim().split('\n'));
@@ -194,9 +118,9 @@ describe.each(cases)(
           ]);
         }
         // The token in no output and no synthesized file.
-        expect(outputs.some((o) => o.includes(token))).toBe(false);
+        expect(p.outputs.some((o) => o.includes(token))).toBe(false);
         for (const stack of STACKS) {
-          const dir = join(work, 'cdktf.out', 'stacks', stack);
+          const dir = join(p.work, 'cdktf.out', 'stacks', stack);
           for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')))
             expect(readFileSync(join(dir, file), 'utf8')).not.toContain(token);
         }
@@ -207,12 +131,17 @@ describe.each(cases)(
     test(
       'destroy removes Flux through the same connection',
       async () => {
-        const result = await cdktf(['destroy', ...STACKS, '--auto-approve']);
-        if (result.code !== 0) throw new Error(`${result.output}${logs()}`);
+        const result = await p.cdktf([
+          'destroy',
+          ...STACKS,
+          '--auto-approve',
+          '--skip-provider-lock',
+        ]);
+        if (result.code !== 0) throw new Error(`${result.output}${p.logs()}`);
         await waitFor(
           'the flux-system namespace to be gone',
           async () => {
-            const ns = await readOrGone(() => core.readNamespace({ name: 'flux-system' }));
+            const ns = await readOrGone(() => p.core.readNamespace({ name: 'flux-system' }));
             if (ns) throw new Error(`still there (${ns.status?.phase})`);
             return true;
           },

@@ -46,6 +46,8 @@ export interface DeployedStory1Options {
    * @default true
    */
   readonly skipProviderLock?: boolean;
+  /** More environment for every run, after the app's (e.g. a connection by host). @default none */
+  readonly env?: () => NodeJS.ProcessEnv;
 }
 
 interface FluxStatus {
@@ -183,6 +185,7 @@ export function deployedStory1(options: DeployedStory1Options): DeployedStory1 {
   const env = (): NodeJS.ProcessEnv => ({
     ...story1AppEnv(h.registries, h.cluster, binary, tf.env),
     ...(puller ? pullSecretEnv(puller) : {}),
+    ...options.env?.(),
     ...revisions,
   });
   const logs = () => h.logs();
