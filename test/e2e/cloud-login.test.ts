@@ -59,6 +59,23 @@ async function flux(args: string[], env: NodeJS.ProcessEnv): Promise<ChildResult
   return out;
 }
 
+/** `push artifact <url>` of the manifests with `--provider`. */
+function pushArgs(url: string, provider: Cloud, source = 's', revision = 'r'): string[] {
+  return [
+    'push',
+    'artifact',
+    url,
+    '--path',
+    manifests,
+    '--source',
+    source,
+    '--revision',
+    revision,
+    '--provider',
+    provider,
+  ];
+}
+
 /** The one error line a failing run ends with (after any progress line), no stack trace. */
 function failureLine(out: ChildResult): string {
   expect(out.code).toBe(1);
@@ -85,17 +102,12 @@ describe.each(CLOUDS)('--provider %s', (provider) => {
 
     const push = await flux(
       [
-        'push',
-        'artifact',
-        `${url}:v1`,
-        '--path',
-        manifests,
-        '--source',
-        'git@example.com:fleet',
-        '--revision',
-        'main@sha1:0123456789abcdef0123456789abcdef01234567',
-        '--provider',
-        provider,
+        ...pushArgs(
+          `${url}:v1`,
+          provider,
+          'git@example.com:fleet',
+          'main@sha1:0123456789abcdef0123456789abcdef01234567',
+        ),
         '-o',
         'json',
       ],
@@ -163,19 +175,7 @@ describe.each(CLOUDS)('--provider %s', (provider) => {
     const env = cloud.env(provider);
     const url = `oci://${host()}/flux/${provider}-renew`;
     const push = (repo: string): { argv: string[] } => ({
-      argv: [
-        'push',
-        'artifact',
-        `${url}-${repo}:v1`,
-        '--path',
-        manifests,
-        '--source',
-        's',
-        '--revision',
-        'r',
-        '--provider',
-        provider,
-      ],
+      argv: pushArgs(`${url}-${repo}:v1`, provider),
     });
     // No waiting for expiry: the step process and the fake clouds move their clocks past the
     // first token's lifetime (1 h, renewal due 5 min before) together.
@@ -344,19 +344,7 @@ test('gcp: the metadata server refusing the access token', async () => {
 test("aws: a CI job's web identity (IRSA, GitHub OIDC federation) through STS, no secret", async () => {
   const before = { sts: cloud.calls.sts.length, ecr: cloud.calls.ecr.length };
   const push = await flux(
-    [
-      'push',
-      'artifact',
-      `oci://${cloud.hosts.aws}/flux/federated:v1`,
-      '--path',
-      manifests,
-      '--source',
-      's',
-      '--revision',
-      'r',
-      '--provider',
-      'aws',
-    ],
+    pushArgs(`oci://${cloud.hosts.aws}/flux/federated:v1`, 'aws'),
     cloud.federatedEnv('aws'),
   );
   expect(push.stderr).toContain('✔ artifact successfully pushed');
@@ -371,19 +359,7 @@ test("aws: a CI job's web identity (IRSA, GitHub OIDC federation) through STS, n
 test('azure: workload identity (a federated token file, no secret) through Entra ID', async () => {
   const before = cloud.calls.entra.length;
   const push = await flux(
-    [
-      'push',
-      'artifact',
-      `oci://${cloud.hosts.azure}/flux/federated:v1`,
-      '--path',
-      manifests,
-      '--source',
-      's',
-      '--revision',
-      'r',
-      '--provider',
-      'azure',
-    ],
+    pushArgs(`oci://${cloud.hosts.azure}/flux/federated:v1`, 'azure'),
     cloud.federatedEnv('azure'),
   );
   expect(push.stderr).toContain('✔ artifact successfully pushed');
@@ -395,22 +371,7 @@ test('aws: ECR Public (public.ecr.aws) through its own API in us-east-1', async 
   const env = cloud.env('aws');
   const before = cloud.calls.ecr.length;
   const url = `oci://${PUBLIC_ECR_HOST}/fluxoci/app`;
-  const push = await flux(
-    [
-      'push',
-      'artifact',
-      `${url}:v1`,
-      '--path',
-      manifests,
-      '--source',
-      's',
-      '--revision',
-      'r',
-      '--provider',
-      'aws',
-    ],
-    env,
-  );
+  const push = await flux(pushArgs(`${url}:v1`, 'aws'), env);
   expect(push.stderr).toContain(
     `✔ artifact successfully pushed to ${PUBLIC_ECR_HOST}/fluxoci/app@sha256:`,
   );
