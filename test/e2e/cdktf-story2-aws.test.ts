@@ -16,21 +16,9 @@ import { START_TIMEOUT, STOP_TIMEOUT, teardown } from './harness/teardown.js';
 import { enginesOf, prepareTerraform, type TerraformSetup } from './harness/terraform.js';
 import { runCdktf, writeCdktfProject, type CdktfResult } from './support/cdktf-cli.js';
 import { STORY1_MANIFESTS } from './support/story1.js';
-import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.js';
-import {
-  AWS_ACCESS_KEY,
-  ECR_API_HOST,
-  startFakeCloud,
-  type FakeCloud,
-} from '../support/cloud/fake-cloud.js';
-
-interface FluxObject {
-  spec: { provider?: string; secretRef?: { name: string } };
-  status?: {
-    artifact?: { revision: string };
-    conditions?: { type: string; status: string; message: string }[];
-  };
-}
+import type { ConnectProxy } from '../support/connect-proxy.js';
+import type { FakeCloud } from '../support/cloud/fake-cloud.js';
+import { clusterIdentityEnv, startStory2Cloud, type Story2FluxObject } from './support/story2.js';
 
 const tf: TerraformSetup = await prepareTerraform({
   require: ['hashicorp/kubernetes', 'hashicorp/null'],
@@ -58,11 +46,7 @@ describe.each(engines.run)(
 
     beforeAll(
       async () => {
-        cloud = await startFakeCloud();
-        proxy = await startConnectProxy({
-          hosts: { [cloud.hosts.aws]: cloud.frontAddress, [ECR_API_HOST]: cloud.frontAddress },
-          onlyHosts: true,
-        });
+        ({ cloud, proxy } = await startStory2Cloud());
         cluster = await startCluster();
         const kc = new KubeConfig();
         kc.loadFromFile(cluster.kubeconfigPath);
@@ -99,15 +83,7 @@ describe.each(engines.run)(
           startFlux(cluster, {
             installCrds: false,
             crdTimeoutMs: COMMAND_TIMEOUT,
-            env: {
-              AWS_ACCESS_KEY_ID: AWS_ACCESS_KEY,
-              AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key',
-              AWS_EC2_METADATA_DISABLED: 'true',
-              AWS_CA_BUNDLE: '',
-              HTTPS_PROXY: proxy.url,
-              NO_PROXY: '127.0.0.1,localhost',
-              SSL_CERT_FILE: cloud.caFile,
-            },
+            env: clusterIdentityEnv(cloud, proxy),
           }),
           failed,
         ]);
@@ -141,7 +117,7 @@ describe.each(engines.run)(
           apiVersion: 'source.toolkit.fluxcd.io/v1',
           kind: 'OCIRepository',
           metadata: { name, namespace: 'flux-system' },
-        })) as unknown as FluxObject;
+        })) as unknown as Story2FluxObject;
         expect(repo.spec.provider).toBe('aws');
         expect(repo.spec.secretRef).toBeUndefined();
         expect(repo.status?.artifact?.revision).toMatch(/^production@sha256:[0-9a-f]{64}$/);

@@ -11,23 +11,10 @@ import { startFlux, type Flux } from './harness/flux.js';
 import { tail } from './harness/process.js';
 import { START_TIMEOUT, STOP_TIMEOUT, teardown } from './harness/teardown.js';
 import { STORY1_MANIFESTS } from './support/story1.js';
-import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.js';
-import {
-  AWS_ACCESS_KEY,
-  ECR_API_HOST,
-  startFakeCloud,
-  type FakeCloud,
-} from '../support/cloud/fake-cloud.js';
+import type { ConnectProxy } from '../support/connect-proxy.js';
+import { ECR_API_HOST, type FakeCloud } from '../support/cloud/fake-cloud.js';
+import { clusterIdentityEnv, startStory2Cloud, type Story2FluxObject } from './support/story2.js';
 import { runNode, type ChildResult } from '../support/cloud/run-cli.js';
-
-interface FluxObject {
-  spec: { provider?: string; secretRef?: { name: string } };
-  status?: {
-    artifact?: { revision: string };
-    lastAppliedRevision?: string;
-    conditions?: { type: string; status: string; message: string }[];
-  };
-}
 
 describe('story 2: bootstrap oci --provider=aws (bastion pushes with its IAM identity, the cluster pulls with its own)', () => {
   let cloud: FakeCloud;
@@ -39,13 +26,7 @@ describe('story 2: bootstrap oci --provider=aws (bastion pushes with its IAM ide
   const ecr = () => `oci://${cloud.hosts.aws}`;
 
   beforeAll(async () => {
-    cloud = await startFakeCloud();
-    // The registry and ECR's API (source-controller's ECR client takes no endpoint setting),
-    // nothing else.
-    proxy = await startConnectProxy({
-      hosts: { [cloud.hosts.aws]: cloud.frontAddress, [ECR_API_HOST]: cloud.frontAddress },
-      onlyHosts: true,
-    });
+    ({ cloud, proxy } = await startStory2Cloud());
     cluster = await startCluster();
     const kc = new KubeConfig();
     kc.loadFromFile(cluster.kubeconfigPath);
@@ -72,17 +53,7 @@ describe('story 2: bootstrap oci --provider=aws (bastion pushes with its IAM ide
     flux = await startFlux(cluster, {
       installCrds: false,
       crdTimeoutMs: 180_000,
-      env: {
-        AWS_ACCESS_KEY_ID: AWS_ACCESS_KEY,
-        AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        // A CA bundle for the AWS SDK (some machines set one) makes Flux's proxy-aware HTTP
-        // client unusable to it; SSL_CERT_FILE carries the test CA instead.
-        AWS_CA_BUNDLE: '',
-        HTTPS_PROXY: proxy.url,
-        NO_PROXY: '127.0.0.1,localhost',
-        SSL_CERT_FILE: cloud.caFile,
-      },
+      env: clusterIdentityEnv(cloud, proxy),
     });
     first = await running;
   }, START_TIMEOUT);
@@ -100,7 +71,7 @@ describe('story 2: bootstrap oci --provider=aws (bastion pushes with its IAM ide
       apiVersion,
       kind,
       metadata: { name, namespace: 'flux-system' },
-    }) as unknown as Promise<FluxObject>;
+    }) as unknown as Promise<Story2FluxObject>;
 
   test('bootstraps, pushing to ECR with the bastion identity', () => {
     if (first.code !== 0) throw new Error(`exit ${first.code}\n${first.stderr}${logs()}`);
