@@ -1,10 +1,4 @@
-import {
-  AssetType,
-  TerraformAsset,
-  TerraformResource,
-  TerraformStack,
-  type ITerraformDependable,
-} from 'cdktf';
+import { AssetType, TerraformAsset, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -103,16 +97,13 @@ export class FluxBootstrapOci extends Construct {
   /**
    * What completes once Flux is synced (the flux-system and flux-components objects Ready):
    * give it as `dependsOn` so a workload waits for Flux. With `rendering: 'terraform-data'`
-   * the sync step in this stack; with `'providers'` the OCIRepositories and Kustomizations
-   * in `syncStack` and its `wait` step (a resource of another stack waits through its stack instead:
-   * `stack.addDependency(flux.syncStack!)`).
+   * the sync step in this stack. With `'providers'` the OCIRepositories and Kustomizations
+   * in `syncStack` and its `wait` step, for resources of `syncStack` only: a resource of
+   * another stack waits through its stack instead (`stack.addDependency(flux.syncStack!)`),
+   * and one in this stack cannot wait for them (it would be deployed first). Given there,
+   * the synth ends with one line saying so.
    */
-  get syncedResources(): ITerraformDependable[] {
-    if (this.syncStack) {
-      return this.syncStack.node.children.filter((c) => c instanceof TerraformResource);
-    }
-    return [this.node.findChild('sync') as TerraformResource];
-  }
+  readonly syncedResources: ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: FluxBootstrapOciProps) {
     super(scope, id);
@@ -165,12 +156,14 @@ export class FluxBootstrapOci extends Construct {
       signing: signingInput(this, stack, options, plan),
     };
     if (rendering === 'providers') {
-      this.syncStack = renderProviders(this, input, {
+      const rendered = renderProviders(this, input, {
         syncStackName: syncStackName ?? `${stack.node.id}-sync`,
         connection,
-      }).syncStack;
+      });
+      this.syncStack = rendered.syncStack;
+      this.syncedResources = rendered.syncedResources;
     } else {
-      renderTerraformData(this, input);
+      this.syncedResources = [renderTerraformData(this, input).sync];
     }
   }
 }

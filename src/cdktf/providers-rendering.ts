@@ -2,7 +2,17 @@ import { DataKubernetesNamespaceV1 } from '@cdktf/provider-kubernetes/lib/data-k
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest/index.js';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1/index.js';
 import { Resource as NullResource } from '@cdktf/provider-null/lib/resource/index.js';
-import { AssetType, Fn, TerraformAsset, TerraformStack } from 'cdktf';
+import {
+  AssetType,
+  Fn,
+  TerraformAsset,
+  TerraformStack,
+  Token,
+  type IResolvable,
+  type IResolveContext,
+  type ITerraformDependable,
+  type TerraformResource,
+} from 'cdktf';
 import { Construct } from 'constructs';
 import { optionsToStepArgs } from '../bootstrap/options/option-args.js';
 import { UserError } from '../errors.js';
@@ -21,6 +31,7 @@ import {
 } from './rendering-input.js';
 import type { SensitiveInput } from './sensitive-variable.js';
 import { destroyStepArgs, stepConnection } from './step-connection.js';
+import { ResolveTimeUserError } from './synth-errors.js';
 
 export interface ProvidersRenderingProps {
   /** The sync stack's name. */
@@ -31,6 +42,8 @@ export interface ProvidersRenderingProps {
 /** What the providers rendering made, for the construct to expose. */
 export interface ProvidersRendering {
   readonly syncStack: TerraformStack;
+  /** The sync objects and their wait, for `dependsOn` in the sync stack only. */
+  readonly syncedResources: ITerraformDependable[];
 }
 
 /**
@@ -260,7 +273,7 @@ export function renderProviders(
     SYNC_KEYS.filter((key) => key !== 'kubeconfig' && key !== 'context'),
     isDeployTime,
   );
-  new FluxOciStep(syncStack, 'wait', {
+  const wait = new FluxOciStep(syncStack, 'wait', {
     launcherFrom: syncStack,
     args: [
       'bootstrap',
@@ -283,7 +296,49 @@ export function renderProviders(
     },
     dependsOn: manifests,
   });
-  return { syncStack };
+  return {
+    syncStack,
+    syncedResources: [...manifests, wait].map((resource) => ({
+      fqn: Token.asString(new SyncStackReference(resource, stack, syncStack)),
+    })),
+  };
+}
+
+/**
+ * A reference to a resource of the sync stack that checks the stack it is resolved in.
+ * Terraform's depends_on names resources of its own configuration only: from another stack
+ * cdktf would make it a remote-state output, which Terraform refuses at plan time, and from
+ * the construct's own stack a circular stack dependency, which cdktf reports with a stack
+ * trace. Either ends the synth with one line saying what to do instead.
+ */
+class SyncStackReference implements IResolvable {
+  readonly creationStack: string[] = [];
+
+  constructor(
+    private readonly resource: TerraformResource,
+    private readonly stack: TerraformStack,
+    private readonly syncStack: TerraformStack,
+  ) {}
+
+  resolve(context: IResolveContext): string {
+    const resolving = TerraformStack.of(context.scope);
+    if (resolving === this.syncStack) return this.resource.fqn;
+    const sync = this.syncStack.node.id;
+    const here = resolving.node.id;
+    const mistake = `a resource of stack '${here}' has dependsOn: flux.syncedResources, but`;
+    throw new ResolveTimeUserError(
+      resolving === this.stack
+        ? `${mistake} with rendering 'providers' they are in stack '${sync}', deployed after ` +
+            `'${here}': put the resource in a stack of its own that calls ` +
+            `addDependency(flux.syncStack!), or give the construct rendering: 'terraform-data'`
+        : `${mistake} they are in stack '${sync}' and Terraform's depends_on names resources ` +
+            `of its own stack only: drop it and call addDependency(flux.syncStack!) on stack '${here}'`,
+    );
+  }
+
+  toString(): string {
+    return Token.asString(this);
+  }
 }
 
 function withKubeconfigFileIf(fromEnvironment: boolean, command: string): string {

@@ -20,3 +20,21 @@ export function reportUserErrorsAsOneLine(env: NodeJS.ProcessEnv = process.env):
     process.exit(1);
   });
 }
+
+/**
+ * A mistake found while cdktf resolves the app's tokens (in `app.synth()`). cdktf's resolver
+ * rewrites the message of whatever is thrown there (`Resolution error: …` and the token's
+ * creation stack); this error keeps its one line, so `app.synth()` throws it message first
+ * and `cdktf synth` ends with just that line.
+ */
+export class ResolveTimeUserError extends UserError {
+  constructor(message: string) {
+    super(message);
+    Object.defineProperty(this, 'message', {
+      get: () => message,
+      set: () => undefined, // cdktf's rewrite, dropped
+      enumerable: false,
+      configurable: true,
+    });
+  }
+}

@@ -18,7 +18,10 @@ import {
  * the user's stack (install, secrets, sync, uninstall on destroy). No provider is needed,
  * so Flux's custom resources need no CRD at plan time.
  */
-export function renderTerraformData(scope: Construct, input: RenderingInput): void {
+export function renderTerraformData(
+  scope: Construct,
+  input: RenderingInput,
+): { readonly sync: FluxOciStep } {
   const {
     stack,
     options,
@@ -152,6 +155,7 @@ export function renderTerraformData(scope: Construct, input: RenderingInput): vo
     dependsOn: secrets ? [install, secrets, sync] : [install, sync],
     onDestroy: true,
   });
+  return { sync };
 }
 
 function sha256(bytes: Uint8Array): string {
