@@ -5,6 +5,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export interface TcpForwarder {
   /** `host:port` as it goes into `oci://` (IPv6 bracketed). */
   readonly host: string;
+  /** The first byte each connection sent, in order (0x16 opens a TLS handshake). */
+  readonly firstBytes: readonly number[];
   stop(): Promise<void>;
 }
 
@@ -12,7 +14,9 @@ export interface TcpForwarder {
 export async function forwardTcp(address: string, target: string): Promise<TcpForwarder> {
   const [targetHost, targetPort] = target.split(':');
   const sockets = new Set<Socket>();
+  const firstBytes: number[] = [];
   const server: Server = createServer((client) => {
+    client.once('data', (data: Buffer) => firstBytes.push(data[0]!));
     const upstream = connect(Number(targetPort), targetHost);
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -28,6 +32,7 @@ export async function forwardTcp(address: string, target: string): Promise<TcpFo
   const { port } = server.address() as { port: number };
   return {
     host: `${address.includes(':') ? `[${address}]` : address}:${port}`,
+    firstBytes,
     stop: () =>
       new Promise((resolve) => {
         for (const s of sockets) s.destroy();

@@ -18,7 +18,13 @@ import {
   RegistryResponseError,
   registryErrorText,
 } from './registry-errors.js';
-import type { RetryPolicy } from './http/retry.js';
+import {
+  isRetryableStatus,
+  parseRetryAfter,
+  retryDelay,
+  sleep,
+  type RetryPolicy,
+} from './http/retry.js';
 import {
   headerValue,
   HttpTransport,
@@ -275,16 +281,19 @@ export class RegistryClient {
 
   /**
    * Tries HTTPS first; where plain HTTP is allowed (`plainHttpAllowed`), falls back to HTTP for
-   * a server without TLS, as go-containerregistry's transport does.
+   * a server without TLS, as go-containerregistry's transport does. This machine's registry is
+   * asked over plain HTTP first (see `probeLoopback`).
    */
   private async sendWithScheme(req: RegistryRequest): Promise<HttpResponse> {
     const absolute = ABSOLUTE_URL.test(req.path);
-    const send = (scheme: string): Promise<HttpResponse> =>
+    const send = (scheme: string, retry = req.retry): Promise<HttpResponse> =>
       this.transport.send({
         ...req,
         url: absolute ? req.path : `${scheme}://${this.registry}${req.path}`,
+        retry,
       });
     if (this.scheme || absolute) return send(this.scheme ?? 'https');
+    if (isLoopbackRegistry(this.registry)) return this.probeLoopback(req, send);
     try {
       const res = await send('https');
       this.scheme = 'https';
@@ -294,6 +303,46 @@ export class RegistryClient {
       const res = await send('http');
       this.scheme = 'http';
       return res;
+    }
+  }
+
+  /**
+   * This machine's registry (a kind cluster's local registry, the common case) usually speaks
+   * plain HTTP: asking that first spares a TLS attempt, whose set-up (loading the system roots)
+   * costs more than the whole request. A TLS server answers plain HTTP with 400 ("Client sent an
+   * HTTP request to an HTTPS server") or drops the connection; HTTPS is tried then. Plain HTTP
+   * crosses no network here, so nothing is exposed by asking it first.
+   */
+  private async probeLoopback(
+    req: RegistryRequest,
+    send: (scheme: string, retry?: boolean) => Promise<HttpResponse>,
+  ): Promise<HttpResponse> {
+    let plain: HttpResponse | undefined;
+    let plainError: unknown;
+    try {
+      // No retries: a TLS server drops plain HTTP, which must not be retried with backoff.
+      plain = await send('http', false);
+    } catch (err) {
+      if (req.signal?.aborted) throw err;
+      plainError = err;
+    }
+    if (plain && plain.status !== 400) {
+      this.scheme = 'http';
+      if (!isRetryableStatus(plain.status) || req.retry === false) return plain;
+      // A busy registry: wait as it asks, then send with the usual retries.
+      const retryAfter = parseRetryAfter(headerValue(plain.headers, 'retry-after'));
+      await sleep(retryDelay(this.retryPolicy, 0, retryAfter), req.signal);
+      return send('http');
+    }
+    try {
+      const res = await send('https');
+      this.scheme = 'https';
+      return res;
+    } catch (err) {
+      if (req.signal?.aborted || isCertificateError(err)) throw err;
+      if (!plain) throw plainError;
+      this.scheme = 'http';
+      return plain;
     }
   }
 

@@ -49,6 +49,46 @@ describe('plain HTTP to this machine', () => {
     expect((await pullArtifact(url, creds)).digest).toBe(pushed.digest);
   });
 
+  // 0x16 opens a TLS handshake; a plain HTTP request starts with its method's first letter.
+  const TLS_HANDSHAKE = 0x16;
+
+  test('a loopback registry without TLS is asked plain HTTP first: no TLS attempt', async () => {
+    const front = await forwardTcp('127.0.0.1', registry.host);
+    try {
+      const url = `oci://${front.host}/loopback/first:v1`;
+      const artifact = fluxArtifact({ 'c.yaml': 'c\n' });
+      await pushArtifact(url, artifact, creds);
+      expect((await pullArtifact(url, creds)).digest).toBe(artifact.manifest.descriptor.digest);
+      expect(front.firstBytes.length).toBeGreaterThan(0);
+      expect(front.firstBytes).not.toContain(TLS_HANDSHAKE);
+    } finally {
+      await front.stop();
+    }
+  });
+
+  test('a loopback registry with TLS answers plain HTTP with 400: HTTPS follows', async () => {
+    const tls = await startRegistry({ tls: true, htpasswd: user });
+    const front = await forwardTcp('127.0.0.1', tls.host);
+    const client = new RegistryClient(front.host, { ...creds, caFile: tls.caFile });
+    try {
+      const url = `oci://${front.host}/loopback/tls:v1`;
+      const artifact = fluxArtifact({ 'd.yaml': 'd\n' });
+      await pushArtifact(url, artifact, { client });
+      expect((await pullArtifact(url, { client })).digest).toBe(
+        artifact.manifest.descriptor.digest,
+      );
+      expect(client.baseUrl).toBe(`https://${front.host}`);
+      // One plain request, then TLS only: the scheme is learnt once per client.
+      expect(front.firstBytes[0]).not.toBe(TLS_HANDSHAKE);
+      expect(front.firstBytes.slice(1)).toEqual(front.firstBytes.slice(1).map(() => TLS_HANDSHAKE));
+      expect(front.firstBytes.length).toBeGreaterThan(1);
+    } finally {
+      await client.close();
+      await front.stop();
+      await tls.stop();
+    }
+  });
+
   test('any other host needs allowInsecureHttp', async () => {
     const url = `oci://${other.host}/loopback/app:v1`;
     const refused = resolveArtifact(url, creds);
