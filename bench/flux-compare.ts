@@ -1,7 +1,8 @@
 // flux-oci side by side with the real Flux CLI (tools/flux, built from its Go module on first
 // use): each case of issue 11's table, both tools run alternately as child processes against
 // one local docker-registry, printing min/median/max wall time, the ratio of the medians and
-// the median peak RSS of each (from /usr/bin/time).
+// the median peak RSS of each (from /usr/bin/time), and whether each of issue 11's goals is met
+// (time against Flux, or against bare node for start-up; peak RSS at most Flux's for a push or pull).
 //
 //   npm run build && npx tsx bench/flux-compare.ts [--runs 5]
 //
@@ -87,8 +88,17 @@ const meta = [
   '--revision=main@sha1:0123456789abcdef0123456789abcdef01234567',
 ];
 
+/** Issue 11's goal for a case: the largest ratio of medians, against Flux or bare node. */
+interface Goal {
+  readonly ratio: number;
+  readonly against: 'flux' | 'node';
+  /** Peak RSS at most Flux's (pushes and pulls). */
+  readonly memory: boolean;
+}
+
 interface Case {
   readonly label: string;
+  readonly goal: Goal;
   /** The arguments of run `i` for each tool; `prepare` runs untimed before each. */
   readonly ours: (i: number) => string[];
   readonly theirs: (i: number) => string[];
@@ -105,14 +115,21 @@ const freshDir = (): string => {
 };
 
 const cases: Case[] = [
-  { label: 'start-up (`--version`)', ours: () => ['--version'], theirs: () => ['--version'] },
+  {
+    label: 'start-up (`--version`)',
+    goal: { ratio: 3, against: 'node', memory: false },
+    ours: () => ['--version'],
+    theirs: () => ['--version'],
+  },
   {
     label: '`push artifact --help`',
+    goal: { ratio: 3, against: 'node', memory: false },
     ours: () => ['push', 'artifact', '--help'],
     theirs: () => ['push', 'artifact', '--help'],
   },
   {
     label: 'push small tree, new tag',
+    goal: { ratio: 3, against: 'flux', memory: true },
     ours: (i) => [
       'push',
       'artifact',
@@ -130,6 +147,7 @@ const cases: Case[] = [
   },
   {
     label: 'pull small tree',
+    goal: { ratio: 3, against: 'flux', memory: true },
     ours: () => ['pull', 'artifact', `oci://${host}/bench/ours-small:r0`, `--output=${freshDir()}`],
     theirs: () => [
       'pull',
@@ -140,6 +158,7 @@ const cases: Case[] = [
   },
   {
     label: 'push 50 MB tree, fresh repository',
+    goal: { ratio: 1.5, against: 'flux', memory: true },
     ours: (i) => [
       'push',
       'artifact',
@@ -157,6 +176,7 @@ const cases: Case[] = [
   },
   {
     label: 'push 50 MB tree again (blobs there)',
+    goal: { ratio: 1.5, against: 'flux', memory: true },
     ours: (i) => [
       'push',
       'artifact',
@@ -174,6 +194,7 @@ const cases: Case[] = [
   },
   {
     label: 'pull 50 MB',
+    goal: { ratio: 1.5, against: 'flux', memory: true },
     ours: () => [
       'pull',
       'artifact',
@@ -189,6 +210,7 @@ const cases: Case[] = [
   },
   {
     label: 'build artifact 50 MB',
+    goal: { ratio: 1.5, against: 'flux', memory: false },
     ours: (i) => [
       'build',
       'artifact',
@@ -218,9 +240,12 @@ try {
     `node ${process.version}, ${fluxVersion.trim()}, docker-registry on ${host}, ${runs} runs each, alternating; times in s (min / median / max)\n`,
   );
   console.log(`bare \`node -e 0\`: ${spread(node)} s\n`);
-  const startUp: [string, number][] = [];
-  console.log('| case | flux-oci | flux (Go) | ratio | peak RSS flux-oci / flux |');
-  console.log('|---|---|---|---|---|');
+  const nodeMedian = median(node.map((s) => s.seconds));
+  const missed: string[] = [];
+  console.log(
+    '| case | flux-oci | flux (Go) | ratio to Flux | goal | peak RSS flux-oci / flux | goal met |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
   for (const c of cases) {
     const ours: Sample[] = [];
     const theirs: Sample[] = [];
@@ -235,17 +260,23 @@ try {
         ours.push(timed(process.execPath, [fluxOci, ...c.ours(i)]));
       }
     }
-    const ratio = median(ours.map((s) => s.seconds)) / median(theirs.map((s) => s.seconds));
-    if (c.label.includes('--')) startUp.push([c.label, median(ours.map((s) => s.seconds))]);
-    const rss = `${median(ours.map((s) => s.rssMib)).toFixed(0)} / ${median(theirs.map((s) => s.rssMib)).toFixed(0)} MiB`;
+    const oursMedian = median(ours.map((s) => s.seconds));
+    const ratio = oursMedian / median(theirs.map((s) => s.seconds));
+    const goalRatio = c.goal.against === 'node' ? oursMedian / nodeMedian : ratio;
+    const oursRss = median(ours.map((s) => s.rssMib));
+    const theirsRss = median(theirs.map((s) => s.rssMib));
+    const timeMet = goalRatio <= c.goal.ratio;
+    const memoryMet = !c.goal.memory || oursRss <= theirsRss;
+    const goal =
+      `≤ ${c.goal.ratio}x ${c.goal.against === 'node' ? `bare node (${goalRatio.toFixed(2)}x)` : 'Flux'}` +
+      (c.goal.memory ? ', RSS ≤ Flux' : '');
+    if (!timeMet) missed.push(`${c.label}: time`);
+    if (!memoryMet) missed.push(`${c.label}: memory`);
     console.log(
-      `| ${c.label} | ${spread(ours)} | ${spread(theirs)} | ${ratio.toFixed(2)}x | ${rss} |`,
+      `| ${c.label} | ${spread(ours)} | ${spread(theirs)} | ${ratio.toFixed(2)}x | ${goal} | ${oursRss.toFixed(0)} / ${theirsRss.toFixed(0)} MiB | ${timeMet && memoryMet ? 'yes' : 'no'} |`,
     );
   }
-  const nodeMedian = median(node.map((s) => s.seconds));
-  for (const [label, seconds] of startUp) {
-    console.log(`${label} against bare node: ${(seconds / nodeMedian).toFixed(2)}x`);
-  }
+  console.log(`\ngoals missed: ${missed.length === 0 ? 'none' : missed.join('; ')}`);
 } finally {
   await registry.stop();
   rmSync(work, { recursive: true, force: true });
