@@ -21,6 +21,7 @@ import {
 import { runNode, type ChildResult } from '../support/cloud/run-cli.js';
 
 const STEPS = resolve(import.meta.dirname, '..', 'support', 'cloud', 'steps.mjs');
+const LIST_ARTIFACTS = resolve(import.meta.dirname, '..', 'support', 'cloud', 'list-artifacts.mjs');
 const CLOUDS: readonly Cloud[] = ['aws', 'gcp', 'azure'];
 
 let cloud: FakeCloud;
@@ -226,6 +227,33 @@ describe.each(CLOUDS)('--provider %s', (provider) => {
         : provider === 'azure'
           ? /AcrPull/
           : /artifactregistry\.reader/,
+    );
+  }, 60_000);
+
+  test('the registry refusing fresh credentials, to a library caller: a RegistryResponseError with the status', async () => {
+    cloud.refuseRegistryLogins = true;
+    let out: ChildResult;
+    try {
+      out = await runNode(
+        [`oci://${host()}/flux/${provider}-app`, provider],
+        cloud.env(provider),
+        LIST_ARTIFACTS,
+      );
+      outputs.push(out);
+    } finally {
+      cloud.refuseRegistryLogins = false;
+    }
+    const thrown = JSON.parse(out.stdout) as {
+      threw: boolean;
+      registryResponseError: boolean;
+      status: number;
+      message: string;
+    };
+    expect(thrown).toMatchObject({ threw: true, registryResponseError: true, status: 401 });
+    expect(thrown.message).toMatch(
+      new RegExp(
+        `^provider ${provider}: registry ${host().replace(/\./g, '\\.')} refused .* \\(401\\), also with new credentials: `,
+      ),
     );
   }, 60_000);
 

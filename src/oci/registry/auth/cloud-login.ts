@@ -1,6 +1,6 @@
-import { UserError } from '../../../errors.js';
 import type { Credentials } from '../credentials.js';
 import type { HttpResponse } from '../http/transport.js';
+import { RegistryResponseError } from '../registry-errors.js';
 import type { OciProvider } from '../../provider.js';
 
 /** A cloud whose own identity logs in to its registries (Flux's `--provider`). */
@@ -95,11 +95,15 @@ export class CloudLogin {
     cache.delete(this.method.cacheKey);
   }
 
-  /** The registry refused credentials fetched just now. */
-  rejected(status: number): UserError {
+  /**
+   * The registry refused credentials fetched just now, with `status` (401, 403), as any other
+   * registry refusal. Its `code` is unset: the client passes the status only.
+   */
+  rejected(status: number): RegistryResponseError {
     const { provider, registry, identity, permissionsHint } = this.method;
-    return new UserError(
+    return new RegistryResponseError(
       `provider ${provider}: registry ${registry} refused ${identity} (${status}), also with new credentials: ${permissionsHint}`,
+      { status, body: Buffer.alloc(0) },
     );
   }
 }
