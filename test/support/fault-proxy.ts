@@ -22,10 +22,16 @@ export interface ProxiedRequest {
  * - `reset`: close the connection before the registry sees the request;
  * - `lose-response`: let the registry handle it, then close the connection unanswered
  *   (the write happened but the client cannot know);
+ * - `cut-body`: let the registry answer, send the headers and half the body, then close the
+ *   connection (a download broken midway);
  * - `hang`: never answer (until the proxy stops), for timeout tests.
  */
 export type Fault =
-  'hang' | { readonly status: number; readonly retryAfter?: string } | 'reset' | 'lose-response';
+  | 'hang'
+  | { readonly status: number; readonly retryAfter?: string }
+  | 'reset'
+  | 'lose-response'
+  | 'cut-body';
 
 export interface FaultProxyOptions {
   /** `host:port` of the registry behind the proxy (plain HTTP). */
@@ -159,8 +165,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             if (headers['content-length'] !== undefined && req.method !== 'HEAD') {
               headers['content-length'] = String(out.length);
             }
-            stats.bytesToClients += out.length;
             res.writeHead(up.statusCode ?? 502, headers);
+            if (fault === 'cut-body') {
+              entry.outcome = 'cut body';
+              const half = out.subarray(0, Math.floor(out.length / 2));
+              stats.bytesToClients += half.length;
+              res.write(half, () => req.socket.destroy());
+              return;
+            }
+            stats.bytesToClients += out.length;
             res.end(out);
           });
         },

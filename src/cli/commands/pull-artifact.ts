@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { extractLayerFile } from '../../oci/content/archive/extract.js';
 import { referenceName } from '../../oci/reference.js';
 import { group } from '../group.js';
 import { log } from '../output.js';
@@ -44,7 +41,7 @@ export function registerPullArtifact(program: Command): void {
   );
   addRegistryFlags(command).action(async (url: string, flags: PullArtifactFlags) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
-    const { pullArtifactToFile } = await import('../../oci/registry/pull.js');
+    const { pullArtifactToDirectory } = await import('../../oci/registry/pull.js');
     const { toReference } = await import('../../oci/registry/operation.js');
     const output = flags.output ?? '';
     if (output === '' || !isDirectory(output)) {
@@ -55,16 +52,13 @@ export function registerPullArtifact(program: Command): void {
     const ref = toReference(url);
     const clientOptions = await registryClientOptions(flags, ref.registry);
     log.action(`pulling artifact from ${referenceName(ref)}`);
-    // Download → verify → gunzip → extract, streamed through a file: memory stays bounded.
-    const work = mkdtempSync(join(tmpdir(), 'flux-oci-pull-'));
-    let pulled;
-    try {
-      pulled = await pullArtifactToFile(ref, join(work, 'layer.tar.gz'), clientOptions);
-      // No size limit, as `flux pull artifact`: the user asked for this artifact.
-      await extractLayerFile(pulled.layer.file, output, { maxSize: Number.POSITIVE_INFINITY });
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
+    // Download → gunzip → extract into a staging directory as the bytes arrive (memory stays
+    // bounded), moved into --output only once the digest verified. No size limit, as `flux
+    // pull artifact`: the user asked for this artifact.
+    const pulled = await pullArtifactToDirectory(ref, output, {
+      ...clientOptions,
+      maxSize: Number.POSITIVE_INFINITY,
+    });
     const annotations = pulled.manifest.annotations ?? {};
     log.success(`source ${annotations['org.opencontainers.image.source'] ?? ''}`);
     log.success(`revision ${annotations['org.opencontainers.image.revision'] ?? ''}`);

@@ -12,12 +12,15 @@ export { toReference, type OperationOptions } from './operation.js';
 export { pushArtifact, type PushOptions, type PushResult } from './push.js';
 export {
   pullArtifact,
+  pullArtifactToDirectory,
   pullArtifactToFile,
   selectLayer,
   type ImageManifest,
   type PullOptions,
   type PulledArtifact,
+  type PulledArtifactDirectory,
   type PulledArtifactFile,
+  type PullToDirectoryOptions,
 } from './pull.js';
 export { tagArtifact, validateTag, type TagResult } from './tag.js';
 export {

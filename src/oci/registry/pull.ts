@@ -1,7 +1,7 @@
 import { UserError } from '../../errors.js';
 import { escapeControl } from '../../terminal-text.js';
 import type { Blob, Descriptor, FileBlob } from '../content/descriptor.js';
-import { fetchBlob, fetchBlobToFile } from './api/blobs.js';
+import { fetchBlob, fetchBlobInto, fetchBlobToFile } from './api/blobs.js';
 import { getManifest, DOCKER_MANIFEST, OCI_MANIFEST } from './api/manifests.js';
 import type { RegistryClient } from './client.js';
 import { toReference, withClient, type OperationOptions } from './operation.js';
@@ -13,6 +13,8 @@ import {
 } from '../reference.js';
 
 import { FLUX_CONTENT_MEDIA_TYPE } from '../content/media-types.js';
+import type { ExtractOptions, ExtractResult } from '../content/archive/extract.js';
+import { LayerExtraction } from '../content/archive/layer-extraction.js';
 
 export interface PullOptions extends OperationOptions {
   /**
@@ -66,6 +68,65 @@ export async function pullArtifactToFile(
   layerFile: string,
   options: Omit<PullOptions, 'maxLayerBytes'> = {},
 ): Promise<PulledArtifactFile> {
+  const pulled = await pullArtifactInto(
+    reference,
+    (client, repository, layer, signal) =>
+      fetchBlobToFile(client, repository, layer, layerFile, signal),
+    options,
+  );
+  return { ...pulled, layer: { descriptor: pulled.layer, file: layerFile } };
+}
+
+/** Options for {@link pullArtifactToDirectory}. */
+export interface PullToDirectoryOptions
+  extends Omit<PullOptions, 'maxLayerBytes'>, ExtractOptions {}
+
+/** {@link PulledArtifact} with the layer extracted. */
+export interface PulledArtifactDirectory extends Omit<PulledArtifact, 'layer'> {
+  /** The selected layer (digest and size verified). */
+  readonly layer: Descriptor;
+  readonly extracted: ExtractResult;
+}
+
+/**
+ * Pulls an artifact and extracts its content layer into `directory` (created when missing),
+ * decompressing once as the layer downloads, into a staging directory on the same file
+ * system; the entries move into `directory` only once the layer's digest and size verified
+ * and every entry was checked (see `LayerExtraction`). Memory stays bounded whatever the
+ * layer's size.
+ */
+export async function pullArtifactToDirectory(
+  reference: OciReference | string,
+  directory: string,
+  options: PullToDirectoryOptions = {},
+): Promise<PulledArtifactDirectory> {
+  const extraction = new LayerExtraction(directory, { maxSize: options.maxSize });
+  try {
+    const pulled = await pullArtifactInto(
+      reference,
+      (client, repository, layer, signal) =>
+        fetchBlobInto(client, repository, layer, extraction, signal),
+      options,
+    );
+    const extracted = await extraction.finish();
+    extraction.commit();
+    return { ...pulled, extracted };
+  } finally {
+    extraction.discard();
+  }
+}
+
+/** Pulls the manifest, then hands the selected layer's download to `fetchLayer`. */
+async function pullArtifactInto(
+  reference: OciReference | string,
+  fetchLayer: (
+    client: RegistryClient,
+    repository: string,
+    layer: Descriptor,
+    signal: AbortSignal,
+  ) => Promise<void>,
+  options: PullOptions,
+): Promise<Omit<PulledArtifact, 'layer'> & { readonly layer: Descriptor }> {
   const ref = toReference(reference);
   return withClient(ref.registry, options, async (client) => {
     const signal = client.operationSignal();
@@ -75,14 +136,14 @@ export async function pullArtifactToFile(
       options,
       signal,
     );
-    await fetchBlobToFile(client, ref.repository, layerDescriptor, layerFile, signal);
+    await fetchLayer(client, ref.repository, layerDescriptor, signal);
     return {
       reference: ref,
       digest: remote.digest,
       digestReference: `${repositoryName(ref)}@${remote.digest}`,
       manifest,
       manifestBytes: remote.bytes,
-      layer: { descriptor: layerDescriptor, file: layerFile },
+      layer: layerDescriptor,
     };
   });
 }

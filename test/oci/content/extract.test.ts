@@ -17,8 +17,11 @@ import tarStream from 'tar-stream';
 import { UserError } from '../../../src/errors.js';
 import { buildLayer } from '../../../src/oci/content/build.js';
 import {
-  extractLayer,
   extractLayerFile,
+  LayerExtraction,
+} from '../../../src/oci/content/archive/layer-extraction.js';
+import {
+  extractLayer,
   readLayer,
   type ExtractOptions,
   type ExtractResult,
@@ -194,6 +197,25 @@ describe.each(extractors)('%s', (_name, extract) => {
     });
   });
 
+  test('merges into an existing tree: its other files stay, a file of the layer replaces one', async () => {
+    mkdirSync(join(target, 'apps'), { recursive: true });
+    writeFileSync(join(target, 'apps', 'mine.yaml'), 'kept');
+    writeFileSync(join(target, 'apps', 'app.yaml'), 'old');
+    writeFileSync(join(target, 'top.yaml'), 'kept too');
+    const layer = await craftLayer([
+      { name: 'apps/app.yaml', content: 'new' },
+      { name: 'apps/more/x.yaml', content: 'x' },
+      { name: 'fresh/y.yaml', content: 'y' },
+    ]);
+    await extract(layer, target);
+    expect(readFileSync(join(target, 'apps', 'mine.yaml'), 'utf8')).toBe('kept');
+    expect(readFileSync(join(target, 'apps', 'app.yaml'), 'utf8')).toBe('new');
+    expect(readFileSync(join(target, 'top.yaml'), 'utf8')).toBe('kept too');
+    expect(readFileSync(join(target, 'apps', 'more', 'x.yaml'), 'utf8')).toBe('x');
+    expect(readFileSync(join(target, 'fresh', 'y.yaml'), 'utf8')).toBe('y');
+    expectNothingOutsideTarget();
+  });
+
   describe('limits the decompressed size', () => {
     test('a bomb beyond the limit is refused and writes nothing', async () => {
       const layer = await craftLayer([
@@ -259,5 +281,50 @@ describe('readLayer', () => {
     } finally {
       rmSync(tree, { recursive: true, force: true });
     }
+  });
+});
+
+describe('LayerExtraction stages where renames reach the target', () => {
+  const stagingNames = (dir: string): string[] =>
+    readdirSync(dir).filter((name) => name.includes('.flux-oci-'));
+
+  test('beside the target when its parent is on the same file system, and moves the tree in on commit', async () => {
+    const extraction = new LayerExtraction(target);
+    expect(stagingNames(sandbox)).toEqual([expect.stringMatching(/^\.out\.flux-oci-/)]);
+    await extraction.write(await craftLayer([{ name: 'a.yaml', content: 'a' }]));
+    await extraction.finish();
+    expect(readdirSync(target)).toEqual([]);
+    extraction.commit();
+    expect(readdirSync(target)).toEqual(['a.yaml']);
+    expectNothingOutsideTarget();
+  });
+
+  test('inside the target when the target is on another file system than its parent', async () => {
+    // /dev/shm is a tmpfs of its own: a target linked there is a mount point seen from here.
+    const elsewhere = mkdtempSync('/dev/shm/extract-elsewhere-');
+    try {
+      symlinkSync(elsewhere, target);
+      expect(statSync(elsewhere).dev).not.toBe(statSync(sandbox).dev);
+      const extraction = new LayerExtraction(target);
+      expect(stagingNames(elsewhere)).toEqual([expect.stringMatching(/^\.flux-oci-/)]);
+      await extraction.write(await craftLayer([{ name: 'a.yaml', content: 'a' }]));
+      await extraction.finish();
+      extraction.commit();
+      expect(readdirSync(elsewhere)).toEqual(['a.yaml']);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  test('discard leaves the target as it was', async () => {
+    mkdirSync(target);
+    writeFileSync(join(target, 'mine.yaml'), 'kept');
+    const extraction = new LayerExtraction(target);
+    await extraction.write(await craftLayer([{ name: 'mine.yaml', content: 'replaced?' }]));
+    await extraction.finish();
+    extraction.discard();
+    expect(readdirSync(target)).toEqual(['mine.yaml']);
+    expect(readFileSync(join(target, 'mine.yaml'), 'utf8')).toBe('kept');
+    expectNothingOutsideTarget();
   });
 });

@@ -1,6 +1,11 @@
 import { jest } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   pullArtifact,
+  pullArtifactToDirectory,
   pushArtifact,
   resolveArtifact,
   type PushResult,
@@ -117,6 +122,41 @@ describe('pushing through a registry that fails requests', () => {
           ),
         ).toBe(false);
         expect(await tagDigest('faults/lost', 'v1')).toBe(pushed.digest);
+      },
+    );
+  });
+
+  it('a pull whose download breaks midway extracts the layer again from the start, once', () => {
+    let cuts = 0;
+    return withProxy(
+      (r) =>
+        r.method === 'GET' && r.url.includes('/blobs/sha256:') && cuts++ === 0
+          ? 'cut-body'
+          : undefined,
+      async (proxy) => {
+        // Incompressible files, so the first half of the layer holds whole entries.
+        const files = Object.fromEntries(
+          Array.from({ length: 4 }, (_, i) => [
+            `dir-${i}/file.bin`,
+            randomBytes(64 * 1024).toString('base64'),
+          ]),
+        );
+        const url = `oci://${proxy.host}/faults/cut:v1`;
+        await pushArtifact(url, fluxArtifact(files), fast);
+        const parent = mkdtempSync(join(tmpdir(), 'flux-oci-faults-'));
+        try {
+          const target = join(parent, 'out');
+          const pulled = await pullArtifactToDirectory(url, target, fast);
+          expect(proxy.log.some((r) => r.outcome === 'cut body')).toBe(true);
+          // Counted once: the first attempt's entries were dropped, not added to.
+          expect(pulled.extracted).toEqual({ files: 4, directories: 4, skipped: [] });
+          for (const [name, content] of Object.entries(files)) {
+            expect(readFileSync(join(target, name), 'utf8')).toBe(content);
+          }
+          expect(readdirSync(parent)).toEqual(['out']);
+        } finally {
+          rmSync(parent, { recursive: true, force: true });
+        }
       },
     );
   });

@@ -1,11 +1,19 @@
 import { jest } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { extractLayer, FLUX_CONTENT_MEDIA_TYPE } from '../../../src/oci/index.js';
 import { pullArtifact, pushArtifact } from '../../../src/oci/registry/index.js';
-import { pullArtifactToFile } from '../../../src/oci/registry/pull.js';
+import { pullArtifactToDirectory, pullArtifactToFile } from '../../../src/oci/registry/pull.js';
 import { startFaultProxy } from '../../support/fault-proxy.js';
 import { blobOf, rawArtifact, rawTarGz, type RawTarEntry } from '../../support/raw-artifacts.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
@@ -29,49 +37,65 @@ describe('pulling hostile artifacts', () => {
   });
 
   let n = 0;
-  /** Pushes a one-layer artifact of `entries`, pulls it and extracts it into a fresh dir under `work/<n>/target`. */
-  async function pullAndExtract(
-    entries: RawTarEntry[],
-  ): Promise<{ target: string; outside: string }> {
-    const layer = blobOf(FLUX_CONTENT_MEDIA_TYPE, await rawTarGz(entries));
-    const url = `oci://${registry.host}/hostile/layer:t${n}`;
-    await pushArtifact(url, rawArtifact([layer]), options);
-    const pulled = await pullArtifact(url, options);
-    const outside = join(work, String(n++));
-    const target = join(outside, 'target');
-    mkdirSync(target, { recursive: true });
-    extractLayer(pulled.layer.bytes, target);
-    return { target, outside };
-  }
+  /** How a pulled layer reaches the target: in memory, or streamed and staged as `pull artifact` does. */
+  const extractions = [
+    [
+      'pullArtifact + extractLayer (in memory)',
+      async (url: string, target: string) =>
+        void extractLayer((await pullArtifact(url, options)).layer.bytes, target),
+    ],
+    [
+      'pullArtifactToDirectory (streamed, staged)',
+      async (url: string, target: string) =>
+        void (await pullArtifactToDirectory(url, target, options)),
+    ],
+  ] as const;
 
-  it.each([
-    ['a parent-directory name', '../escape.yaml'],
-    ['an absolute name', '/tmp/flux-oci-absolute-escape.yaml'],
-    ['a backslash name', '..\\escape.yaml'],
-    ['a nested parent-directory name', 'ok/../../escape.yaml'],
-  ])('refuses %s and writes nothing', async (_what, name) => {
-    const before = readdirSync(work).length;
-    await expect(
-      pullAndExtract([
-        { name: 'fine.yaml', content: 'a: 1\n' },
-        { name, content: 'pwned\n' },
-      ]),
-    ).rejects.toThrow('refusing layer entry');
-    const dir = join(work, String(before));
-    expect(existsSync(join(dir, 'escape.yaml'))).toBe(false);
-    expect(existsSync(join(dir, 'target', 'fine.yaml'))).toBe(false);
-    expect(existsSync('/tmp/flux-oci-absolute-escape.yaml')).toBe(false);
-  });
+  describe.each(extractions)('%s', (_how, extract) => {
+    /** Pushes a one-layer artifact of `entries`, pulls it and extracts it into a fresh dir under `work/<n>/target`. */
+    async function pullAndExtract(
+      entries: RawTarEntry[],
+    ): Promise<{ target: string; outside: string }> {
+      const layer = blobOf(FLUX_CONTENT_MEDIA_TYPE, await rawTarGz(entries));
+      const url = `oci://${registry.host}/hostile/layer:t${n}`;
+      await pushArtifact(url, rawArtifact([layer]), options);
+      const outside = join(work, String(n++));
+      const target = join(outside, 'target');
+      mkdirSync(target, { recursive: true });
+      await extract(url, target);
+      return { target, outside };
+    }
 
-  it('skips links, so a file below a link lands inside the target', async () => {
-    const { target, outside } = await pullAndExtract([
-      { name: 'evil', type: 'symlink', linkname: '..' },
-      { name: 'hard', type: 'link', linkname: '/etc/passwd' },
-      { name: 'evil/pwned.yaml', content: 'pwned\n' },
-    ]);
-    expect(existsSync(join(outside, 'pwned.yaml'))).toBe(false);
-    expect(existsSync(join(target, 'evil', 'pwned.yaml'))).toBe(true);
-    expect(existsSync(join(target, 'hard'))).toBe(false);
+    it.each([
+      ['a parent-directory name', '../escape.yaml'],
+      ['an absolute name', '/tmp/flux-oci-absolute-escape.yaml'],
+      ['a backslash name', '..\\escape.yaml'],
+      ['a nested parent-directory name', 'ok/../../escape.yaml'],
+    ])('refuses %s and writes nothing', async (_what, name) => {
+      const before = n;
+      await expect(
+        pullAndExtract([
+          { name: 'fine.yaml', content: 'a: 1\n' },
+          { name, content: 'pwned\n' },
+        ]),
+      ).rejects.toThrow('refusing layer entry');
+      const dir = join(work, String(before));
+      // Nothing beside the target either: no staging directory is left.
+      expect(readdirSync(dir)).toEqual(['target']);
+      expect(readdirSync(join(dir, 'target'))).toEqual([]);
+      expect(existsSync('/tmp/flux-oci-absolute-escape.yaml')).toBe(false);
+    });
+
+    it('skips links, so a file below a link lands inside the target', async () => {
+      const { target, outside } = await pullAndExtract([
+        { name: 'evil', type: 'symlink', linkname: '..' },
+        { name: 'hard', type: 'link', linkname: '/etc/passwd' },
+        { name: 'evil/pwned.yaml', content: 'pwned\n' },
+      ]);
+      expect(readdirSync(outside)).toEqual(['target']);
+      expect(existsSync(join(target, 'evil', 'pwned.yaml'))).toBe(true);
+      expect(existsSync(join(target, 'hard'))).toBe(false);
+    });
   });
 
   it('refuses a layer that decompresses beyond the limit', async () => {
@@ -125,6 +149,18 @@ describe('pulling hostile artifacts', () => {
         pullArtifactToFile(`oci://${blobProxy.host}/hostile/tamper:v1`, layerFile, options),
       ).rejects.toThrow('does not match its digest');
       expect(existsSync(layerFile)).toBe(false);
+      // Extracted as it downloads (pull artifact's way): refused by its digest, and the target
+      // keeps what it had, with no staging directory left beside it.
+      const parent = mkdtempSync(join(work, 'tampered-'));
+      const target = join(parent, 'target');
+      mkdirSync(target);
+      writeFileSync(join(target, 'a.yaml'), 'mine\n');
+      await expect(
+        pullArtifactToDirectory(`oci://${blobProxy.host}/hostile/tamper:v1`, target, options),
+      ).rejects.toThrow('does not match its digest');
+      expect(readdirSync(parent)).toEqual(['target']);
+      expect(readdirSync(target)).toEqual(['a.yaml']);
+      expect(readFileSync(join(target, 'a.yaml'), 'utf8')).toBe('mine\n');
     } finally {
       await blobProxy.stop();
     }

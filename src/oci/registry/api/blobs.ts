@@ -8,7 +8,13 @@ import { sha256Digest } from '../../content/digest.js';
 import { fileMatchesRegistryDigest, matchesRegistryDigest } from './content-digest.js';
 import { RegistryNetworkError, unexpectedResponse } from '../registry-errors.js';
 import { isRetryableStatus, retryDelay, sleep } from '../http/retry.js';
-import { headerValue, type BodyFile, type HttpResponse } from '../http/transport.js';
+import {
+  headerValue,
+  type BodyFile,
+  type HttpResponse,
+  type ResponseSink,
+} from '../http/transport.js';
+import { processedBytes } from '../../../young-garbage.js';
 
 /** Whether the registry has the blob (HEAD). */
 export async function blobExists(
@@ -55,8 +61,13 @@ export async function uploadBlob(
   signal?: AbortSignal,
 ): Promise<void> {
   const { digest, size } = blob.descriptor;
-  const progress = (bytes: number): void =>
+  let sent = 0;
+  const progress = (bytes: number): void => {
+    // A retry starts again at 0: count what went out since the last call.
+    processedBytes(Math.max(0, bytes - sent));
+    sent = bytes;
     client.progress({ direction: 'upload', digest, bytes, total: size });
+  };
   const policy = client.retryPolicy;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -209,9 +220,65 @@ export async function fetchBlob(
 }
 
 /**
- * Downloads a blob into the file `path` as it arrives (memory stays at a few pieces), reading
- * at most `descriptor.size` bytes, and verifies size and digest; a blob that fails either is
- * removed. Retries start the file over.
+ * Downloads a blob into `sink` as it arrives (memory stays at a few pieces; the download waits
+ * for the sink), reading at most `descriptor.size` bytes, and verifies size and digest once
+ * the last piece is in: the sink's work counts only when this returns. A retry starts the
+ * sink over (`begin`).
+ */
+export async function fetchBlobInto(
+  client: RegistryClient,
+  repository: string,
+  descriptor: Descriptor,
+  sink: ResponseSink,
+  signal?: AbortSignal,
+): Promise<void> {
+  const { digest, size } = descriptor;
+  let hash = createHash('sha256');
+  let received = 0;
+  const res = await client.send({
+    method: 'GET',
+    path: `/v2/${repository}/blobs/${digest}`,
+    repository,
+    maxResponseBytes: size,
+    onReceived: (bytes: number) =>
+      client.progress({ direction: 'download', digest, bytes, total: size }),
+    sink: {
+      begin: () => {
+        hash = createHash('sha256');
+        received = 0;
+        sink.begin();
+      },
+      write: (piece) => {
+        hash.update(piece);
+        received += piece.length;
+        processedBytes(piece.length);
+        return sink.write(piece);
+      },
+    },
+    signal,
+  });
+  if (res.status === 404) {
+    throw new UserError(
+      `registry ${client.registry} does not have blob ${digest} of ${repository}`,
+    );
+  }
+  if (res.status !== 200) throw unexpectedResponse(client.registry, `get blob ${digest}`, res);
+  if (received !== size) {
+    throw new UserError(
+      `blob ${digest} from ${client.registry} has ${received} bytes, the manifest says ${size}`,
+    );
+  }
+  const actual = `sha256:${hash.digest('hex')}`;
+  if (actual !== digest) {
+    throw new UserError(
+      `blob ${digest} from ${client.registry} does not match its digest (got ${actual}): corrupt or tampered content`,
+    );
+  }
+}
+
+/**
+ * Downloads a blob into the file `path` as it arrives (see {@link fetchBlobInto}); a blob
+ * that fails verification is removed.
  */
 export async function fetchBlobToFile(
   client: RegistryClient,
@@ -220,52 +287,28 @@ export async function fetchBlobToFile(
   path: string,
   signal?: AbortSignal,
 ): Promise<void> {
-  const { digest, size } = descriptor;
-  let hash = createHash('sha256');
-  let received = 0;
   const fd = openSync(path, 'w', 0o600);
+  let at = 0;
   let verified = false;
   try {
-    const res = await client.send({
-      method: 'GET',
-      path: `/v2/${repository}/blobs/${digest}`,
+    await fetchBlobInto(
+      client,
       repository,
-      maxResponseBytes: size,
-      onReceived: (bytes: number) =>
-        client.progress({ direction: 'download', digest, bytes, total: size }),
-      sink: {
+      descriptor,
+      {
         begin: () => {
-          hash = createHash('sha256');
-          received = 0;
+          at = 0;
         },
         write: (piece) => {
-          hash.update(piece);
           // Positioned writes: a retry starts again at 0 over the same file.
           for (let written = 0; written < piece.length;) {
-            written += writeSync(fd, piece, written, piece.length - written, received + written);
+            written += writeSync(fd, piece, written, piece.length - written, at + written);
           }
-          received += piece.length;
+          at += piece.length;
         },
       },
       signal,
-    });
-    if (res.status === 404) {
-      throw new UserError(
-        `registry ${client.registry} does not have blob ${digest} of ${repository}`,
-      );
-    }
-    if (res.status !== 200) throw unexpectedResponse(client.registry, `get blob ${digest}`, res);
-    if (received !== size) {
-      throw new UserError(
-        `blob ${digest} from ${client.registry} has ${received} bytes, the manifest says ${size}`,
-      );
-    }
-    const actual = `sha256:${hash.digest('hex')}`;
-    if (actual !== digest) {
-      throw new UserError(
-        `blob ${digest} from ${client.registry} does not match its digest (got ${actual}): corrupt or tampered content`,
-      );
-    }
+    );
     verified = true;
   } finally {
     closeSync(fd);

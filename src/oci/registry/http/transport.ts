@@ -86,7 +86,8 @@ export interface BodyFile {
 /** Takes a response body as it arrives (see HttpRequest.sink). */
 export interface ResponseSink {
   begin(): void;
-  write(piece: Buffer): void;
+  /** Reading waits for a returned promise (backpressure). */
+  write(piece: Buffer): void | Promise<void>;
 }
 
 export interface HttpResponse {
@@ -234,7 +235,7 @@ export class HttpTransport {
         res.body.destroy();
         throw new ResponseTooLargeError(req.url, req.maxResponseBytes);
       }
-      if (sink) sink.write(chunk);
+      if (sink) await sink.write(chunk);
       else chunks.push(chunk);
       req.onReceived?.(received);
     }

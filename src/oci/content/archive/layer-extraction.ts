@@ -1,0 +1,310 @@
+import {
+  closeSync,
+  createReadStream,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import { UserError } from '../../../errors.js';
+import { processedBytes } from '../../../young-garbage.js';
+import { DEFAULT_MAX_UNCOMPRESSED_SIZE } from '../gzip/gzip.js';
+import type { ExtractOptions, ExtractResult } from './extract.js';
+import {
+  ensureDirectory,
+  fittingParts,
+  lstatOrUndefined,
+  openNoFollow,
+  shownName,
+} from './safe-writes.js';
+import { TarStreamReader, type TarEntryHeader } from './tar-stream-reader.js';
+
+/** Bytes decompressed at a time, and read at a time from a layer file. */
+const PIECE_BYTES = 1024 * 1024;
+
+/**
+ * Extracts a gzip layer as its bytes arrive (a download's sink: `begin`, `write`), once, into
+ * a fresh staging directory on the target's file system; {@link commit} then moves the tree
+ * into the target by renames. So a pull decompresses once, overlapped with the download, and
+ * the target gets nothing before the caller has verified the bytes (digest and size) and every
+ * entry was checked. The rules of `extractLayer` hold: hostile names refused, links and
+ * devices skipped, no symlink followed, decompressed size capped. An error while extracting is
+ * kept and thrown by {@link finish}; the bytes keep being taken meanwhile, so a caller that
+ * verifies the digest first reports a corrupt download as such.
+ */
+export class LayerExtraction {
+  private readonly root: string;
+  private readonly staging: string;
+  private readonly maxSize: number;
+  private gunzip: Gunzip | undefined;
+  private reader!: TarStreamReader;
+  private fd: number | undefined;
+  private head = Buffer.alloc(0);
+  private size = 0;
+  private failure: unknown;
+  private files = 0;
+  private directories = 0;
+  private skipped: { name: string; kind: string }[] = [];
+
+  /** Creates the target (when missing) and the staging directory. */
+  constructor(target: string, options: ExtractOptions = {}) {
+    this.root = resolve(target);
+    this.maxSize = options.maxSize ?? DEFAULT_MAX_UNCOMPRESSED_SIZE;
+    mkdirSync(this.root, { recursive: true });
+    this.staging = createStaging(this.root);
+    this.begin();
+  }
+
+  /** Starts over with an empty staging directory (a download's retry). */
+  begin(): void {
+    this.gunzip?.destroy();
+    this.gunzip = undefined;
+    this.closeFile();
+    // Its contents only: the directory itself stays ours (no one can take its name meanwhile).
+    for (const name of readdirSync(this.staging)) {
+      rmSync(join(this.staging, name), { recursive: true, force: true });
+    }
+    this.reader = new TarStreamReader(
+      (entry) => this.entry(entry),
+      (piece) => this.content(piece),
+    );
+    this.head = Buffer.alloc(0);
+    this.size = 0;
+    this.failure = undefined;
+    this.files = 0;
+    this.directories = 0;
+    this.skipped = [];
+  }
+
+  /** The next bytes of the layer; resolves when they may be followed by more. */
+  async write(piece: Buffer): Promise<void> {
+    if (this.failure !== undefined) return;
+    if (this.head.length < 2) {
+      this.head = Buffer.concat([this.head, piece.subarray(0, 2 - this.head.length)]);
+      if (this.head.length === 2 && !isGzip(this.head)) this.fail(notGzip());
+      if (this.failure !== undefined) return;
+    }
+    const gunzip = (this.gunzip ??= this.startGunzip());
+    if (!gunzip.write(piece)) await drainedOrClosed(gunzip);
+  }
+
+  /** Ends the layer: every entry is on disk in the staging directory, or the first error is thrown. */
+  async finish(): Promise<ExtractResult> {
+    if (this.failure === undefined && this.head.length < 2) this.fail(notGzip());
+    if (this.failure === undefined) {
+      const gunzip = this.gunzip!;
+      gunzip.end();
+      await endedOrClosed(gunzip);
+    }
+    this.closeFile();
+    if (this.failure === undefined) {
+      try {
+        this.reader.end();
+      } catch (err) {
+        this.fail(err);
+      }
+    }
+    if (this.failure !== undefined) throw this.failure;
+    return { files: this.files, directories: this.directories, skipped: this.skipped };
+  }
+
+  /**
+   * Moves the extracted tree into the target: an entry the target lacks in one rename, into a
+   * directory it has entry by entry, a file over a file (replaced whole). What would pass
+   * through or overwrite anything else (a symlink, a file where a directory goes) is refused
+   * before the first move.
+   */
+  commit(): void {
+    checkMove(this.staging, this.root);
+    moveInto(this.staging, this.root);
+    this.discard();
+  }
+
+  /** Removes the staging directory and whatever it holds; the target is left as it is. */
+  discard(): void {
+    this.gunzip?.destroy();
+    this.closeFile();
+    rmSync(this.staging, { recursive: true, force: true });
+  }
+
+  private startGunzip(): Gunzip {
+    // Large pieces: each one costs a turn of the event loop, whatever its size.
+    const gunzip = createGunzip({ chunkSize: PIECE_BYTES });
+    gunzip.on('data', (piece: Buffer) => {
+      if (this.failure !== undefined) return;
+      try {
+        this.size += piece.length;
+        if (this.size > this.maxSize) {
+          throw new UserError(
+            `layer decompresses to more than ${this.maxSize} bytes; refusing it as a possible decompression bomb (raise the limit if the content is trusted)`,
+          );
+        }
+        processedBytes(piece.length);
+        this.reader.write(piece);
+      } catch (err) {
+        this.fail(err);
+      }
+    });
+    gunzip.on('error', (err) =>
+      this.fail(new UserError(`layer is not valid gzip: ${err.message}`)),
+    );
+    return gunzip;
+  }
+
+  private entry(entry: TarEntryHeader): void {
+    this.closeFile();
+    const parts = fittingParts(entry.name, this.root, this.staging);
+    if (parts[0] === basename(this.staging) && dirname(this.staging) === this.root) {
+      throw new UserError(
+        `refusing layer entry "${shownName(entry.name)}": it names the directory the pull stages into; try again`,
+      );
+    }
+    if (entry.kind === 'directory') {
+      if (parts.length > 0) {
+        ensureDirectory(this.staging, parts, (entry.mode & 0o777) | 0o700);
+        this.directories++;
+      }
+    } else if (entry.kind === 'file') {
+      if (parts.length === 0)
+        throw new UserError(`layer entry "${shownName(entry.name)}" is not a file name`);
+      ensureDirectory(this.staging, parts.slice(0, -1), 0o750);
+      this.fd = openNoFollow(join(this.staging, ...parts), entry.mode & 0o777);
+      this.files++;
+    } else {
+      this.skipped.push({ name: entry.name, kind: entry.kind });
+    }
+  }
+
+  private content(piece: Uint8Array): void {
+    if (this.fd === undefined) return;
+    for (let written = 0; written < piece.length;) {
+      written += writeSync(this.fd, piece, written);
+    }
+  }
+
+  private fail(err: unknown): void {
+    this.failure ??= err;
+    this.closeFile();
+    this.gunzip?.destroy();
+  }
+
+  private closeFile(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/**
+ * Extracts a layer in a file (digest verified by the caller) into `target`, streamed (memory
+ * stays at a few pieces whatever its size) and staged (see {@link LayerExtraction}): the
+ * target gets nothing unless every entry was good.
+ */
+export async function extractLayerFile(
+  file: string,
+  target: string,
+  options: ExtractOptions = {},
+): Promise<ExtractResult> {
+  const extraction = new LayerExtraction(target, options);
+  try {
+    for await (const piece of createReadStream(file, { highWaterMark: PIECE_BYTES })) {
+      await extraction.write(piece as Buffer);
+    }
+    const result = await extraction.finish();
+    extraction.commit();
+    return result;
+  } finally {
+    extraction.discard();
+  }
+}
+
+/**
+ * A new directory for the extraction where renames reach the target: beside it when its
+ * parent is on the same file system and writable, else inside it (a mount point, a read-only
+ * parent).
+ */
+function createStaging(root: string): string {
+  const parent = dirname(root);
+  if (parent !== root && statSync(parent).dev === statSync(root).dev) {
+    try {
+      return mkdtempSync(join(parent, `.${basename(root)}.flux-oci-`));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw err;
+    }
+  }
+  return mkdtempSync(join(root, '.flux-oci-'));
+}
+
+/** Refuses, before anything moves, an entry that would replace or pass through a non-directory. */
+function checkMove(from: string, to: string): void {
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const target = join(to, entry.name);
+    const existing = lstatOrUndefined(target);
+    if (existing === undefined) continue;
+    if (entry.isDirectory()) {
+      if (!existing.isDirectory()) {
+        throw new UserError(
+          `refusing to extract below ${target}: it exists and is not a directory (a symlink is never followed)`,
+        );
+      }
+      checkMove(join(from, entry.name), target);
+    } else if (!existing.isFile()) {
+      throw new UserError(`refusing to overwrite ${target}: it exists and is not a regular file`);
+    }
+  }
+}
+
+/** Renames each entry of `from` into `to`, merging into directories `to` already has. */
+function moveInto(from: string, to: string): void {
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = join(from, entry.name);
+    const target = join(to, entry.name);
+    if (entry.isDirectory() && lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) {
+      moveInto(source, target);
+    } else {
+      renameSync(source, target);
+    }
+  }
+}
+
+function isGzip(head: Uint8Array): boolean {
+  return head[0] === 0x1f && head[1] === 0x8b;
+}
+
+function notGzip(): UserError {
+  return new UserError('layer is not gzip-compressed (it does not start with 1f 8b)');
+}
+
+/** Resolves when the stream takes more input, or is closed (an error is kept by its handler). */
+function drainedOrClosed(stream: Gunzip): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed) return resolve();
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
+/** Resolves when the stream has given all its output, or is closed. */
+function endedOrClosed(stream: Gunzip): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed) return resolve();
+    const done = (): void => {
+      stream.off('end', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('end', done);
+    stream.on('close', done);
+  });
+}

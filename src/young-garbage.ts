@@ -1,0 +1,38 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+// Streaming makes a short-lived Buffer per piece (socket reads, gunzip output, file reads); V8 frees
+// them only once ~32 MB pile up, so a collection every few MiB keeps the peak near a few pieces.
+
+/** Bytes processed between two collections. */
+const COLLECT_EVERY_BYTES = 4 * 1024 * 1024;
+
+let enabled = false;
+let collect: (() => void) | undefined;
+let sinceLast = 0;
+
+/**
+ * Lets {@link processedBytes} collect young garbage (the CLI calls this at start-up). A library
+ * user who does not keeps V8's own schedule: nothing changes for them.
+ */
+export function enableYoungGarbageCollection(): void {
+  enabled = true;
+}
+
+/** Streaming loops call this with the bytes they just processed. */
+export function processedBytes(bytes: number): void {
+  if (!enabled) return;
+  sinceLast += bytes;
+  if (sinceLast < COLLECT_EVERY_BYTES) return;
+  sinceLast = 0;
+  collect ??= youngCollector();
+  collect();
+}
+
+/** V8's collector, limited to the young generation (made on first use: start-up pays nothing). */
+function youngCollector(): () => void {
+  setFlagsFromString('--expose-gc');
+  // A context created with the flag in force has `gc`.
+  const gc = runInNewContext('gc') as (options: { type: 'minor' }) => void;
+  return () => gc({ type: 'minor' });
+}
