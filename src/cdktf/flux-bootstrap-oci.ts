@@ -16,6 +16,7 @@ import type { ClusterConnection } from './cluster-connection.js';
 import { isDeployTime } from './deploy-time.js';
 import { renderProviders } from './providers-rendering.js';
 import { renderTerraformData } from './terraform-data-rendering.js';
+import { copyCaFile } from './rendering-input.js';
 import { signingInput } from './signing-input.js';
 import {
   declareSensitiveVariable,
@@ -131,13 +132,9 @@ export class FluxBootstrapOci extends Construct {
       path: layout.dir,
       type: AssetType.DIRECTORY,
     });
-    const caAsset =
-      options.caFile === undefined
-        ? undefined
-        : new TerraformAsset(this, 'ca-file', { path: options.caFile, type: AssetType.FILE });
     const input = {
       stack,
-      caFilePath: caAsset?.path,
+      caFilePath: copyCaFile(this, options.caFile),
       options,
       layout,
       plan,

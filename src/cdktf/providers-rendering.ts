@@ -3,9 +3,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest/index.js';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1/index.js';
 import { Resource as NullResource } from '@cdktf/provider-null/lib/resource/index.js';
 import {
-  AssetType,
   Fn,
-  TerraformAsset,
   TerraformStack,
   Token,
   type IResolvable,
@@ -14,19 +12,19 @@ import {
   type TerraformResource,
 } from 'cdktf';
 import { Construct } from 'constructs';
-import { optionsToStepArgs } from '../bootstrap/options/option-args.js';
 import { UserError } from '../errors.js';
 import type { OciReference } from '../oci/reference.js';
 import { clusterConnectionFor, type ClusterConnection } from './cluster-connection.js';
-import { isDeployTime } from './deploy-time.js';
 import { portableFluxOciCommand, withKubeconfigFile } from './flux-oci-command.js';
 import { FluxOciStep } from './flux-oci-step.js';
 import { fluxNullProvider, fluxKubernetesProvider } from './flux-providers.js';
 import {
   CONNECTION_KEYS,
   SYNC_KEYS,
+  copyCaFile,
   passwordEnvArgs,
   revisionArgs,
+  stepArgs,
   type RenderingInput,
 } from './rendering-input.js';
 import type { SensitiveInput } from './sensitive-variable.js';
@@ -88,19 +86,15 @@ export function renderProviders(
   const nul = fluxNullProvider(stack);
 
   const reach = stepConnection(connection);
-  const stepArgs = optionsToStepArgs(
-    { ...options, caFile: input.caFilePath },
-    [
-      ...CONNECTION_KEYS.filter((key) => key !== 'kubeconfig' && key !== 'context'),
-      'allowDowngrade',
-      'force',
-      'clusterUrl',
-      'clusterUsername',
-      'clusterPath',
-    ],
-    isDeployTime,
-  );
-  const environment = { ...reach.environment, ...stepArgs.environment };
+  const preApplyArgs = stepArgs(input, [
+    ...CONNECTION_KEYS.filter((key) => key !== 'kubeconfig' && key !== 'context'),
+    'allowDowngrade',
+    'force',
+    'clusterUrl',
+    'clusterUsername',
+    'clusterPath',
+  ]);
+  const environment = { ...reach.environment, ...preApplyArgs.environment };
 
   const kubeSystem = new DataKubernetesNamespaceV1(scope, 'kube-system', {
     provider: kubernetes,
@@ -129,7 +123,7 @@ export function renderProviders(
             '--phase=pre-apply',
             `--artifact=${artifact.path}`,
             ...reach.args,
-            ...stepArgs.args,
+            ...preApplyArgs.args,
             ...passwordEnvArgs(password, clusterPassword),
             ...signing.signArgs,
             ...signing.verifyArgs,
@@ -264,14 +258,10 @@ export function renderProviders(
   // what to do): a registry refusing a Secret's credentials fails it in one line naming
   // the revision prop to raise. It runs again for a new artifact, a rotated password, and
   // any sync object created or changed (its `object` is unknown in such a plan).
-  const syncCa =
-    options.caFile === undefined
-      ? undefined
-      : new TerraformAsset(syncStack, 'ca-file', { path: options.caFile, type: AssetType.FILE });
-  const waitArgs = optionsToStepArgs(
-    { ...options, caFile: syncCa?.path },
+  const waitArgs = stepArgs(
+    input,
     SYNC_KEYS.filter((key) => key !== 'kubeconfig' && key !== 'context'),
-    isDeployTime,
+    copyCaFile(syncStack, options.caFile),
   );
   const wait = new FluxOciStep(syncStack, 'wait', {
     launcherFrom: syncStack,

@@ -1,7 +1,11 @@
-import type { TerraformAsset, TerraformStack } from 'cdktf';
+import { AssetType, TerraformAsset, type TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { optionsToStepArgs, type StepArgs } from '../bootstrap/options/option-args.js';
+import type { BootstrapOciOptions } from '../bootstrap/options/options.js';
 import type { ResolvedBootstrapOptions } from '../bootstrap/options/resolve-options.js';
 import type { SyncPlan } from '../bootstrap/sync-plan.js';
 import type { ComponentsLayout } from './components-layout.js';
+import { isDeployTime } from './deploy-time.js';
 import type { SensitiveInput } from './sensitive-variable.js';
 import type { SigningInput } from './signing-input.js';
 
@@ -27,6 +31,30 @@ export interface RenderingInput {
   readonly caFilePath?: string;
   /** Signing and verification: step arguments and the cosign.pub Secrets. */
   readonly signing: SigningInput;
+}
+
+/**
+ * `caFile` copied next to `scope`'s stack: its path relative to the stack's directory, where
+ * the steps read it, so the output names no path of the synthesizing machine.
+ */
+export function copyCaFile(scope: Construct, caFile: string | undefined): string | undefined {
+  return caFile === undefined
+    ? undefined
+    : new TerraformAsset(scope, 'ca-file', { path: caFile, type: AssetType.FILE }).path;
+}
+
+/**
+ * The `flux-oci` flags of a step for the options `keys`, with the CA file the step reads
+ * (`caFilePath`, the copy next to the user's stack, unless another stack has its own). What
+ * Terraform knows only at deploy time reaches the step in its environment, never in its
+ * shell command line.
+ */
+export function stepArgs(
+  input: RenderingInput,
+  keys: readonly (keyof BootstrapOciOptions)[],
+  caFilePath = input.caFilePath,
+): StepArgs {
+  return optionsToStepArgs({ ...input.options, caFile: caFilePath }, keys, isDeployTime);
 }
 
 /** Which options every step needs to reach the registry and the cluster. */

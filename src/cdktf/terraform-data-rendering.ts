@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
 import { envFlag } from '../bootstrap/options/option-flags.js';
-import { optionsToStepArgs, stepEnvName, type StepArgs } from '../bootstrap/options/option-args.js';
-import type { BootstrapOciOptions } from '../bootstrap/options/options.js';
-import { isDeployTime } from './deploy-time.js';
+import { stepEnvName } from '../bootstrap/options/option-args.js';
 import { FluxOciStep } from './flux-oci-step.js';
 import {
   CONNECTION_KEYS,
   SYNC_KEYS,
   passwordEnvArgs,
   revisionArgs,
+  stepArgs,
   type RenderingInput,
 } from './rendering-input.js';
 
@@ -34,15 +33,10 @@ export function renderTerraformData(
     ca,
     signing,
   } = input;
-  // What Terraform knows only at deploy time (a kubeconfig written by another resource)
-  // reaches the steps in their environment, never in their shell command line. Without a
-  // kubeconfig, flux-oci uses the deploying machine's (KUBECONFIG, ~/.kube/config).
-  const connected = { ...options, caFile: input.caFilePath };
-  const stepArgs = (keys: readonly (keyof BootstrapOciOptions)[]): StepArgs =>
-    optionsToStepArgs(connected, keys, isDeployTime);
+  // Without a kubeconfig, flux-oci uses the deploying machine's (KUBECONFIG, ~/.kube/config).
   // A refused downgrade fails the step, which runs again at the next deploy.
-  const installArgs = stepArgs([...CONNECTION_KEYS, 'allowDowngrade', 'force']);
-  const syncArgs = stepArgs(SYNC_KEYS);
+  const installArgs = stepArgs(input, [...CONNECTION_KEYS, 'allowDowngrade', 'force']);
+  const syncArgs = stepArgs(input, SYNC_KEYS);
 
   const install = new FluxOciStep(scope, 'install', {
     launcherFrom: stack,
@@ -93,7 +87,7 @@ export function renderTerraformData(
   // user:password is read from Terraform's environment, for the images of `registry`.
   const pullSecretArgs = registryCreds
     ? [
-        ...stepArgs(['imagePullSecret', 'registry']).args,
+        ...stepArgs(input, ['imagePullSecret', 'registry']).args,
         `${envFlag('registryCreds')}=${registryCreds.envName}`,
       ]
     : [];
