@@ -10,6 +10,7 @@ import { GZIP_HEADER } from '../../src/oci/content/gzip/gzip-header.js';
 import { pullArtifact } from '../../src/oci/registry/pull.js';
 import { repoRoot } from './harness/tools.js';
 import { writeTree } from '../support/artifacts.js';
+import { startConnectProxy } from '../support/connect-proxy.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 
 interface Run {
@@ -31,7 +32,7 @@ afterAll(async () => {
 });
 
 let runs = 0;
-function runLogged(args: readonly string[]): Promise<Run> {
+function runLogged(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const log = join(work, `modules-${runs++}.log`);
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -42,7 +43,10 @@ function runLogged(args: readonly string[]): Promise<Run> {
         join(repoRoot, 'bin', 'flux-oci.js'),
         ...args,
       ],
-      { env: { ...process.env, FLUX_OCI_MODULE_LOG: log }, stdio: ['ignore', 'ignore', 'pipe'] },
+      {
+        env: { ...process.env, ...env, FLUX_OCI_MODULE_LOG: log },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
     );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -58,7 +62,7 @@ function runLogged(args: readonly string[]): Promise<Run> {
   });
 }
 
-/** The packages under node_modules a run loaded, by name. */
+/** The packages under node_modules a run loaded, by name (imported or required). */
 function packages(run: Run): string[] {
   const names = run.modules
     .map((url) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1])
@@ -78,6 +82,9 @@ const CLUSTER_PACKAGES = [
   'fast-json-patch',
 ];
 
+/** What a registry command loads only when a proxy applies to it. */
+const PROXY_PACKAGES = ['agent-base', 'http-proxy-agent', 'https-proxy-agent'];
+
 it('--version loads no command', async () => {
   const run = await runLogged(['--version']);
   expect(run.code).toBe(0);
@@ -89,7 +96,7 @@ it('a command’s --help loads that command only, and not its engine', async () 
   const push = await runLogged(['push', 'artifact', '--help']);
   expect(push.code).toBe(0);
   expect(commandModules(push)).toEqual(['cli/commands/push-artifact.js']);
-  expect(push.modules).not.toContain('oci/registry/http/undici-parts.js');
+  expect(push.modules).not.toContain('oci/registry/http/transport.js');
 
   const install = await runLogged(['install', '--help']);
   expect(install.code).toBe(0);
@@ -128,8 +135,9 @@ it('push artifact and pull artifact against a registry load neither the Kubernet
   expect(push.code).toBe(0);
   expect(commandModules(push)).toEqual(['cli/commands/push-artifact.js']);
   for (const pkg of CLUSTER_PACKAGES) expect(packages(push)).not.toContain(pkg);
-  // The registry client ran (undici itself is loaded with require, which the hook does not see).
-  expect(push.modules).toContain('oci/registry/http/undici-parts.js');
+  // The registry client ran, over Node's own http: neither undici nor a proxy library.
+  expect(push.modules).toContain('oci/registry/http/transport.js');
+  for (const pkg of ['undici', ...PROXY_PACKAGES]) expect(packages(push)).not.toContain(pkg);
 
   const out = mkdtempSync(join(work, 'pulled-'));
   const pull = await runLogged(['pull', 'artifact', url, `--output=${out}`]);
@@ -138,7 +146,48 @@ it('push artifact and pull artifact against a registry load neither the Kubernet
   expect(readFileSync(join(out, 'app', 'deploy.yaml'), 'utf8')).toBe('kind: Deployment\n');
   expect(commandModules(pull)).toEqual(['cli/commands/pull-artifact.js']);
   for (const pkg of CLUSTER_PACKAGES) expect(packages(pull)).not.toContain(pkg);
+  for (const pkg of ['undici', ...PROXY_PACKAGES]) expect(packages(pull)).not.toContain(pkg);
   rmSync(tree, { recursive: true, force: true });
+});
+
+it('a registry command loads the proxy library when a proxy applies to it, and only then', async () => {
+  // `registry.test` resolves only inside the proxy: the pull succeeds only through it.
+  const proxy = await startConnectProxy({ hosts: { 'registry.test': '127.0.0.1' } });
+  try {
+    const tree = writeTree({ 'app/deploy.yaml': 'kind: Deployment\n' });
+    const url = `oci://${registry.host}/start-up/proxied:v1`;
+    const meta = [
+      '--source=https://github.com/example/app',
+      '--revision=main@sha1:0123456789abcdef0123456789abcdef01234567',
+    ];
+    const push = await runLogged(['push', 'artifact', url, `--path=${tree}`, ...meta]);
+    expect(push.code).toBe(0);
+    rmSync(tree, { recursive: true, force: true });
+
+    const port = registry.host.split(':')[1];
+    const proxied = `oci://registry.test:${port}/start-up/proxied:v1`;
+    const env = { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: '' };
+    const out = mkdtempSync(join(work, 'proxied-'));
+    const pull = await runLogged(
+      ['pull', 'artifact', proxied, `--output=${out}`, '--allow-insecure-http'],
+      env,
+    );
+    expect(pull.stderr).toContain('artifact content extracted');
+    expect(pull.code).toBe(0);
+    expect(proxy.forwarded.length).toBeGreaterThan(0);
+    for (const pkg of PROXY_PACKAGES) expect(packages(pull)).toContain(pkg);
+    expect(packages(pull)).not.toContain('undici');
+
+    // The same proxy settings with a loopback registry: no proxy applies, none is loaded.
+    const direct = await runLogged(
+      ['pull', 'artifact', url, `--output=${mkdtempSync(join(work, 'direct-'))}`],
+      env,
+    );
+    expect(direct.code).toBe(0);
+    for (const pkg of PROXY_PACKAGES) expect(packages(direct)).not.toContain(pkg);
+  } finally {
+    await proxy.stop();
+  }
 });
 
 describe('which deflate each command uses', () => {

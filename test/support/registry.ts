@@ -23,6 +23,12 @@ export interface RegistryOptions {
    */
   readonly tls?: boolean;
   /**
+   * With `tls`: host names the certificate names besides 127.0.0.1 and localhost (a name
+   * only a test proxy resolves, say).
+   * @default none
+   */
+  readonly dnsNames?: readonly string[];
+  /**
    * Require this user: with basic auth (an htpasswd file), or, with `tokenAuth`, at the
    * token server that exchanges basic credentials for tokens.
    * @default anonymous access
@@ -93,7 +99,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     let tls: { certificate: string; key: string } | undefined;
     let caFile: string | undefined;
     if (options.tls) {
-      const certs = await generateCertificates(dir, options.ca);
+      const certs = await generateCertificates(dir, options.ca, options.dnsNames);
       tls = { certificate: certs.certFile, key: certs.keyFile };
       caFile = certs.caFile;
     }

@@ -60,7 +60,7 @@ const ABSOLUTE_URL = /^https?:\/\//i;
 const MAX_TOKEN_LIFETIME_MS = 10 * 60_000;
 
 /**
- * A client for one registry (`host[:port]`): owns the connections (one undici Agent),
+ * A client for one registry (`host[:port]`): owns the connections (one keep-alive pool),
  * learns the scheme (HTTPS, or HTTP when allowed) and the auth method from the registry's
  * challenges, and caches bearer tokens per scope. Reuse one client for several operations
  * on the same registry; `close()` it when done.

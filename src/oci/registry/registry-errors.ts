@@ -74,6 +74,9 @@ function statusAdvice(res: HttpResponse): string {
       ? `, a redirect to ${escapeControl(location.slice(0, MAX_QUOTED_CHARS))}, which only reads follow: check the registry URL`
       : ', a redirect without a Location header: check the registry URL';
   }
+  if (res.status === 407) {
+    return ': the HTTP proxy asks for credentials; give them in HTTP_PROXY as http://user:password@host:port';
+  }
   if (res.status === 431) {
     return ': the registry refuses headers this large (the credentials or token sent); check the credentials';
   }
@@ -149,7 +152,7 @@ export function networkError(
   }
   if (isHttpParserError(err)) {
     return new UserError(
-      `registry ${registry} answered with something that is not HTTP (${escapeControl((causeWithName(err, 'HTTPParserError')?.message ?? '').slice(0, MAX_QUOTED_CHARS))}): check that ${registry} is the registry's host and port`,
+      `registry ${registry} answered with something that is not HTTP (${escapeControl((causeWithCode(err)?.message ?? '').slice(0, MAX_QUOTED_CHARS))}): check that ${registry} is the registry's host and port`,
     );
   }
   if (isCertificateError(err)) {
@@ -175,16 +178,7 @@ function causeWithCode(err: unknown): Error | undefined {
   return undefined;
 }
 
-/** The error in `err`'s cause chain named `name`. */
-function causeWithName(err: unknown, name: string): Error | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
-    if ((e as { name?: unknown }).name === name) return e as Error;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** undici could not parse the answer as HTTP/1.1 (a garbage status line, bad headers). */
+/** Node could not parse the answer as HTTP/1.1 (a garbage status line, bad headers): llhttp's `HPE_*` codes. */
 function isHttpParserError(err: unknown): boolean {
-  return causeWithName(err, 'HTTPParserError') !== undefined;
+  return errorCode(err)?.startsWith('HPE_') ?? false;
 }

@@ -154,7 +154,7 @@ describe('hostile registry answers', () => {
       const host = `127.0.0.1:${(garbage.address() as AddressInfo).port}`;
       try {
         await expect(resolveArtifact(`oci://${host}/app:v1`, options)).rejects.toThrow(
-          `registry ${host} answered with something that is not HTTP (Response does not match the HTTP/1.1 protocol`,
+          `registry ${host} answered with something that is not HTTP (Parse Error: Expected HTTP/`,
         );
         await expect(resolveArtifact(`oci://${host}/app:v1`, options)).rejects.toThrow(
           `): check that ${host} is the registry's host and port`,

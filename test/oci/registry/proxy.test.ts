@@ -31,8 +31,12 @@ describe('registries behind an HTTP proxy', () => {
     const url = `oci://registry.test:${port}/proxied/app:v1`;
     const pushed = await pushArtifact(url, fluxArtifact({ 'a.yaml': 'a: 1\n' }), options);
     expect((await pullArtifact(url, options)).digest).toBe(pushed.digest);
-    expect(proxy.connects.length).toBeGreaterThan(0);
+    // HTTPS first (a CONNECT tunnel, where TLS fails), then plain HTTP in absolute form.
     expect(new Set(proxy.connects)).toEqual(new Set([`registry.test:${port}`]));
+    expect(proxy.forwarded.length).toBeGreaterThan(0);
+    for (const request of proxy.forwarded) {
+      expect(request).toMatch(new RegExp(`^[A-Z]+ http://registry\\.test:${port}/v2/`));
+    }
   });
 
   it('never proxies loopback addresses, and honours NO_PROXY', async () => {
@@ -57,5 +61,80 @@ describe('registries behind an HTTP proxy', () => {
       }),
     ).rejects.toThrow("cannot resolve the registry host 'registry.test'");
     expect(proxy.connects.length).toBe(before);
+  });
+});
+
+// TLS with the registry inside the proxy's CONNECT tunnel, and a proxy that asks for
+// credentials (given in the proxy URL, as Flux takes them).
+describe('a TLS registry behind a proxy that asks for credentials', () => {
+  let registry: TestRegistry;
+  let plain: TestRegistry;
+  let proxy: ConnectProxy;
+  const password = 'p@ss word:1';
+  let proxyWithCredentials: string;
+
+  beforeAll(async () => {
+    registry = await startRegistry({ tls: true, dnsNames: ['registry.test'] });
+    plain = await startRegistry();
+    proxy = await startConnectProxy({
+      hosts: { 'registry.test': '127.0.0.1', 'plain.test': '127.0.0.1' },
+      onlyHosts: true,
+      credentials: `flux:${password}`,
+    });
+    proxyWithCredentials = proxy.url.replace('//', `//flux:${encodeURIComponent(password)}@`);
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await registry?.stop();
+    await plain?.stop();
+  });
+
+  it('pushes and pulls over TLS through the tunnel, sending the credentials to the proxy', async () => {
+    const port = registry.host.split(':')[1];
+    const options = {
+      caFile: registry.caFile,
+      useAuthFile: false,
+      retries: 0,
+      env: { HTTPS_PROXY: proxyWithCredentials, HOME: '/nonexistent' },
+    };
+    const url = `oci://registry.test:${port}/tunnel/app:v1`;
+    const pushed = await pushArtifact(url, fluxArtifact({ 'a.yaml': 'a: 1\n' }), options);
+    expect((await pullArtifact(url, options)).digest).toBe(pushed.digest);
+    expect(new Set(proxy.connects)).toEqual(new Set([`registry.test:${port}`]));
+    expect(proxy.refusedCredentials).toBe(0);
+  });
+
+  it('says that the proxy asks for credentials when HTTPS_PROXY has none', async () => {
+    const port = registry.host.split(':')[1];
+    const refusedBefore = proxy.refusedCredentials;
+    await expect(
+      pullArtifact(`oci://registry.test:${port}/tunnel/app:v1`, {
+        caFile: registry.caFile,
+        useAuthFile: false,
+        env: { HTTPS_PROXY: proxy.url },
+      }),
+    ).rejects.toThrow(
+      `the HTTPS proxy asks for credentials (407 Proxy Authentication Required) to reach registry.test:${port}: give them in HTTPS_PROXY as http://user:password@host:port`,
+    );
+    // Refused at once, not retried.
+    expect(proxy.refusedCredentials).toBe(refusedBefore + 1);
+  });
+
+  it('forwards plain HTTP with the credentials, and says when HTTP_PROXY has none', async () => {
+    const port = plain.host.split(':')[1];
+    const url = `oci://plain.test:${port}/forwarded/app:v1`;
+    const options = { allowInsecureHttp: true, useAuthFile: false, retries: 0 };
+    const env = { HTTP_PROXY: proxyWithCredentials, HTTPS_PROXY: proxyWithCredentials };
+    const pushed = await pushArtifact(url, fluxArtifact({ 'b.yaml': 'b: 1\n' }), {
+      ...options,
+      env,
+    });
+    expect((await pullArtifact(url, { ...options, env })).digest).toBe(pushed.digest);
+    expect(proxy.forwarded.some((r) => r.startsWith(`GET http://plain.test:${port}/v2/`))).toBe(
+      true,
+    );
+    await expect(pullArtifact(url, { ...options, env: { HTTP_PROXY: proxy.url } })).rejects.toThrow(
+      `(407): HTTP 407 Proxy Authentication Required: the HTTP proxy asks for credentials; give them in HTTP_PROXY as http://user:password@host:port`,
+    );
   });
 });

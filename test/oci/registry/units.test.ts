@@ -1,6 +1,3 @@
-import { createRequire } from 'node:module';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,29 +161,5 @@ describe('auth file lookup', () => {
       password: 'pw3',
     });
     expect(await credentialsFromConfig('unknown.example', 'a/b', env)).toBeUndefined();
-  });
-});
-
-describe('the parts of undici the transport loads', () => {
-  test('are the classes and request function the package exports', async () => {
-    const parts = await import('../../../src/oci/registry/http/undici-parts.js');
-    const undici = createRequire(import.meta.url)('undici') as typeof import('undici');
-    expect(parts.Agent).toBe(undici.Agent);
-    expect(parts.EnvHttpProxyAgent).toBe(undici.EnvHttpProxyAgent);
-    // request: the same answer as undici's own request() through the same agent.
-    const server = createServer((req, res) => res.end(`${req.method} ${req.url}`));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const agent = new parts.Agent();
-    try {
-      const url = `http://127.0.0.1:${port}/v2/x/tags/list?n=5&last=a`;
-      const ours = await parts.request(url, { dispatcher: agent, method: 'GET' });
-      const theirs = await undici.request(url, { dispatcher: agent, method: 'GET' });
-      expect(ours.statusCode).toBe(theirs.statusCode);
-      expect(await ours.body.text()).toBe(await theirs.body.text());
-    } finally {
-      await agent.close();
-      server.close();
-    }
   });
 });

@@ -13,25 +13,17 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599 && status !== 501);
 }
 
-const RETRYABLE_CODES = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ECONNABORTED',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
+// Node's codes (RequestTimeoutError's too: ETIMEDOUT). 'socket hang up' and a response cut
+// short are ECONNRESET. A refused connection is not retried, as in Go (and so Flux): a wrong
+// port should fail at once, not after the backoff.
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN']);
 
 /** Transport errors worth another attempt: resets, closed sockets, per-request timeouts. */
 export function isRetryableError(err: unknown): boolean {
   return RETRYABLE_CODES.has(errorCode(err) ?? '');
 }
 
-/** The `code` of a Node/undici error, looking through `cause`. */
+/** The `code` of a Node error, looking through `cause`. */
 export function errorCode(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code;

@@ -1,10 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import { rootCertificates } from 'node:tls';
-import type { Dispatcher } from 'undici';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+import { formatDuration } from '../../../duration.js';
 import { UserError } from '../../../errors.js';
-import { Agent, EnvHttpProxyAgent, request } from './undici-parts.js';
+import { ConnectionPool } from './connection-pool.js';
+import type { ProxySettings } from './proxy-from-environment.js';
 import {
   isRetryableError,
   isRetryableStatus,
@@ -13,6 +15,8 @@ import {
   sleep,
   type RetryPolicy,
 } from './retry.js';
+
+export { proxyFromEnv, type ProxySettings } from './proxy-from-environment.js';
 
 /** How the transport connects; built by the registry client from its options. */
 export interface TransportOptions {
@@ -25,28 +29,6 @@ export interface TransportOptions {
   /** HTTP proxies (from `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`); none when absent. */
   readonly proxy?: ProxySettings;
 }
-
-/** Forward proxies as Go's `http.ProxyFromEnvironment` (and so Flux) takes them. */
-export interface ProxySettings {
-  readonly httpProxy?: string;
-  readonly httpsProxy?: string;
-  readonly noProxy?: string;
-}
-
-/** Proxy settings from an environment (upper or lower case names); undefined when none. */
-export function proxyFromEnv(env: NodeJS.ProcessEnv): ProxySettings | undefined {
-  const pick = (name: string): string | undefined =>
-    env[name] || env[name.toLowerCase()] || undefined;
-  const settings = {
-    httpProxy: pick('HTTP_PROXY'),
-    httpsProxy: pick('HTTPS_PROXY'),
-    noProxy: pick('NO_PROXY'),
-  };
-  return settings.httpProxy || settings.httpsProxy ? settings : undefined;
-}
-
-/** Loopback is never proxied, as in Go's http.ProxyFromEnvironment. */
-const LOOPBACK = 'localhost,127.0.0.1,[::1]';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -120,10 +102,27 @@ export class ResponseTooLargeError extends Error {
   }
 }
 
+/** No byte came from the server for `requestTimeoutMs`: waiting for headers or the next body chunk. */
+export class RequestTimeoutError extends Error {
+  /** Node's code for a timed-out connection, so it is retried like one. */
+  readonly code = 'ETIMEDOUT';
+
+  constructor(timeoutMs: number) {
+    super(`no data from the server for ${formatDuration(timeoutMs)}`);
+  }
+}
+
 /**
- * HTTP for one registry: one undici Agent (so connections are reused across requests and
- * operations), TLS with the system roots plus an optional CA file, the environment's
- * HTTP(S) proxies, and retries with backoff for transient failures.
+ * An HTTP(S) proxy refused the CONNECT tunnel to the registry (or asked for credentials):
+ * no request reached the registry, so nothing is retried.
+ */
+export class ProxyTunnelError extends UserError {}
+
+/**
+ * HTTP for one registry over Node's own http/https: one keep-alive connection pool (so
+ * connections are reused across requests and operations), TLS with the system roots plus an
+ * optional CA file, the environment's HTTP(S) proxies, and retries with backoff for
+ * transient failures.
  */
 export class HttpTransport {
   readonly stats: TransferStats = {
@@ -132,10 +131,11 @@ export class HttpTransport {
     bytesSent: 0,
     bytesReceived: 0,
   };
-  private readonly agent: Dispatcher;
+  private readonly pool: ConnectionPool;
+  /** The system roots plus the CA file, built once (not at each connection); none without a CA file. */
+  private readonly secureContext: SecureContext | undefined;
 
   constructor(private readonly options: TransportOptions) {
-    let ca: string[] | undefined;
     if (options.caFile) {
       let pem: string;
       try {
@@ -147,28 +147,9 @@ export class HttpTransport {
       }
       checkPemCertificates(pem, options.caFile);
       // Giving `ca` replaces Node's roots, so keep them next to the extra CA.
-      ca = [...rootCertificates, pem];
+      this.secureContext = createSecureContext({ ca: [...rootCertificates, pem] });
     }
-    const tls = { ca, rejectUnauthorized: true };
-    const agentOptions = {
-      connect: tls,
-      headersTimeout: options.requestTimeoutMs,
-      bodyTimeout: options.requestTimeoutMs,
-      keepAliveTimeout: 30_000,
-      connections: 8,
-    };
-    const proxy = options.proxy;
-    this.agent = proxy
-      ? new EnvHttpProxyAgent({
-          ...agentOptions,
-          // Explicit values: undici would otherwise read process.env itself.
-          httpProxy: proxy.httpProxy ?? '',
-          httpsProxy: proxy.httpsProxy ?? '',
-          noProxy: [proxy.noProxy, LOOPBACK].filter(Boolean).join(','),
-          // TLS with the registry inside the proxy tunnel.
-          requestTls: tls,
-        })
-      : new Agent(agentOptions);
+    this.pool = new ConnectionPool(options.proxy, this.secureContext);
   }
 
   /** Sends `req`, retrying transient failures as the policy allows; returns the final response. */
@@ -194,31 +175,35 @@ export class HttpTransport {
   }
 
   private async sendOnce(req: HttpRequest): Promise<HttpResponse> {
+    req.signal?.throwIfAborted();
+    const url = new URL(req.url);
     const headers: Record<string, string> = {
       'user-agent': this.options.userAgent,
       ...req.headers,
     };
-    let body: Uint8Array | Readable | undefined;
+    let body: Uint8Array | AsyncIterable<Uint8Array> | undefined;
     if (req.body instanceof Uint8Array) {
       headers['content-length'] = String(req.body.length);
-      body =
-        req.body.length > UPLOAD_CHUNK
-          ? Readable.from(this.chunked(req.body, req.onSent), { objectMode: false })
-          : req.body;
+      body = req.body.length > UPLOAD_CHUNK ? this.chunked(req.body, req.onSent) : req.body;
       if (req.body.length <= UPLOAD_CHUNK) this.stats.bytesSent += req.body.length;
     } else if (req.body) {
       headers['content-length'] = String(req.body.size);
-      body = Readable.from(this.fromFile(req.body, req.onSent), { objectMode: false });
+      body = this.fromFile(req.body, req.onSent);
     }
-    let res: Dispatcher.ResponseData;
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const agent = await this.pool.agentFor(url);
+    const outgoing = request(url, {
+      method: req.method,
+      headers,
+      agent,
+      signal: req.signal,
+      // Verified always; the CA file's context when there is one.
+      rejectUnauthorized: true,
+      ...(this.secureContext ? { secureContext: this.secureContext } : {}),
+    });
+    let res: IncomingMessage;
     try {
-      res = await request(req.url, {
-        dispatcher: this.agent,
-        method: req.method,
-        headers,
-        body,
-        signal: req.signal,
-      });
+      res = await this.exchange(outgoing, body);
     } catch (err) {
       this.stats.failedRequests++;
       throw err;
@@ -228,11 +213,11 @@ export class HttpTransport {
     let received = 0;
     const sink = res.statusCode === 200 ? req.sink : undefined;
     sink?.begin();
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
       received += chunk.length;
       this.stats.bytesReceived += chunk.length;
       if (req.maxResponseBytes !== undefined && received > req.maxResponseBytes) {
-        res.body.destroy();
+        outgoing.destroy();
         throw new ResponseTooLargeError(req.url, req.maxResponseBytes);
       }
       if (sink) await sink.write(chunk);
@@ -240,11 +225,42 @@ export class HttpTransport {
       req.onReceived?.(received);
     }
     return {
-      status: res.statusCode,
+      status: res.statusCode ?? 0,
       headers: res.headers,
       body: Buffer.concat(chunks),
       url: req.url,
     };
+  }
+
+  /**
+   * Sends `body` on `outgoing` and resolves with the response once its headers are in. From
+   * then on a timeout (no byte for `requestTimeoutMs`) fails the response body instead.
+   */
+  private exchange(
+    outgoing: ClientRequest,
+    body: Uint8Array | AsyncIterable<Uint8Array> | undefined,
+  ): Promise<IncomingMessage> {
+    const timeoutMs = this.options.requestTimeoutMs;
+    return new Promise((resolve, reject) => {
+      let response: IncomingMessage | undefined;
+      // Kept for the request's whole life: an error after the response fails its body.
+      outgoing.on('error', reject);
+      outgoing.on('response', (res: IncomingMessage) => {
+        response = res;
+        resolve(res);
+      });
+      outgoing.setTimeout(timeoutMs, () => {
+        const err = new RequestTimeoutError(timeoutMs);
+        response?.destroy(err);
+        outgoing.destroy(err);
+      });
+      outgoing.on('proxyConnect', (answer: { statusCode: number; statusText: string }) => {
+        if (answer.statusCode !== 200) outgoing.destroy(proxyRefused(outgoing, answer));
+      });
+      if (body === undefined) outgoing.end();
+      else if (body instanceof Uint8Array) outgoing.end(body);
+      else void writeBody(outgoing, body);
+    });
   }
 
   private async *chunked(
@@ -280,7 +296,7 @@ export class HttpTransport {
 
   /** Closes the pooled connections. */
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.pool.close();
   }
 }
 
@@ -313,4 +329,51 @@ export function headerValue(
 ): string | undefined {
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Writes `pieces` to `outgoing` as fast as it takes them. A body that fails (a file that
+ * changed) fails the request with its own error (stream.pipeline would abort it as a
+ * retryable 'socket hang up').
+ */
+async function writeBody(
+  outgoing: ClientRequest,
+  pieces: AsyncIterable<Uint8Array>,
+): Promise<void> {
+  try {
+    for await (const piece of pieces) {
+      if (outgoing.destroyed) return;
+      if (!outgoing.write(piece)) await drained(outgoing);
+    }
+    outgoing.end();
+  } catch (err) {
+    outgoing.destroy(err as Error);
+  }
+}
+
+/** Resolves when `outgoing` takes writes again, or is gone. */
+function drained(outgoing: ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      outgoing.off('drain', done);
+      outgoing.off('close', done);
+      resolve();
+    };
+    outgoing.on('drain', done);
+    outgoing.on('close', done);
+  });
+}
+
+/** The proxy's refusal of a tunnel, as one line saying what to do. */
+function proxyRefused(
+  outgoing: ClientRequest,
+  answer: { statusCode: number; statusText: string },
+): ProxyTunnelError {
+  const target = outgoing.getHeader('host');
+  const status = `${answer.statusCode}${answer.statusText ? ` ${answer.statusText}` : ''}`;
+  return new ProxyTunnelError(
+    answer.statusCode === 407
+      ? `the HTTPS proxy asks for credentials (${status}) to reach ${target}: give them in HTTPS_PROXY as http://user:password@host:port`
+      : `the HTTPS proxy refused to connect to ${target} (${status}): check HTTPS_PROXY, and NO_PROXY for hosts to reach directly`,
+  );
 }
