@@ -3,7 +3,6 @@
 // however large the tree. Part of the tree is pseudo-random (incompressible), so the gzipped
 // layer itself is larger than the bound: a push or pull that held the whole blob in memory
 // (upload body, download buffer) fails the bound. The rest is sparse zeros, cheap to make.
-import { spawn } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
 import {
   closeSync,
@@ -12,6 +11,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -20,10 +20,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './harness/tools.js';
+import { runWithPeakRss, type MeasuredRun } from '../support/peak-rss.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 
 /** Peak resident memory any push or pull may reach, whatever the artifact's size. */
-const MAX_PEAK_RSS_MIB = 200;
+const MAX_PEAK_RSS_MIB = 150;
 const MIB = 1024 * 1024;
 const FILE_BYTES = 128 * MIB;
 /** Files 0..RANDOM_FILES-1 hold pseudo-random bytes (384 MiB: the layer is ~385 MiB). */
@@ -43,46 +44,9 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-interface MeasuredRun {
-  readonly code: number;
-  readonly stderr: string;
-  /** VmHWM of the process: its peak resident set, in MiB. */
-  readonly peakRssMib: number;
-  /** How many /proc reads succeeded while it ran. */
-  readonly samples: number;
-}
-
-/** Runs flux-oci, reading its peak RSS (VmHWM) from /proc while it runs. */
-function runMeasured(args: readonly string[]): Promise<MeasuredRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'flux-oci.js'), ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    let peakKib = 0;
-    let samples = 0;
-    const sample = (): void => {
-      try {
-        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-        const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-        if (hwm) {
-          peakKib = Math.max(peakKib, Number(hwm[1]));
-          samples++;
-        }
-      } catch {
-        // The process has exited between two samples; VmHWM only grows, the last one stands.
-      }
-    };
-    const timer = setInterval(sample, 20);
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', () => sample());
-    child.on('close', (code) => {
-      clearInterval(timer);
-      resolve({ code: code ?? -1, stderr, peakRssMib: peakKib / 1024, samples });
-    });
-  });
-}
+/** Runs flux-oci, reading its peak RSS from /proc while it runs. */
+const runMeasured = (args: readonly string[]): Promise<MeasuredRun> =>
+  runWithPeakRss(process.execPath, [join(repoRoot, 'bin', 'flux-oci.js'), ...args]);
 
 /** Writes FILE_BYTES of seeded pseudo-random bytes (AES-CTR over zeros); returns their sha256. */
 function writeRandomFile(path: string, seed: number): string {
@@ -157,6 +121,8 @@ it(`pushes and pulls a tree of ${(FILES * FILE_BYTES) / 2 ** 30} GiB (${(RANDOM_
   );
   expectMeasuredUnderBound(push);
   expectMeasuredUnderBound(pull);
+  // The pull's staging directory (beside --output) is gone.
+  expect(readdirSync(work)).toEqual(['out']);
 
   for (let i = 0; i < FILES; i++) {
     expect(statSync(join(out, fileName(i))).size).toBe(FILE_BYTES);

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { constants, crc32, createDeflateRaw, gunzipSync } from 'node:zlib';
 import { UserError } from '../../../errors.js';
+import { processedBytes } from '../../../young-garbage.js';
 import { GZIP_HEADER } from './gzip-header.js';
 
 /**
@@ -29,6 +30,7 @@ export async function* gzipChunks(
     for (const chunk of tar) {
       crc = crc32(chunk, crc);
       length += chunk.length;
+      processedBytes(chunk.length);
       yield chunk;
     }
   }
