@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -121,6 +120,8 @@ async function credentialsFromHelper(
   env: NodeJS.ProcessEnv,
 ): Promise<Credentials | undefined> {
   const program = `docker-credential-${helper}`;
+  // Loaded here: most pushes and pulls never run a helper.
+  const { spawn } = await import('node:child_process');
   const { code, stdout, stderr } = await new Promise<{
     code: number;
     stdout: string;
