@@ -24,28 +24,32 @@ describe('cdktf synth with dependsOn: flux.syncedResources (providers rendering)
       .filter((line) => line.startsWith('    '))
       .map((line) => line.trim());
 
-  test("in the construct's own stack: one line naming the mistake and the fix, no stack trace", async () => {
-    const result = await synth('cluster');
-    expect(result.code).not.toBe(0);
-    expect(appLines(result.output)).toEqual([
+  test.each([
+    [
+      "the construct's own stack",
+      'cluster',
       "✗ a resource of stack 'cluster' has dependsOn: flux.syncedResources, but with rendering " +
         "'providers' they are in stack 'cluster-sync', deployed after 'cluster': put the resource " +
         'in a stack of its own that calls addDependency(flux.syncStack!), or give the construct ' +
         "rendering: 'terraform-data'",
-    ]);
-    expect(result.output).not.toMatch(/circular dependency|Resolution error|\n\s+at /);
-  }, 120_000);
-
-  test('in a third stack: one line saying to depend on the sync stack instead', async () => {
-    const result = await synth('apps');
-    expect(result.code).not.toBe(0);
-    expect(appLines(result.output)).toEqual([
+    ],
+    [
+      'a third stack',
+      'apps',
       "✗ a resource of stack 'apps' has dependsOn: flux.syncedResources, but they are in stack " +
         "'cluster-sync' and Terraform's depends_on names resources of its own stack only: drop it " +
         "and call addDependency(flux.syncStack!) on stack 'apps'",
-    ]);
-    expect(result.output).not.toMatch(/Resolution error|\n\s+at /);
-  }, 120_000);
+    ],
+  ])(
+    'in %s: one line naming the mistake and the fix, no stack trace',
+    async (_, stack, line) => {
+      const result = await synth(stack);
+      expect(result.code).not.toBe(0);
+      expect(appLines(result.output)).toEqual([line]);
+      expect(result.output).not.toMatch(/circular dependency|Resolution error|\n\s+at /);
+    },
+    120_000,
+  );
 
   test('in the sync stack, a third stack depending on it: synthesizes, each stack on its own', async () => {
     const result = await synth('cluster-sync');
