@@ -1,5 +1,5 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest } from 'node:http';
+import type * as Https from 'node:https';
 import type { SecureContext } from 'node:tls';
 import { ProxySelector, type ProxySettings } from './proxy-from-environment.js';
 
@@ -7,6 +7,22 @@ import { ProxySelector, type ProxySettings } from './proxy-from-environment.js';
 const MAX_SOCKETS_PER_HOST = 8;
 /** An idle pooled connection is closed after this long; also the connect timeout. */
 const IDLE_TIMEOUT_MS = 30_000;
+
+/** What one request goes out with. */
+export interface Connection {
+  readonly agent: HttpAgent;
+  /** Node's `request` of the URL's scheme (http's ignores the TLS options). */
+  readonly request: (url: URL, options: Https.RequestOptions) => ClientRequest;
+  /** The system roots plus the CA file; undefined for Node's own roots. */
+  readonly secureContext?: SecureContext;
+}
+
+/** The https side, loaded at the first https request (a loopback registry may never need it). */
+interface TlsParts {
+  readonly request: typeof Https.request;
+  readonly agent: Https.Agent;
+  readonly secureContext?: SecureContext;
+}
 
 /**
  * The keep-alive connections of one transport: Node's own agents, one for http and one for
@@ -20,27 +36,47 @@ export class ConnectionPool {
     maxSockets: MAX_SOCKETS_PER_HOST,
     timeout: IDLE_TIMEOUT_MS,
   };
-  private readonly direct = {
-    'http:': new HttpAgent(this.options),
-    'https:': new HttpsAgent(this.options),
-  };
+  private readonly http = new HttpAgent(this.options);
+  private tlsParts: Promise<TlsParts> | undefined;
   private readonly proxySelector: ProxySelector | undefined;
   private readonly proxied = new Map<string, Promise<HttpAgent>>();
   private closed = false;
 
   constructor(
     proxy: ProxySettings | undefined,
-    /** TLS with an https:// proxy itself: the same trust as with the registry. */
-    private readonly secureContext: SecureContext | undefined,
+    /** PEM of CAs trusted next to the system roots (checked by the caller). */
+    private readonly extraCa: string | undefined,
   ) {
     this.proxySelector = proxy && new ProxySelector(proxy);
   }
 
-  /** The agent for `url`: a direct one, or one through the proxy the environment names for it. */
-  agentFor(url: URL): HttpAgent | Promise<HttpAgent> {
-    const protocol = url.protocol as 'http:' | 'https:';
+  /** How to send to `url`: directly, or through the proxy the environment names for it. */
+  async connectionFor(url: URL): Promise<Connection> {
+    const tls = url.protocol === 'https:' ? await this.tls() : undefined;
     const proxy = this.proxySelector?.proxyFor(url);
-    if (!proxy) return this.direct[protocol];
+    return {
+      agent: proxy ? await this.proxyAgentFor(url.protocol, proxy) : (tls?.agent ?? this.http),
+      request: tls?.request ?? httpRequest,
+      secureContext: tls?.secureContext,
+    };
+  }
+
+  private tls(): Promise<TlsParts> {
+    this.tlsParts ??= (async () => {
+      const [https, tls] = await Promise.all([import('node:https'), import('node:tls')]);
+      const agent = new https.Agent(this.options);
+      if (this.closed) agent.destroy();
+      // Giving `ca` replaces Node's roots, so keep them next to the extra CA; one context
+      // for every connection (not the roots parsed again at each).
+      const secureContext = this.extraCa
+        ? tls.createSecureContext({ ca: [...tls.rootCertificates, this.extraCa] })
+        : undefined;
+      return { request: https.request, agent, secureContext };
+    })();
+    return this.tlsParts;
+  }
+
+  private proxyAgentFor(protocol: string, proxy: URL): Promise<HttpAgent> {
     const key = `${protocol}${proxy.href}`;
     let agent = this.proxied.get(key);
     if (!agent) {
@@ -53,13 +89,12 @@ export class ConnectionPool {
   /**
    * https through a CONNECT tunnel (TLS with the registry inside it); http as absolute-form
    * requests to the proxy, as Go's transport does. Credentials in the proxy URL become
-   * Proxy-Authorization.
+   * Proxy-Authorization. An https:// proxy is trusted as the registry is.
    */
-  private async proxyAgent(protocol: 'http:' | 'https:', proxy: URL): Promise<HttpAgent> {
-    const options = {
-      ...this.options,
-      ...(this.secureContext ? { secureContext: this.secureContext } : {}),
-    };
+  private async proxyAgent(protocol: string, proxy: URL): Promise<HttpAgent> {
+    const { secureContext } =
+      protocol === 'https:' || proxy.protocol === 'https:' ? await this.tls() : {};
+    const options = { ...this.options, ...(secureContext ? { secureContext } : {}) };
     const agent =
       protocol === 'https:'
         ? new (await import('https-proxy-agent')).HttpsProxyAgent(proxy, options)
@@ -71,9 +106,11 @@ export class ConnectionPool {
   /** Closes every connection, idle or not. */
   async close(): Promise<void> {
     this.closed = true;
-    this.direct['http:'].destroy();
-    this.direct['https:'].destroy();
-    const proxied = await Promise.allSettled(this.proxied.values());
-    for (const agent of proxied) if (agent.status === 'fulfilled') agent.value.destroy();
+    this.http.destroy();
+    const agents = await Promise.allSettled([
+      ...(this.tlsParts ? [this.tlsParts.then((parts) => parts.agent)] : []),
+      ...this.proxied.values(),
+    ]);
+    for (const agent of agents) if (agent.status === 'fulfilled') agent.value.destroy();
   }
 }

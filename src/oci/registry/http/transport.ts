@@ -1,8 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { formatDuration } from '../../../duration.js';
 import { UserError } from '../../../errors.js';
 import { ConnectionPool } from './connection-pool.js';
@@ -132,10 +130,9 @@ export class HttpTransport {
     bytesReceived: 0,
   };
   private readonly pool: ConnectionPool;
-  /** The system roots plus the CA file, built once (not at each connection); none without a CA file. */
-  private readonly secureContext: SecureContext | undefined;
 
   constructor(private readonly options: TransportOptions) {
+    let extraCa: string | undefined;
     if (options.caFile) {
       let pem: string;
       try {
@@ -146,10 +143,9 @@ export class HttpTransport {
         );
       }
       checkPemCertificates(pem, options.caFile);
-      // Giving `ca` replaces Node's roots, so keep them next to the extra CA.
-      this.secureContext = createSecureContext({ ca: [...rootCertificates, pem] });
+      extraCa = pem;
     }
-    this.pool = new ConnectionPool(options.proxy, this.secureContext);
+    this.pool = new ConnectionPool(options.proxy, extraCa);
   }
 
   /** Sends `req`, retrying transient failures as the policy allows; returns the final response. */
@@ -190,8 +186,7 @@ export class HttpTransport {
       headers['content-length'] = String(req.body.size);
       body = this.fromFile(req.body, req.onSent);
     }
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const agent = await this.pool.agentFor(url);
+    const { request, agent, secureContext } = await this.pool.connectionFor(url);
     const outgoing = request(url, {
       method: req.method,
       headers,
@@ -199,7 +194,7 @@ export class HttpTransport {
       signal: req.signal,
       // Verified always; the CA file's context when there is one.
       rejectUnauthorized: true,
-      ...(this.secureContext ? { secureContext: this.secureContext } : {}),
+      ...(secureContext ? { secureContext } : {}),
     });
     let res: IncomingMessage;
     try {
