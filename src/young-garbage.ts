@@ -4,7 +4,10 @@ import { runInNewContext } from 'node:vm';
 // Streaming makes a short-lived Buffer per piece (socket reads, gunzip output, file reads); V8 frees
 // them only once ~32 MB pile up, so a collection every few MiB keeps the peak near a few pieces.
 
-/** Bytes processed between two collections. */
+/**
+ * Bytes processed between two collections: a few pieces. Much more and the garbage piles up;
+ * much less and pieces still in use survive two collections and move to the old generation.
+ */
 const COLLECT_EVERY_BYTES = 4 * 1024 * 1024;
 
 let enabled = false;

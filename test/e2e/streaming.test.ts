@@ -24,7 +24,7 @@ import { runWithPeakRss, type MeasuredRun } from '../support/peak-rss.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 
 /** Peak resident memory any push or pull may reach, whatever the artifact's size. */
-const MAX_PEAK_RSS_MIB = 150;
+const MAX_PEAK_RSS_MIB = 110;
 const MIB = 1024 * 1024;
 const FILE_BYTES = 128 * MIB;
 /** Files 0..RANDOM_FILES-1 hold pseudo-random bytes (384 MiB: the layer is ~385 MiB). */

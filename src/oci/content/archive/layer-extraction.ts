@@ -25,8 +25,11 @@ import {
 } from './safe-writes.js';
 import { TarStreamReader, type TarEntryHeader } from './tar-stream-reader.js';
 
-/** Bytes decompressed at a time, and read at a time from a layer file. */
-const PIECE_BYTES = 1024 * 1024;
+/**
+ * Bytes decompressed at a time, and read at a time from a layer file: small enough that a few
+ * are garbage between two collections (young-garbage.ts), large enough to cost few turns.
+ */
+const PIECE_BYTES = 256 * 1024;
 
 /**
  * Extracts a gzip layer as its bytes arrive (a download's sink: `begin`, `write`), once, into
@@ -134,7 +137,6 @@ export class LayerExtraction {
   }
 
   private startGunzip(): Gunzip {
-    // Large pieces: each one costs a turn of the event loop, whatever its size.
     const gunzip = createGunzip({ chunkSize: PIECE_BYTES });
     gunzip.on('data', (piece: Buffer) => {
       if (this.failure !== undefined) return;
