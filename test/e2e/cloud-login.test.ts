@@ -230,7 +230,7 @@ describe.each(CLOUDS)('--provider %s', (provider) => {
     );
   }, 60_000);
 
-  test('the registry refusing fresh credentials, to a library caller: a RegistryResponseError with the status', async () => {
+  test("the registry refusing fresh credentials, to a library caller: a RegistryResponseError with the status and the registry's code", async () => {
     cloud.refuseRegistryLogins = true;
     let out: ChildResult;
     try {
@@ -247,9 +247,16 @@ describe.each(CLOUDS)('--provider %s', (provider) => {
       threw: boolean;
       registryResponseError: boolean;
       status: number;
+      code: string;
       message: string;
     };
-    expect(thrown).toMatchObject({ threw: true, registryResponseError: true, status: 401 });
+    // The token realm's own refusal: 401 with {"errors":[{"code":"UNAUTHORIZED",...}]}.
+    expect(thrown).toMatchObject({
+      threw: true,
+      registryResponseError: true,
+      status: 401,
+      code: 'UNAUTHORIZED',
+    });
     expect(thrown.message).toMatch(
       new RegExp(
         `^provider ${provider}: registry ${host().replace(/\./g, '\\.')} refused .* \\(401\\), also with new credentials: `,

@@ -89,15 +89,17 @@ export class RegistryClient {
       baseDelayMs: options.retryDelayMs ?? 500,
       maxDelayMs: 30_000,
     };
+    const proxy = proxyFromEnv(options.env ?? process.env);
     this.transport = new HttpTransport({
       caFile: options.caFile,
       retry: this.retryPolicy,
       userAgent: options.userAgent ?? `flux-oci/${PACKAGE_VERSION}`,
       requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
-      proxy: proxyFromEnv(options.env ?? process.env),
+      proxy,
     });
     if (!this.plainHttpAllowed) this.scheme = 'https';
-    this.login = cloudLogin(options.provider ?? 'generic', registry);
+    // The cloud's SDK goes through the same proxies as the registry's requests.
+    this.login = cloudLogin(options.provider ?? 'generic', registry, proxy);
     if (this.login && options.env) checkCloudEnv(this.login.provider, options.env);
     if (this.login && options.credentials) {
       throw new UserError(
@@ -221,7 +223,7 @@ export class RegistryClient {
       try {
         return await this.sendAuthorizedOnce(req);
       } catch (again) {
-        throw again instanceof CredentialsRejectedError ? this.login.rejected(again.status) : again;
+        throw again instanceof CredentialsRejectedError ? this.login.rejected(again) : again;
       }
     }
   }
@@ -522,9 +524,9 @@ export class RegistryClient {
     );
   }
 
-  /** Closes the connections. */
+  /** Closes the connections (the cloud login's too). */
   async close(): Promise<void> {
-    await this.transport.close();
+    await Promise.all([this.transport.close(), this.login?.close()]);
   }
 }
 

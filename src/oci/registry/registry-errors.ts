@@ -36,10 +36,15 @@ export class RegistryResponseError extends UserError {
   readonly status: number;
   readonly code: string | undefined;
 
-  constructor(message: string, res: Pick<HttpResponse, 'status' | 'body'>) {
+  constructor(
+    message: string,
+    res: Pick<HttpResponse, 'status' | 'body'>,
+    /** @default the code in `res.body` */
+    code: string | undefined = registryErrorCode(res),
+  ) {
     super(message);
     this.status = res.status;
-    this.code = registryErrorCode(res);
+    this.code = code;
   }
 }
 

@@ -7,9 +7,11 @@
 import {
   createPublicKey,
   createPrivateKey,
+  generateKeyPairSync,
   randomBytes,
   randomInt,
   sign,
+  verify,
   type KeyObject,
 } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -47,7 +49,19 @@ export const PUBLIC_ECR_HOST = 'public.ecr.aws';
 export const ECR_API_HOST = 'api.ecr.eu-west-1.amazonaws.com';
 
 /** Entra ID's public authority host: the fake answers for it on the front too. */
-const ENTRA_HOST = 'login.microsoftonline.com';
+export const ENTRA_HOST = 'login.microsoftonline.com';
+
+/** Google's OAuth2 token endpoint (a service account key's token_uri), on the front too. */
+export const GOOGLE_TOKEN_HOST = 'oauth2.googleapis.com';
+
+/** Every host name the front answers for: the registries and the clouds' token APIs. */
+export const FRONT_HOSTS: readonly string[] = [
+  ...Object.values(REGISTRY_HOSTS),
+  PUBLIC_ECR_HOST,
+  ECR_API_HOST,
+  ENTRA_HOST,
+  GOOGLE_TOKEN_HOST,
+];
 
 /** The user each cloud's registry credentials carry. */
 const REGISTRY_USERS: Readonly<Record<Cloud, string>> = {
@@ -60,6 +74,7 @@ const REGISTRY_USERS: Readonly<Record<Cloud, string>> = {
 export const AWS_ACCESS_KEY = 'AKIAFAKEFLUXOCI00001';
 export const AWS_DENIED_ACCESS_KEY = 'AKIAFAKEFLUXOCIDENY1';
 export const AWS_ROLE = 'arn:aws:iam::123456789012:role/flux-oci-ci';
+export const GOOGLE_SERVICE_ACCOUNT = 'flux-oci@flux-oci-test.iam.gserviceaccount.com';
 export const AZURE_TENANT = '72f988bf-0000-0000-0000-00000000f1ux';
 export const AZURE_CLIENT = 'c0ffee00-0000-0000-0000-00000000f1ux';
 const AZURE_SECRET = 'fake-entra-client-secret';
@@ -87,7 +102,7 @@ export interface FakeCloudCalls {
   }[];
   /** ACR `/oauth2/exchange` calls. */
   readonly exchange: { service: string; ok: boolean }[];
-  /** GCE metadata server token requests, with the scopes asked for. */
+  /** Google access token requests (metadata server, or a service account's JWT), with the scopes asked for. */
   readonly google: { scope: string; ok: boolean }[];
   /** Token realm requests: the user, whether the password was accepted, and why not. */
   readonly realm: { user: string; ok: boolean; reason?: string }[];
@@ -131,6 +146,11 @@ export interface FakeCloud {
    * workload identity (AZURE_FEDERATED_TOKEN_FILE, a client assertion at Entra ID).
    */
   federatedEnv(cloud: 'aws' | 'azure'): NodeJS.ProcessEnv;
+  /**
+   * The environment of a CI job with a Google service account key file
+   * (GOOGLE_APPLICATION_CREDENTIALS), whose token comes from oauth2.googleapis.com.
+   */
+  serviceAccountEnv(): NodeJS.ProcessEnv;
   /** An environment with no credentials of any cloud (for the failure tests). */
   bareEnv(): NodeJS.ProcessEnv;
   stop(): Promise<void>;
@@ -145,12 +165,7 @@ export async function startFakeCloud(): Promise<FakeCloud> {
   let registry: TestRegistry | undefined;
   try {
     const ca = await generateCa(dir);
-    const certs = await generateCertificates(dir, ca, [
-      ...Object.values(REGISTRY_HOSTS),
-      PUBLIC_ECR_HOST,
-      ECR_API_HOST,
-      ENTRA_HOST,
-    ]);
+    const certs = await generateCertificates(dir, ca, [...FRONT_HOSTS]);
     const signing = await generateSigningKey(dir);
     const signingKey = createPrivateKey(await readFile(signing.keyFile));
     const kid = libtrustKeyId(
@@ -163,6 +178,22 @@ export async function startFakeCloud(): Promise<FakeCloud> {
     const issuedKeys = new Set<string>();
     /** The OIDC token a CI system would write for the job (GitHub's, a service account's). */
     const federatedToken = `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url({ iss: 'https://token.actions.githubusercontent.com', sub: 'repo:acme/fleet:ref:refs/heads/main', aud: 'sts.amazonaws.com' })}.${randomBytes(32).toString('base64url')}`;
+    // A service account key (what GOOGLE_APPLICATION_CREDENTIALS names in a CI job): the
+    // client signs a JWT with it, the token endpoint checks the signature.
+    const serviceAccount = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const serviceAccountFile = join(dir, 'service-account.json');
+    await writeFile(
+      serviceAccountFile,
+      JSON.stringify({
+        type: 'service_account',
+        project_id: 'flux-oci-test',
+        private_key_id: 'fake-key-1',
+        private_key: serviceAccount.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+        client_email: GOOGLE_SERVICE_ACCOUNT,
+        client_id: '100000000000000000001',
+        token_uri: `https://${GOOGLE_TOKEN_HOST}/token`,
+      }),
+    );
     const federatedTokenFile = join(dir, 'federated-token');
     await writeFile(federatedTokenFile, federatedToken);
     const calls: FakeCloudCalls = {
@@ -253,6 +284,12 @@ export async function startFakeCloud(): Promise<FakeCloud> {
         );
         return;
       }
+      if (req.headers.host === GOOGLE_TOKEN_HOST) {
+        void readBody(req).then((body) =>
+          googleToken(res, url, body, calls, issue, serviceAccount.publicKey, state.refuseGoogle),
+        );
+        return;
+      }
       if (req.headers.host === ECR_API_HOST) {
         const target = String(req.headers['x-amz-target'] ?? '');
         void readBody(req).then(() =>
@@ -317,14 +354,7 @@ export async function startFakeCloud(): Promise<FakeCloud> {
         ...env,
         HOME: home,
         NODE_OPTIONS: `--import=${PRELOAD}`,
-        FLUX_OCI_TEST_HOSTS: [
-          ...Object.values(REGISTRY_HOSTS),
-          PUBLIC_ECR_HOST,
-          ECR_API_HOST,
-          ENTRA_HOST,
-        ]
-          .map((host) => `${host}=${frontAddress}`)
-          .join(','),
+        FLUX_OCI_TEST_HOSTS: FRONT_HOSTS.map((host) => `${host}=${frontAddress}`).join(','),
         NODE_EXTRA_CA_CERTS: ca.caFile,
         // No SDK may look for a machine identity: the loopback-dns guard would refuse the
         // connection anyway, but these keep the SDKs from trying (and waiting).
@@ -358,6 +388,11 @@ export async function startFakeCloud(): Promise<FakeCloud> {
       }
     };
 
+    const serviceAccountEnv = (): NodeJS.ProcessEnv => ({
+      ...bareEnv(),
+      GOOGLE_APPLICATION_CREDENTIALS: serviceAccountFile,
+    });
+
     const federatedEnv = (cloud: 'aws' | 'azure'): NodeJS.ProcessEnv =>
       cloud === 'aws'
         ? {
@@ -381,6 +416,7 @@ export async function startFakeCloud(): Promise<FakeCloud> {
       metadataHost,
       hosts: REGISTRY_HOSTS,
       federatedEnv,
+      serviceAccountEnv,
       caFile: ca.caFile,
       calls,
       get clockOffsetMs() {
@@ -665,6 +701,47 @@ function metadataEndpoint(
   }
   res.writeHead(404, flavor);
   res.end('not found');
+}
+
+/**
+ * Google's OAuth2 token endpoint, JWT bearer grant: the service account's signed assertion
+ * (RS256, checked with its public key) for an access token.
+ */
+function googleToken(
+  res: ServerResponse,
+  url: URL,
+  body: string,
+  calls: FakeCloudCalls,
+  issue: IssueFn,
+  publicKey: KeyObject,
+  refuse: boolean,
+): void {
+  const form = new URLSearchParams(body);
+  const [header = '', payload = '', signature = ''] = (form.get('assertion') ?? '').split('.');
+  const signed = verify(
+    'sha256',
+    Buffer.from(`${header}.${payload}`),
+    publicKey,
+    Buffer.from(signature, 'base64url'),
+  );
+  let claims: { iss?: string; scope?: string; aud?: string } = {};
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof claims;
+  } catch {
+    // not a JWT: refused below
+  }
+  const ok =
+    !refuse &&
+    url.pathname === '/token' &&
+    form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:jwt-bearer' &&
+    signed &&
+    claims.iss === GOOGLE_SERVICE_ACCOUNT;
+  calls.google.push({ scope: claims.scope ?? '', ok });
+  if (!ok) {
+    return json(res, 400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
+  }
+  const [token, , lifetimeSeconds] = issue('gcp', 'registry', 'ya29.');
+  json(res, 200, { access_token: token, expires_in: lifetimeSeconds, token_type: 'Bearer' });
 }
 
 /** The registry's token realm: Basic credentials a fake issued, for a signed registry token. */

@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { UserError } from '../../../errors.js';
 import type { CloudLoginMethod, ExpiringCredentials } from './cloud-login.js';
 import { sdkErrorName, sdkErrorText } from './sdk-error.js';
@@ -50,16 +51,21 @@ export function ecrLogin(registry: string): CloudLoginMethod {
     permissionsHint: ecr.public
       ? "check that the identity may push to this repository (ecr-public:InitiateLayerUpload, ecr-public:UploadLayerPart, ecr-public:CompleteLayerUpload, ecr-public:BatchCheckLayerAvailability and ecr-public:PutImage) and that the repository is the account's"
       : "check that the identity may use this repository (ecr:BatchGetImage and ecr:GetDownloadUrlForLayer to pull; ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:BatchCheckLayerAvailability and ecr:PutImage to push) and that the account and region are the registry's",
-    fetch: async (_postForm, signal) => {
+    fetch: async (network, signal) => {
       // The pinned SDK supports Node 20; its notice that later releases will not is for
       // whoever upgrades it, not for each run of flux-oci.
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       // Loaded on first use: the SDK is large and most runs never need it.
       const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+      // The SDK's Node handler reads no proxy setting: ECR's API and the chain's own calls
+      // (STS for a web identity, SSO) get the agent that follows the registry's proxies.
+      const agent = await network.agent();
+      const requestHandler = { httpsAgent: agent, httpAgent: agent };
       const config = {
         region: ecr.region,
         useFipsEndpoint: ecr.fips,
-        credentials: fromNodeProviderChain(),
+        requestHandler,
+        credentials: fromNodeProviderChain({ clientConfig: { requestHandler } }),
       };
       try {
         const data = ecr.public
@@ -82,6 +88,7 @@ interface AuthorizationData {
 interface EcrClientConfig {
   readonly region: string;
   readonly useFipsEndpoint: boolean;
+  readonly requestHandler: { readonly httpsAgent: Agent; readonly httpAgent: Agent };
   readonly credentials: ReturnType<
     typeof import('@aws-sdk/credential-providers').fromNodeProviderChain
   >;

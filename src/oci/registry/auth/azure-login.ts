@@ -45,12 +45,16 @@ export function azureLogin(registry: string): CloudLoginMethod {
     identity: 'the ACR refresh token of the Entra ID identity',
     permissionsHint:
       'check that the identity has AcrPull to pull or AcrPush to push on the registry (or a repository-scoped permission)',
-    fetch: async (postForm, signal) => {
+    fetch: async ({ postForm, agent }, signal) => {
       // Loaded on first use: the library is large and most runs never need it.
       const { DefaultAzureCredential } = await import('@azure/identity');
+      // The pipeline's proxy policy would read HTTPS_PROXY and NO_PROXY from process.env with
+      // its own rules; a request with an agent skips it, so Entra ID and managed identity
+      // follow the registry's proxy settings.
+      const credential = new DefaultAzureCredential({ agent: await agent() });
       let accessToken: string;
       try {
-        const token = await new DefaultAzureCredential().getToken(scope, { abortSignal: signal });
+        const token = await credential.getToken(scope, { abortSignal: signal });
         accessToken = token.token;
       } catch (err) {
         throw new UserError(

@@ -1,5 +1,9 @@
+import type { Agent } from 'node:http';
 import type { Credentials } from '../credentials.js';
+import type { ProxySettings } from '../http/proxy-from-environment.js';
+import type { RoutingAgent } from '../http/routing-agent.js';
 import type { HttpResponse } from '../http/transport.js';
+import { isInstanceMetadata } from './instance-metadata.js';
 import { RegistryResponseError } from '../registry-errors.js';
 import type { OciProvider } from '../../provider.js';
 
@@ -20,6 +24,18 @@ export type PostForm = (
   signal?: AbortSignal,
 ) => Promise<HttpResponse>;
 
+/** How a login reaches the cloud: the registry's proxy settings, the registry's transport. */
+export interface CloudNetwork {
+  /** The one HTTP call to the registry itself, through its transport. */
+  readonly postForm: PostForm;
+  /**
+   * The agent the cloud's SDK sends with: directly or through the proxy the registry's
+   * transport would take for the same URL (HTTPS_PROXY, HTTP_PROXY, NO_PROXY of the client's
+   * env, loopback never), instance metadata always directly. Loaded at the first call.
+   */
+  agent(): Promise<Agent>;
+}
+
 /** How one cloud logs in to one of its registries. */
 export interface CloudLoginMethod {
   readonly provider: CloudProvider;
@@ -31,7 +47,7 @@ export interface CloudLoginMethod {
   /** What to check when the registry refuses a fresh token: the identity's permissions. */
   readonly permissionsHint: string;
   /** Asks the cloud's SDK (loaded now, not at start-up) for new credentials. */
-  fetch(postForm: PostForm, signal?: AbortSignal): Promise<ExpiringCredentials>;
+  fetch(network: CloudNetwork, signal?: AbortSignal): Promise<ExpiringCredentials>;
 }
 
 /** Renew this long before the cloud's expiry, at most; a fifth of a short lifetime. */
@@ -51,7 +67,13 @@ const cache = new Map<string, Promise<CachedLogin>>();
  * refused them (`renew`). The credentials are only ever held in memory.
  */
 export class CloudLogin {
-  constructor(private readonly method: CloudLoginMethod) {}
+  private routing: Promise<RoutingAgent> | undefined;
+
+  constructor(
+    private readonly method: CloudLoginMethod,
+    /** The registry client's proxy settings, which the cloud's SDK follows too. */
+    private readonly proxy?: ProxySettings,
+  ) {}
 
   get provider(): CloudProvider {
     return this.method.provider;
@@ -76,7 +98,8 @@ export class CloudLogin {
     }
     let pending = cache.get(key);
     if (!pending) {
-      pending = this.method.fetch(postForm, signal).then((login) => {
+      const network = { postForm, agent: () => this.agent() };
+      pending = this.method.fetch(network, signal).then((login) => {
         const now = Date.now();
         const margin = Math.min(RENEW_MARGIN_MS, Math.max(0, login.expiresAt - now) / 5);
         return { ...login, renewAt: login.expiresAt - margin };
@@ -90,20 +113,37 @@ export class CloudLogin {
     return (await pending).credentials;
   }
 
+  private agent(): Promise<RoutingAgent> {
+    // Loaded with the first login: agent-base and the pool are for cloud logins only.
+    this.routing ??= import('../http/routing-agent.js').then(
+      ({ RoutingAgent }) => new RoutingAgent(this.proxy, isInstanceMetadata),
+    );
+    return this.routing;
+  }
+
+  /** Closes the connections the cloud's SDK used. */
+  async close(): Promise<void> {
+    const routing = this.routing;
+    this.routing = undefined;
+    if (routing) await (await routing).close();
+  }
+
   /** Forgets the cached credentials: the registry refused them (expired early, revoked). */
   renew(): void {
     cache.delete(this.method.cacheKey);
   }
 
   /**
-   * The registry refused credentials fetched just now, with `status` (401, 403), as any other
-   * registry refusal. Its `code` is unset: the client passes the status only.
+   * The registry refused credentials fetched just now, with `status` (401, 403) and its
+   * error `code` (`UNAUTHORIZED`, `DENIED`, ...), as any other registry refusal.
    */
-  rejected(status: number): RegistryResponseError {
+  rejected(refusal: Pick<RegistryResponseError, 'status' | 'code'>): RegistryResponseError {
     const { provider, registry, identity, permissionsHint } = this.method;
+    const { status, code } = refusal;
     return new RegistryResponseError(
       `provider ${provider}: registry ${registry} refused ${identity} (${status}), also with new credentials: ${permissionsHint}`,
       { status, body: Buffer.alloc(0) },
+      code,
     );
   }
 }

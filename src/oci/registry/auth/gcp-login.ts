@@ -34,17 +34,32 @@ export function gcpLogin(registry: string): CloudLoginMethod {
     identity: "the Google access token (user 'oauth2accesstoken')",
     permissionsHint:
       "check that the identity has roles/artifactregistry.reader to pull, roles/artifactregistry.writer to push (or the Storage roles of a gcr.io bucket) in the registry's project",
-    fetch: async () => {
+    fetch: async (network) => {
       // Loaded on first use: the library is large and most runs never need it.
-      const { GoogleAuth } = await import('google-auth-library');
+      const { GoogleAuth, gaxios } = await import('google-auth-library');
+      // gaxios would read HTTPS_PROXY and NO_PROXY from process.env with its own rules (and
+      // proxy the metadata server); with an agent it reads none. The token endpoints go
+      // through the clients' transporter; the metadata server through gaxios's shared
+      // instance, which gets the agent for this login only (one Google login runs at a time
+      // in the process: its token is shared).
+      const agent = await network.agent();
+      const shared = gaxios.instance.defaults;
+      const sharedAgent = shared.agent;
+      shared.agent = agent;
       let token: string | null | undefined;
       let expiry: number | null | undefined;
       try {
-        const client = await new GoogleAuth({ scopes: SCOPES }).getClient();
+        const auth = new GoogleAuth({
+          scopes: SCOPES,
+          clientOptions: { transporterOptions: { agent } },
+        });
+        const client = await auth.getClient();
         token = (await client.getAccessToken()).token;
         expiry = client.credentials.expiry_date;
       } catch (err) {
         throw gcpError(registry, err);
+      } finally {
+        shared.agent = sharedAgent;
       }
       if (!token) {
         throw new UserError(

@@ -5,24 +5,30 @@ import { azureLogin } from './azure-login.js';
 import { OCI_PROVIDERS, type OciProvider } from '../../provider.js';
 import { CloudLogin } from './cloud-login.js';
 import { gcpLogin } from './gcp-login.js';
+import type { ProxySettings } from '../http/proxy-from-environment.js';
 
 export { CloudLogin, clearCloudLogins, type CloudProvider } from './cloud-login.js';
 export { checkCloudEnv } from './cloud-env.js';
 
 /**
  * The login for `registry` with `provider`, or undefined for `generic`; a UserError when
- * the host is not one of the provider's registries. No SDK is loaded until the first login.
+ * the host is not one of the provider's registries. No SDK is loaded until the first login,
+ * which goes through `proxy` as the registry's own requests do.
  */
-export function cloudLogin(provider: OciProvider, registry: string): CloudLogin | undefined {
+export function cloudLogin(
+  provider: OciProvider,
+  registry: string,
+  proxy?: ProxySettings,
+): CloudLogin | undefined {
   switch (provider) {
     case 'generic':
       return undefined;
     case 'aws':
-      return new CloudLogin(ecrLogin(registry));
+      return new CloudLogin(ecrLogin(registry), proxy);
     case 'azure':
-      return new CloudLogin(azureLogin(registry));
+      return new CloudLogin(azureLogin(registry), proxy);
     case 'gcp':
-      return new CloudLogin(gcpLogin(registry));
+      return new CloudLogin(gcpLogin(registry), proxy);
     default:
       throw new UserError(
         `provider '${String(provider)}' is not supported: use one of ${OCI_PROVIDERS.join(', ')}`,

@@ -50,10 +50,13 @@ export class ConnectionPool {
     this.proxySelector = proxy && new ProxySelector(proxy);
   }
 
-  /** How to send to `url`: directly, or through the proxy the environment names for it. */
-  async connectionFor(url: URL): Promise<Connection> {
+  /**
+   * How to send to `url`: directly, or through the proxy the environment names for it;
+   * always directly with `direct`.
+   */
+  async connectionFor(url: URL, direct = false): Promise<Connection> {
     const tls = url.protocol === 'https:' ? await this.tls() : undefined;
-    const proxy = this.proxySelector?.proxyFor(url);
+    const proxy = direct ? undefined : this.proxySelector?.proxyFor(url);
     return {
       agent: proxy ? await this.proxyAgentFor(url.protocol, proxy) : (tls?.agent ?? this.http),
       request: tls?.request ?? httpRequest,

@@ -1,0 +1,137 @@
+// `--provider aws|azure|gcp` behind an HTTP proxy: each cloud's token API (ECR's
+// GetAuthorizationToken, Entra ID, Google's OAuth2 token endpoint) is reached through the
+// REAL CONNECT proxy of HTTPS_PROXY, as the registry itself is, and directly when NO_PROXY
+// names it (read as Go reads it: a domain covers its subdomains). The token APIs and the
+// registries' host names are FAKES (test/support/cloud/fake-cloud.ts: the clouds cannot be
+// reached from here) in front of the REAL docker-registry; the names resolve to the fakes'
+// loopback address through the test-only preload, and the proxy maps them itself. The
+// proxy decides on the host NAME, as Go does: only loopback names and addresses (localhost,
+// 127.0.0.0/8, ::1) are never proxied.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.js';
+import {
+  ECR_API_HOST,
+  ENTRA_HOST,
+  FRONT_HOSTS,
+  GOOGLE_TOKEN_HOST,
+  startFakeCloud,
+  type Cloud,
+  type FakeCloud,
+} from '../support/cloud/fake-cloud.js';
+import { runNode } from '../support/cloud/run-cli.js';
+
+let cloud: FakeCloud;
+let proxy: ConnectProxy;
+let work: string;
+let manifests: string;
+
+beforeAll(async () => {
+  cloud = await startFakeCloud();
+  proxy = await startConnectProxy({
+    hosts: Object.fromEntries(FRONT_HOSTS.map((host) => [host, cloud.frontAddress])),
+    onlyHosts: true,
+  });
+  work = mkdtempSync(join(tmpdir(), 'flux-oci-cloud-proxy-'));
+  manifests = join(work, 'manifests');
+  mkdirSync(manifests);
+  writeFileSync(
+    join(manifests, 'app.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n',
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await proxy?.stop();
+  await cloud?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/**
+ * Each cloud's token API host, and the NO_PROXY entry naming it: Entra ID's and Google's as
+ * their domain (Go's reading, which the SDKs' own NO_PROXY matching does not share); ECR's
+ * API by its name, as amazonaws.com would cover the registry too.
+ */
+const TOKEN_API: Readonly<Record<Cloud, { host: string; domain: string }>> = {
+  aws: { host: ECR_API_HOST, domain: ECR_API_HOST },
+  azure: { host: ENTRA_HOST, domain: 'microsoftonline.com' },
+  gcp: { host: GOOGLE_TOKEN_HOST, domain: 'googleapis.com' },
+};
+
+/**
+ * The cloud identity of a CI job, with each cloud's real API host (no endpoint override):
+ * AWS keys, an Entra ID client secret, a Google service account key.
+ */
+function identityEnv(provider: Cloud): NodeJS.ProcessEnv {
+  if (provider === 'gcp') return cloud.serviceAccountEnv();
+  const env = cloud.env(provider);
+  delete env.AWS_ENDPOINT_URL_ECR;
+  delete env.AWS_ENDPOINT_URL_ECR_PUBLIC;
+  return env;
+}
+
+function loginCalls(provider: Cloud): number {
+  return provider === 'aws'
+    ? cloud.calls.ecr.length
+    : provider === 'azure'
+      ? cloud.calls.entra.length
+      : cloud.calls.google.length;
+}
+
+describe.each<Cloud>(['aws', 'azure', 'gcp'])('--provider %s behind HTTPS_PROXY', (provider) => {
+  const registry = (): string => cloud.hosts[provider];
+  const api = TOKEN_API[provider];
+
+  test("the cloud's token API goes through the proxy, as the registry does; push and pull work", async () => {
+    const env = { ...identityEnv(provider), HTTPS_PROXY: proxy.url };
+    const url = `oci://${registry()}/proxied/${provider}-app:v1`;
+    const connects = proxy.connects.length;
+    const logins = loginCalls(provider);
+    const push = await runNode(
+      [
+        ...['push', 'artifact', url, '--path', manifests, '--source', 's', '--revision', 'r'],
+        ...['--provider', provider],
+      ],
+      env,
+    );
+    expect(push.stderr).toContain('✔ artifact successfully pushed');
+    expect(push.code).toBe(0);
+    const out = join(work, `${provider}-pulled`);
+    mkdirSync(out);
+    const pull = await runNode(
+      ['pull', 'artifact', url, '--output', out, '--provider', provider],
+      env,
+    );
+    expect(pull.stderr).toContain('✔');
+    expect(pull.code).toBe(0);
+    expect(readFileSync(join(out, 'app.yaml'), 'utf8')).toContain('name: app');
+
+    // One login per process, through the proxy's tunnel to the token API; the registry too.
+    expect(loginCalls(provider) - logins).toBe(2);
+    const tunnels = proxy.connects.slice(connects);
+    expect(tunnels.filter((t) => t === `${api.host}:443`)).toHaveLength(2);
+    expect(tunnels).toContain(`${registry()}:443`);
+    expect(tunnels.every((t) => t === `${api.host}:443` || t === `${registry()}:443`)).toBe(true);
+  }, 120_000);
+
+  test(`NO_PROXY naming the token API's domain (${api.domain}) reaches it directly; the registry still through the proxy`, async () => {
+    const env = {
+      ...identityEnv(provider),
+      HTTPS_PROXY: proxy.url,
+      // A domain without a leading dot covers its subdomains, in Go as here.
+      NO_PROXY: `${api.domain},127.0.0.1`,
+    };
+    const connects = proxy.connects.length;
+    const logins = loginCalls(provider);
+    const list = await runNode(
+      ['list', 'artifacts', `oci://${registry()}/proxied/${provider}-app`, '--provider', provider],
+      env,
+    );
+    expect(list.stderr).toBe('');
+    expect(list.stdout).toContain(`${registry()}/proxied/${provider}-app:v1`);
+    expect(list.code).toBe(0);
+    expect(loginCalls(provider) - logins).toBe(1);
+    expect(proxy.connects.slice(connects)).toEqual([`${registry()}:443`]);
+  }, 60_000);
+});
