@@ -9,7 +9,7 @@
 // 127.0.0.0/8, ::1) are never proxied.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.js';
 import {
   ECR_API_HOST,
@@ -21,6 +21,9 @@ import {
   type FakeCloud,
 } from '../support/cloud/fake-cloud.js';
 import { runNode } from '../support/cloud/run-cli.js';
+import { freePort } from '../support/ports.js';
+
+const LIST_ARTIFACTS = resolve(import.meta.dirname, '..', 'support', 'cloud', 'list-artifacts.mjs');
 
 let cloud: FakeCloud;
 let proxy: ConnectProxy;
@@ -134,4 +137,58 @@ describe.each<Cloud>(['aws', 'azure', 'gcp'])('--provider %s behind HTTPS_PROXY'
     expect(loginCalls(provider) - logins).toBe(1);
     expect(proxy.connects.slice(connects)).toEqual([`${registry()}:443`]);
   }, 60_000);
+
+  test("a library caller's env option decides the proxy, not process.env", async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const list = async (processEnv: NodeJS.ProcessEnv, option: NodeJS.ProcessEnv) => {
+      const out = await runNode(
+        [`oci://${registry()}/proxied/${provider}-app`, provider, JSON.stringify(option)],
+        processEnv,
+        LIST_ARTIFACTS,
+      );
+      return JSON.parse(out.stdout) as { threw: boolean; urls?: string[]; message?: string };
+    };
+    const expected = { threw: false, urls: [`${registry()}/proxied/${provider}-app:v1`] };
+
+    // process.env names a proxy that is not there; the option names the real one.
+    let connects = proxy.connects.length;
+    expect(
+      await list({ ...identityEnv(provider), HTTPS_PROXY: dead }, { HTTPS_PROXY: proxy.url }),
+    ).toEqual(expected);
+    expect(proxy.connects.slice(connects)).toContain(`${api.host}:443`);
+
+    // process.env names the proxy; the option none: the SDK goes directly too.
+    connects = proxy.connects.length;
+    expect(
+      await list({ ...identityEnv(provider), HTTPS_PROXY: proxy.url }, { HTTPS_PROXY: '' }),
+    ).toEqual(expected);
+    expect(proxy.connects.slice(connects)).toEqual([]);
+  }, 60_000);
 });
+
+test('gcp: the metadata server is reached directly by its name, whatever HTTP_PROXY and HTTPS_PROXY say', async () => {
+  // metadata.google.internal resolves (test preload) to the fake metadata server; the proxy
+  // does not know the name, so a proxied request would fail.
+  const port = cloud.metadataHost.split(':')[1];
+  const base = cloud.env('gcp');
+  const env = {
+    ...base,
+    FLUX_OCI_TEST_HOSTS: `${base.FLUX_OCI_TEST_HOSTS},metadata.google.internal=127.0.0.1`,
+    GCE_METADATA_HOST: `metadata.google.internal:${port}`,
+    HTTPS_PROXY: proxy.url,
+    HTTP_PROXY: proxy.url,
+  };
+  const before = { connects: proxy.connects.length, forwarded: proxy.forwarded.length };
+  const logins = cloud.calls.google.length;
+  const list = await runNode(
+    ['list', 'artifacts', `oci://${cloud.hosts.gcp}/proxied/gcp-app`, '--provider', 'gcp'],
+    env,
+  );
+  expect(list.stderr).toBe('');
+  expect(list.code).toBe(0);
+  expect(cloud.calls.google.slice(logins)).toEqual([
+    { scope: expect.stringContaining('cloud-platform') as unknown, ok: true },
+  ]);
+  expect(proxy.forwarded.slice(before.forwarded)).toEqual([]);
+  expect(proxy.connects.slice(before.connects)).toEqual([`${cloud.hosts.gcp}:443`]);
+}, 60_000);
