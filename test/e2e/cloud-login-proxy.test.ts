@@ -12,8 +12,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.js';
 import {
+  AWS_STS_HOSTS,
   ECR_API_HOST,
+  ECR_PUBLIC_API_HOST,
   ENTRA_HOST,
+  GOOGLE_STS_HOST,
+  PUBLIC_ECR_HOST,
   FRONT_HOSTS,
   GOOGLE_TOKEN_HOST,
   startFakeCloud,
@@ -163,6 +167,81 @@ describe.each<Cloud>(['aws', 'azure', 'gcp'])('--provider %s behind HTTPS_PROXY'
       await list({ ...identityEnv(provider), HTTPS_PROXY: proxy.url }, { HTTPS_PROXY: '' }),
     ).toEqual(expected);
     expect(proxy.connects.slice(connects)).toEqual([]);
+  }, 60_000);
+});
+
+/** An environment without the AWS endpoint overrides: the SDK goes to AWS's own hosts. */
+function withoutAwsEndpoints(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of Object.keys(copy)) if (name.startsWith('AWS_ENDPOINT_URL')) delete copy[name];
+  return copy;
+}
+
+describe.each([
+  {
+    name: 'aws: a web identity (IRSA, GitHub OIDC) through STS, then ECR',
+    provider: 'aws' as Cloud,
+    registry: () => cloud.hosts.aws,
+    env: () => withoutAwsEndpoints(cloud.federatedEnv('aws')),
+    apis: [[ECR_API_HOST], AWS_STS_HOSTS],
+    noProxy: `${ECR_API_HOST},${AWS_STS_HOSTS.join(',')}`,
+  },
+  {
+    name: 'aws: ECR Public through its own API in us-east-1',
+    provider: 'aws' as Cloud,
+    registry: () => PUBLIC_ECR_HOST,
+    env: () => withoutAwsEndpoints(cloud.env('aws')),
+    apis: [[ECR_PUBLIC_API_HOST]],
+    noProxy: ECR_PUBLIC_API_HOST,
+  },
+  {
+    name: 'azure: workload identity (a federated token file) through Entra ID',
+    provider: 'azure' as Cloud,
+    registry: () => cloud.hosts.azure,
+    env: () => cloud.federatedEnv('azure'),
+    apis: [[ENTRA_HOST]],
+    noProxy: 'microsoftonline.com',
+  },
+  {
+    name: "gcp: workload identity federation through Google's STS",
+    provider: 'gcp' as Cloud,
+    registry: () => cloud.hosts.gcp,
+    env: () => cloud.federatedEnv('gcp'),
+    apis: [[GOOGLE_STS_HOST]],
+    noProxy: 'googleapis.com',
+  },
+])('$name', ({ provider, registry, env, apis, noProxy }) => {
+  const push = (repo: string, extra: NodeJS.ProcessEnv) =>
+    runNode(
+      [
+        ...['push', 'artifact', `oci://${registry()}/${repo}:v1`, '--path', manifests],
+        ...['--source', 's', '--revision', 'r', '--provider', provider],
+      ],
+      { ...env(), HTTPS_PROXY: proxy.url, ...extra },
+    );
+
+  test('HTTPS_PROXY: the token exchange is tunnelled through the proxy', async () => {
+    const connects = proxy.connects.length;
+    const out = await push('federated/proxied', {});
+    expect(out.stderr).toContain('✔ artifact successfully pushed');
+    expect(out.code).toBe(0);
+    // The registry and each token API (STS by its global or regional name), nothing else.
+    const tunnels = proxy.connects.slice(connects);
+    expect(tunnels).toContain(`${registry()}:443`);
+    for (const hosts of apis) {
+      expect(tunnels.some((t) => hosts.some((host) => t === `${host}:443`))).toBe(true);
+    }
+    for (const tunnel of tunnels) {
+      expect([registry(), ...apis.flat()].map((host) => `${host}:443`)).toContain(tunnel);
+    }
+  }, 60_000);
+
+  test(`NO_PROXY=${noProxy}: the token exchange goes directly`, async () => {
+    const connects = proxy.connects.length;
+    const out = await push('federated/direct', { NO_PROXY: noProxy });
+    expect(out.stderr).toContain('✔ artifact successfully pushed');
+    expect(out.code).toBe(0);
+    expect(new Set(proxy.connects.slice(connects))).toEqual(new Set([`${registry()}:443`]));
   }, 60_000);
 });
 

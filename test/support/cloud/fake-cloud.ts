@@ -54,13 +54,32 @@ export const ENTRA_HOST = 'login.microsoftonline.com';
 /** Google's OAuth2 token endpoint (a service account key's token_uri), on the front too. */
 export const GOOGLE_TOKEN_HOST = 'oauth2.googleapis.com';
 
+/** ECR Public's API host (its tokens come from us-east-1), on the front too. */
+export const ECR_PUBLIC_API_HOST = 'api.ecr-public.us-east-1.amazonaws.com';
+
+/** STS's global and regional hosts (web identity), on the front too. */
+export const AWS_STS_HOSTS: readonly string[] = [
+  'sts.amazonaws.com',
+  'sts.eu-west-1.amazonaws.com',
+];
+
+/** Google's Security Token Service (workload identity federation), on the front too. */
+export const GOOGLE_STS_HOST = 'sts.googleapis.com';
+
+/** The workload identity pool provider a federated Google credential names. */
+const GOOGLE_WIF_AUDIENCE =
+  '//iam.googleapis.com/projects/100000000001/locations/global/workloadIdentityPools/ci/providers/github';
+
 /** Every host name the front answers for: the registries and the clouds' token APIs. */
 export const FRONT_HOSTS: readonly string[] = [
   ...Object.values(REGISTRY_HOSTS),
   PUBLIC_ECR_HOST,
   ECR_API_HOST,
+  ECR_PUBLIC_API_HOST,
+  ...AWS_STS_HOSTS,
   ENTRA_HOST,
   GOOGLE_TOKEN_HOST,
+  GOOGLE_STS_HOST,
 ];
 
 /** The user each cloud's registry credentials carry. */
@@ -143,9 +162,11 @@ export interface FakeCloud {
   /**
    * The environment of a CI job with a federated identity, no secret: AWS web identity
    * (IRSA, GitHub OIDC: AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN, through STS) or Azure
-   * workload identity (AZURE_FEDERATED_TOKEN_FILE, a client assertion at Entra ID).
+   * workload identity (AZURE_FEDERATED_TOKEN_FILE, a client assertion at Entra ID), or
+   * Google workload identity federation (an external account file: the token file exchanged
+   * at sts.googleapis.com).
    */
-  federatedEnv(cloud: 'aws' | 'azure'): NodeJS.ProcessEnv;
+  federatedEnv(cloud: 'aws' | 'azure' | 'gcp'): NodeJS.ProcessEnv;
   /**
    * The environment of a CI job with a Google service account key file
    * (GOOGLE_APPLICATION_CREDENTIALS), whose token comes from oauth2.googleapis.com.
@@ -290,7 +311,19 @@ export async function startFakeCloud(): Promise<FakeCloud> {
         );
         return;
       }
-      if (req.headers.host === ECR_API_HOST) {
+      if (req.headers.host === GOOGLE_STS_HOST) {
+        void readBody(req).then((body) =>
+          googleSts(res, url, body, calls, issue, federatedToken, state.refuseGoogle),
+        );
+        return;
+      }
+      if (AWS_STS_HOSTS.includes(req.headers.host ?? '')) {
+        void readBody(req).then((body) =>
+          stsWebIdentity(res, new URLSearchParams(body), calls, issuedKeys, federatedToken),
+        );
+        return;
+      }
+      if (req.headers.host === ECR_API_HOST || req.headers.host === ECR_PUBLIC_API_HOST) {
         const target = String(req.headers['x-amz-target'] ?? '');
         void readBody(req).then(() =>
           ecrToken(req, res, calls, issue, issuedKeys, target.startsWith('SpencerFrontendService')),
@@ -393,22 +426,37 @@ export async function startFakeCloud(): Promise<FakeCloud> {
       GOOGLE_APPLICATION_CREDENTIALS: serviceAccountFile,
     });
 
-    const federatedEnv = (cloud: 'aws' | 'azure'): NodeJS.ProcessEnv =>
-      cloud === 'aws'
-        ? {
-            ...bareEnv(),
-            AWS_WEB_IDENTITY_TOKEN_FILE: federatedTokenFile,
-            AWS_ROLE_ARN: AWS_ROLE,
-            AWS_ROLE_SESSION_NAME: 'flux-oci-ci',
-            AWS_ENDPOINT_URL_STS: apiOrigin,
-            AWS_ENDPOINT_URL_ECR: apiOrigin,
-          }
-        : {
-            ...bareEnv(),
-            AZURE_TENANT_ID: AZURE_TENANT,
-            AZURE_CLIENT_ID: AZURE_CLIENT,
-            AZURE_FEDERATED_TOKEN_FILE: federatedTokenFile,
-          };
+    // Workload identity federation: the CI job's OIDC token file, exchanged at Google's STS.
+    const externalAccountFile = join(dir, 'external-account.json');
+    await writeFile(
+      externalAccountFile,
+      JSON.stringify({
+        type: 'external_account',
+        audience: GOOGLE_WIF_AUDIENCE,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        token_url: `https://${GOOGLE_STS_HOST}/v1/token`,
+        credential_source: { file: federatedTokenFile },
+      }),
+    );
+
+    const federatedEnv = (cloud: 'aws' | 'azure' | 'gcp'): NodeJS.ProcessEnv =>
+      cloud === 'gcp'
+        ? { ...bareEnv(), GOOGLE_APPLICATION_CREDENTIALS: externalAccountFile }
+        : cloud === 'aws'
+          ? {
+              ...bareEnv(),
+              AWS_WEB_IDENTITY_TOKEN_FILE: federatedTokenFile,
+              AWS_ROLE_ARN: AWS_ROLE,
+              AWS_ROLE_SESSION_NAME: 'flux-oci-ci',
+              AWS_ENDPOINT_URL_STS: apiOrigin,
+              AWS_ENDPOINT_URL_ECR: apiOrigin,
+            }
+          : {
+              ...bareEnv(),
+              AZURE_TENANT_ID: AZURE_TENANT,
+              AZURE_CLIENT_ID: AZURE_CLIENT,
+              AZURE_FEDERATED_TOKEN_FILE: federatedTokenFile,
+            };
 
     return {
       frontAddress,
@@ -742,6 +790,39 @@ function googleToken(
   }
   const [token, , lifetimeSeconds] = issue('gcp', 'registry', 'ya29.');
   json(res, 200, { access_token: token, expires_in: lifetimeSeconds, token_type: 'Bearer' });
+}
+
+/** Google's STS: the CI job's OIDC token, for the pool's audience, for an access token. */
+function googleSts(
+  res: ServerResponse,
+  url: URL,
+  body: string,
+  calls: FakeCloudCalls,
+  issue: IssueFn,
+  federatedToken: string,
+  refuse: boolean,
+): void {
+  const form = new URLSearchParams(body);
+  const ok =
+    !refuse &&
+    url.pathname === '/v1/token' &&
+    form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:token-exchange' &&
+    form.get('audience') === GOOGLE_WIF_AUDIENCE &&
+    form.get('subject_token') === federatedToken;
+  calls.google.push({ scope: form.get('scope') ?? '', ok });
+  if (!ok) {
+    return json(res, 400, {
+      error: 'invalid_grant',
+      error_description: 'The audience or the subject token is invalid.',
+    });
+  }
+  const [token, , lifetimeSeconds] = issue('gcp', 'registry', 'ya29.');
+  json(res, 200, {
+    access_token: token,
+    issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    token_type: 'Bearer',
+    expires_in: lifetimeSeconds,
+  });
 }
 
 /** The registry's token realm: Basic credentials a fake issued, for a signed registry token. */

@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { UserError } from '../../../errors.js';
 import type { CloudLoginMethod } from './cloud-login.js';
 import { sdkErrorText } from './sdk-error.js';
@@ -10,6 +11,14 @@ const SCOPES = [
   'https://www.googleapis.com/auth/cloud-platform',
   'https://www.googleapis.com/auth/userinfo.email',
 ];
+
+/**
+ * The registry login needs no Google project. Naming one spares `getClient()` its lookup,
+ * which for a federated identity exchanges the token and asks Resource Manager for the pool's
+ * project: a call Flux does not make, that a least-privilege identity may be denied, and
+ * that would run before the token exchange gets the agent (`useAgentForTokenExchange`).
+ */
+const UNUSED_PROJECT = 'flux-oci-registry-login';
 
 /** Access tokens last an hour; a token server that names no expiry gets this much. */
 const DEFAULT_LIFETIME_MS = 60 * 60_000;
@@ -51,9 +60,11 @@ export function gcpLogin(registry: string): CloudLoginMethod {
       try {
         const auth = new GoogleAuth({
           scopes: SCOPES,
+          projectId: UNUSED_PROJECT,
           clientOptions: { transporterOptions: { agent } },
         });
         const client = await auth.getClient();
+        useAgentForTokenExchange(client, agent);
         token = (await client.getAccessToken()).token;
         expiry = client.credentials.expiry_date;
       } catch (err) {
@@ -72,6 +83,19 @@ export function gcpLogin(registry: string): CloudLoginMethod {
       };
     },
   };
+}
+
+/**
+ * Workload identity federation exchanges the CI job's token at sts.googleapis.com through a
+ * gaxios of its own that takes none of the client's options (`stsCredential` of the pinned
+ * release, 10.9): it gets the agent too, or it would read the proxy from
+ * process.env with gaxios's rules.
+ */
+function useAgentForTokenExchange(client: object, agent: Agent): void {
+  const exchange = (
+    client as { stsCredential?: { transporter?: { defaults?: { agent?: Agent } } } }
+  ).stsCredential?.transporter?.defaults;
+  if (exchange) exchange.agent = agent;
 }
 
 function gcpError(registry: string, err: unknown): UserError {
