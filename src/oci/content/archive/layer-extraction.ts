@@ -138,8 +138,10 @@ export class LayerExtraction {
 
   private startGunzip(): Gunzip {
     const gunzip = createGunzip({ chunkSize: PIECE_BYTES });
+    // A gunzip left by a retry (begin) says nothing more to this extraction.
+    const current = (): boolean => this.gunzip === gunzip && this.failure === undefined;
     gunzip.on('data', (piece: Buffer) => {
-      if (this.failure !== undefined) return;
+      if (!current()) return;
       try {
         this.size += piece.length;
         if (this.size > this.maxSize) {
@@ -153,9 +155,9 @@ export class LayerExtraction {
         this.fail(err);
       }
     });
-    gunzip.on('error', (err) =>
-      this.fail(new UserError(`layer is not valid gzip: ${err.message}`)),
-    );
+    gunzip.on('error', (err) => {
+      if (current()) this.fail(new UserError(`layer is not valid gzip: ${err.message}`));
+    });
     return gunzip;
   }
 
