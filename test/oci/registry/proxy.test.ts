@@ -1,4 +1,8 @@
 import { jest } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pullArtifact, pushArtifact } from '../../../src/oci/registry/index.js';
 import { fluxArtifact } from '../../support/artifacts.js';
 import { startConnectProxy, type ConnectProxy } from '../../support/connect-proxy.js';
@@ -102,6 +106,43 @@ describe('a TLS registry behind a proxy that asks for credentials', () => {
     expect((await pullArtifact(url, options)).digest).toBe(pushed.digest);
     expect(new Set(proxy.connects)).toEqual(new Set([`registry.test:${port}`]));
     expect(proxy.refusedCredentials).toBe(0);
+  });
+
+  it('keeps the tunnel for the next request, and an idle tunnel does not keep the process alive', async () => {
+    // A process that sends two requests through the proxy and never closes its transport.
+    const port = registry.host.split(':')[1];
+    const dir = mkdtempSync(join(tmpdir(), 'flux-oci-tunnel-'));
+    const script = join(dir, 'two-requests.mts');
+    writeFileSync(
+      script,
+      `import { HttpTransport } from ${JSON.stringify(resolve('src/oci/registry/http/transport.ts'))};
+const t = new HttpTransport({
+  retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+  userAgent: 'flux-oci-test',
+  requestTimeoutMs: 60000,
+  caFile: ${JSON.stringify(registry.caFile)},
+  proxy: { httpsProxy: ${JSON.stringify(proxyWithCredentials)} },
+});
+for (let i = 0; i < 2; i++) {
+  const res = await t.send({ method: 'GET', url: 'https://registry.test:${port}/v2/' });
+  console.log(res.status);
+}
+`,
+    );
+    const before = proxy.connects.length;
+    try {
+      const child = spawn(resolve('node_modules/.bin/tsx'), [script], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((done) => child.on('close', done));
+      expect(out.split('\n').filter(Boolean)).toEqual(['200', '200']);
+      expect(code).toBe(0);
+      expect(proxy.connects.slice(before)).toEqual([`registry.test:${port}`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says that the proxy asks for credentials when HTTPS_PROXY has none', async () => {
