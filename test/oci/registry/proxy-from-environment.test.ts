@@ -109,10 +109,38 @@ describe('ProxySelector', () => {
 
   it('refuses a proxy it cannot speak to with one line, without its password', () => {
     expect(() => new ProxySelector({ httpsProxy: 'socks5://user:secret@proxy:1080' })).toThrow(
-      "HTTPS_PROXY names a socks5 proxy ('socks5://user:***@proxy:1080'): flux-oci speaks to http:// and https:// proxies only",
+      "HTTPS_PROXY names a socks5 proxy ('socks5://***@proxy:1080'): flux-oci speaks to http:// and https:// proxies only",
     );
     expect(() => new ProxySelector({ httpProxy: 'http://user:secret@[bad' })).toThrow(
-      "HTTP_PROXY is not a proxy URL ('http://user:***@[bad'): give http://host:port (or http://user:password@host:port)",
+      "HTTP_PROXY is not a proxy URL ('http://***@[bad'): give http://host:port (or http://user:password@host:port)",
     );
+  });
+
+  it('never quotes any part of a password, whatever it holds', () => {
+    // Passwords with `/`, `@` or `:` are what make a proxy URL malformed; without a scheme
+    // there is no `//` to start from.
+    const cases: [string, string][] = [
+      ['http://user:s3/cr3t@proxy.corp:3128', 'http://***@proxy.corp:3128'],
+      ['http://user:p@ss@[::1', 'http://***@[::1'],
+      ['http://user:a//b:c@@[bad', 'http://***@[bad'],
+      ['user:s3/cr3t@[proxy', '***@[proxy'],
+      ['user:s3//cr3t@[proxy', '***@[proxy'],
+      ['http://user:pw@proxy.corp:99999', 'http://***@proxy.corp:99999'],
+      ['http://user:pa:ss@proxy.corp:port', 'http://***@proxy.corp:port'],
+    ];
+    for (const [value, quoted] of cases) {
+      let message = '';
+      try {
+        new ProxySelector({ httpsProxy: value });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toBe(
+        `HTTPS_PROXY is not a proxy URL ('${quoted}'): give http://host:port (or http://user:password@host:port)`,
+      );
+      for (const secret of ['s3', 'cr3t', 'ss@', 'a//b', 'pw', 'pa:ss']) {
+        if (value.includes(secret)) expect(message).not.toContain(secret);
+      }
+    }
   });
 });

@@ -104,20 +104,26 @@ function parseProxy(value: string | undefined, name: string): URL | undefined {
     url = new URL(withScheme);
   } catch {
     throw new UserError(
-      `${name} is not a proxy URL ('${redactPassword(value)}'): give http://host:port (or http://user:password@host:port)`,
+      `${name} is not a proxy URL ('${redactProxyCredentials(value)}'): give http://host:port (or http://user:password@host:port)`,
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UserError(
-      `${name} names a ${url.protocol.slice(0, -1)} proxy ('${redactPassword(value)}'): flux-oci speaks to http:// and https:// proxies only`,
+      `${name} names a ${url.protocol.slice(0, -1)} proxy ('${redactProxyCredentials(value)}'): flux-oci speaks to http:// and https:// proxies only`,
     );
   }
   return url;
 }
 
-/** A proxy setting as it may be quoted in a message: without its password. */
-function redactPassword(value: string): string {
-  return value.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
+/**
+ * A proxy setting as it may be quoted in a message: everything between the scheme (or the
+ * start, without one) and the last `@` hidden, since a password may hold `/`, `:` or `@`
+ * (the very values that make the URL malformed).
+ */
+export function redactProxyCredentials(value: string): string {
+  const start = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0].length ?? 0;
+  const at = value.lastIndexOf('@');
+  return at < start ? value : `${value.slice(0, start)}***${value.slice(at)}`;
 }
 
 /** A NO_PROXY entry as Go reads it; undefined for one Go ignores (no host part). */
