@@ -58,8 +58,14 @@ interface CachedLogin extends ExpiringCredentials {
   readonly renewAt: number;
 }
 
+/** A login of the cache: under way until `settled` is set. */
+interface CacheEntry {
+  readonly login: Promise<CachedLogin>;
+  settled?: CachedLogin;
+}
+
 /** Credentials per cache key, for the whole process: every client and operation shares them. */
-const cache = new Map<string, Promise<CachedLogin>>();
+const cache = new Map<string, CacheEntry>();
 
 /**
  * A registry login through a cloud's identity: fetches credentials with the cloud's SDK,
@@ -92,25 +98,30 @@ export class CloudLogin {
     const key = this.method.cacheKey;
     const cached = cache.get(key);
     if (cached) {
-      const login = await cached.catch(() => undefined);
+      const login = await cached.login.catch(() => undefined);
       if (login && Date.now() < login.renewAt) return login.credentials;
       if (cache.get(key) === cached) cache.delete(key);
     }
-    let pending = cache.get(key);
-    if (!pending) {
+    let entry = cache.get(key);
+    if (!entry) {
       const network = { postForm, agent: () => this.agent() };
-      pending = this.method.fetch(network, signal).then((login) => {
+      const login = this.method.fetch(network, signal).then((fetched) => {
         const now = Date.now();
-        const margin = Math.min(RENEW_MARGIN_MS, Math.max(0, login.expiresAt - now) / 5);
-        return { ...login, renewAt: login.expiresAt - margin };
+        const margin = Math.min(RENEW_MARGIN_MS, Math.max(0, fetched.expiresAt - now) / 5);
+        return { ...fetched, renewAt: fetched.expiresAt - margin };
       });
-      cache.set(key, pending);
-      // A failed login is not kept: the next operation asks again.
-      pending.catch(() => {
-        if (cache.get(key) === pending) cache.delete(key);
-      });
+      const started: CacheEntry = { login };
+      entry = started;
+      cache.set(key, started);
+      login.then(
+        (settled) => (started.settled = settled),
+        // A failed login is not kept: the next operation asks again.
+        () => {
+          if (cache.get(key) === started) cache.delete(key);
+        },
+      );
     }
-    return (await pending).credentials;
+    return (await entry.login).credentials;
   }
 
   private agent(): Promise<RoutingAgent> {
@@ -128,9 +139,14 @@ export class CloudLogin {
     if (routing) await (await routing).close();
   }
 
-  /** Forgets the cached credentials: the registry refused them (expired early, revoked). */
+  /**
+   * Forgets the cached credentials: the registry refused them (expired early, revoked). A
+   * login still under way is kept: it started after the refused credentials were handed
+   * out, so requests refused together share the one new login.
+   */
   renew(): void {
-    cache.delete(this.method.cacheKey);
+    const key = this.method.cacheKey;
+    if (cache.get(key)?.settled) cache.delete(key);
   }
 
   /**

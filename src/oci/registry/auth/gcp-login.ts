@@ -48,30 +48,23 @@ export function gcpLogin(registry: string): CloudLoginMethod {
       const { GoogleAuth, gaxios } = await import('google-auth-library');
       // gaxios would read HTTPS_PROXY and NO_PROXY from process.env with its own rules (and
       // proxy the metadata server); with an agent it reads none. The token endpoints go
-      // through the clients' transporter; the metadata server through gaxios's shared
-      // instance, which gets the agent for this login only (one Google login runs at a time
-      // in the process: its token is shared).
+      // through the clients' transporter, which takes the agent per client.
       const agent = await network.agent();
-      const shared = gaxios.instance.defaults;
-      const sharedAgent = shared.agent;
-      shared.agent = agent;
-      let token: string | null | undefined;
-      let expiry: number | null | undefined;
-      try {
-        const auth = new GoogleAuth({
-          scopes: SCOPES,
-          projectId: UNUSED_PROJECT,
-          clientOptions: { transporterOptions: { agent } },
-        });
-        const client = await auth.getClient();
-        useAgentForTokenExchange(client, agent);
-        token = (await client.getAccessToken()).token;
-        expiry = client.credentials.expiry_date;
-      } catch (err) {
-        throw gcpError(registry, err);
-      } finally {
-        shared.agent = sharedAgent;
-      }
+      const { token, expiry } = await withSharedGaxiosAgent(gaxios.instance, agent, async () => {
+        try {
+          const auth = new GoogleAuth({
+            scopes: SCOPES,
+            projectId: UNUSED_PROJECT,
+            clientOptions: { transporterOptions: { agent } },
+          });
+          const client = await auth.getClient();
+          useAgentForTokenExchange(client, agent);
+          const { token } = await client.getAccessToken();
+          return { token, expiry: client.credentials.expiry_date };
+        } catch (err) {
+          throw gcpError(registry, err);
+        }
+      });
       if (!token) {
         throw new UserError(
           `provider gcp: the application default credentials gave no access token for registry ${registry}: check GOOGLE_APPLICATION_CREDENTIALS or the metadata server`,
@@ -85,13 +78,43 @@ export function gcpLogin(registry: string): CloudLoginMethod {
   };
 }
 
+/** The logins that lent gaxios's shared instance their agent, one after the other. */
+let sharedAgentLogins: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `login` with `agent` in the defaults of gaxios's process-wide instance: the metadata
+ * server is reached through that instance only, as gcp-metadata 8.1 (under the pinned
+ * Google auth library 10.9.1) takes no agent or Gaxios of its caller: only `params`,
+ * `property` and `headers`. Another Google call of the process running meanwhile goes
+ * through the agent too. One login at a time, so none saves another's agent as the one
+ * to restore; and the agent is restored only if it is still ours, so a value the process
+ * set meanwhile stays.
+ */
+export function withSharedGaxiosAgent<T>(
+  shared: { defaults: { agent?: unknown } },
+  agent: Agent,
+  login: () => Promise<T>,
+): Promise<T> {
+  const turn = sharedAgentLogins.then(async () => {
+    const before = shared.defaults.agent;
+    shared.defaults.agent = agent;
+    try {
+      return await login();
+    } finally {
+      if (shared.defaults.agent === agent) shared.defaults.agent = before;
+    }
+  });
+  sharedAgentLogins = turn.catch(() => undefined);
+  return turn;
+}
+
 /**
  * Workload identity federation exchanges the CI job's token at sts.googleapis.com through a
- * gaxios of its own that takes none of the client's options (`stsCredential` of the pinned
- * release, 10.9): it gets the agent too, or it would read the proxy from
- * process.env with gaxios's rules.
+ * gaxios of its own that takes none of the client's options (the private `stsCredential` of
+ * the pinned release, 10.9.1; a test checks it is there): it gets the agent too, or it
+ * would read the proxy from process.env with gaxios's rules.
  */
-function useAgentForTokenExchange(client: object, agent: Agent): void {
+export function useAgentForTokenExchange(client: object, agent: Agent): void {
   const exchange = (
     client as { stsCredential?: { transporter?: { defaults?: { agent?: Agent } } } }
   ).stsCredential?.transporter?.defaults;
