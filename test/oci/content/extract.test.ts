@@ -10,8 +10,10 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import tarStream from 'tar-stream';
 import { UserError } from '../../../src/errors.js';
@@ -27,6 +29,8 @@ import {
   type ExtractResult,
 } from '../../../src/oci/content/archive/extract.js';
 import { makeTree } from './fixture-tree.js';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 // Crafted archives come from tar-stream, an independent tar implementation that writes
 // whatever names and types it is given.
@@ -314,6 +318,39 @@ describe('LayerExtraction stages where renames reach the target', () => {
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }
+  });
+
+  test('inside the target when it is a bind mount of the same file system (rename refused across mount points)', async () => {
+    // Kubernetes subPath/emptyDir, `docker -v`, Tekton workspaces: same st_dev, but Linux
+    // refuses rename(2) from the parent into the mount point (EXDEV).
+    const mounted = join(sandbox, 'mounted');
+    mkdirSync(mounted);
+    mkdirSync(target);
+    const layer = join(sandbox, 'layer.tgz');
+    writeFileSync(layer, await craftLayer([{ name: 'a.yaml', content: 'a' }]));
+    const run = spawnSync(
+      'unshare',
+      [
+        '-rm',
+        'sh',
+        '-c',
+        'mount --bind "$1" "$2" && stat -c %d "$(dirname "$2")" "$2" && exec "$3" --import tsx "$4" "$5" "$2"',
+        'sh',
+        mounted,
+        target,
+        process.execPath,
+        join(repoRoot, 'test', 'support', 'extract-layer-file-main.ts'),
+        layer,
+      ],
+      { encoding: 'utf8', cwd: repoRoot },
+    );
+    expect(run.stderr).toBe('');
+    const [parentDev, targetDev, result] = run.stdout.trim().split('\n');
+    expect(targetDev).toBe(parentDev);
+    expect(JSON.parse(result!)).toMatchObject({ files: 1 });
+    expect(run.status).toBe(0);
+    expect(readdirSync(mounted)).toEqual(['a.yaml']);
+    expect(readdirSync(sandbox).sort()).toEqual(['layer.tgz', 'mounted', 'out']);
   });
 
   test('discard leaves the target as it was', async () => {

@@ -3,11 +3,9 @@ import {
   createReadStream,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   renameSync,
   rmSync,
-  statSync,
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -23,6 +21,11 @@ import {
   openNoFollow,
   shownName,
 } from './safe-writes.js';
+import {
+  cannotWriteInto,
+  createStagingDirectory,
+  removeStagingDirectory,
+} from './staging-directory.js';
 import { TarStreamReader, type TarEntryHeader } from './tar-stream-reader.js';
 
 /**
@@ -60,7 +63,7 @@ export class LayerExtraction {
     this.root = resolve(target);
     this.maxSize = options.maxSize ?? DEFAULT_MAX_UNCOMPRESSED_SIZE;
     mkdirSync(this.root, { recursive: true });
-    this.staging = createStaging(this.root);
+    this.staging = createStagingDirectory(this.root);
     this.begin();
   }
 
@@ -133,7 +136,7 @@ export class LayerExtraction {
   discard(): void {
     this.gunzip?.destroy();
     this.closeFile();
-    rmSync(this.staging, { recursive: true, force: true });
+    removeStagingDirectory(this.staging);
   }
 
   private startGunzip(): Gunzip {
@@ -227,24 +230,6 @@ export async function extractLayerFile(
   }
 }
 
-/**
- * A new directory for the extraction where renames reach the target: beside it when its
- * parent is on the same file system and writable, else inside it (a mount point, a read-only
- * parent).
- */
-function createStaging(root: string): string {
-  const parent = dirname(root);
-  if (parent !== root && statSync(parent).dev === statSync(root).dev) {
-    try {
-      return mkdtempSync(join(parent, `.${basename(root)}.flux-oci-`));
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw err;
-    }
-  }
-  return mkdtempSync(join(root, '.flux-oci-'));
-}
-
 /** Refuses, before anything moves, an entry that would replace or pass through a non-directory. */
 function checkMove(from: string, to: string): void {
   for (const entry of readdirSync(from, { withFileTypes: true })) {
@@ -272,9 +257,29 @@ function moveInto(from: string, to: string): void {
     if (entry.isDirectory() && lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) {
       moveInto(source, target);
     } else {
-      renameSync(source, target);
+      try {
+        renameSync(source, target);
+      } catch (err) {
+        throw moveError(err, target);
+      }
     }
   }
+}
+
+/** One line for a rename refused during the move: the path and what to do, not Node's message. */
+function moveError(err: unknown, target: string): UserError {
+  const code = String((err as NodeJS.ErrnoException).code ?? 'unknown error');
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return cannotWriteInto(dirname(target), code);
+  }
+  if (code === 'EXDEV') {
+    return new UserError(
+      `cannot move pulled content to ${target}: it is on another mount point (EXDEV); pull into a directory with no mount point below it`,
+    );
+  }
+  return new UserError(
+    `cannot move pulled content to ${target} (${code}): check --output and pull again`,
+  );
 }
 
 function isGzip(head: Uint8Array): boolean {
