@@ -11,6 +11,19 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// Ctrl-C or a stop (SIGINT, SIGTERM): remove the staging directories of a pull in progress
+// (unverified content beside or inside --output), then exit as a shell reports it: 128 + signal.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+]) {
+  process.once(signal, () => {
+    import('../dist/oci/content/archive/staging-directory.js')
+      .then((staging) => staging.removeActiveStagingDirectories())
+      .finally(() => process.exit(code));
+  });
+}
+
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

@@ -24,6 +24,8 @@ export interface ProxiedRequest {
  *   (the write happened but the client cannot know);
  * - `cut-body`: let the registry answer, send the headers and half the body, then close the
  *   connection (a download broken midway);
+ * - `stall-body`: let the registry answer, send the headers and half the body, then send
+ *   nothing more (a download in progress, for interruption tests);
  * - `hang`: never answer (until the proxy stops), for timeout tests.
  */
 export type Fault =
@@ -31,7 +33,8 @@ export type Fault =
   | { readonly status: number; readonly retryAfter?: string }
   | 'reset'
   | 'lose-response'
-  | 'cut-body';
+  | 'cut-body'
+  | 'stall-body';
 
 export interface FaultProxyOptions {
   /** `host:port` of the registry behind the proxy (plain HTTP). */
@@ -171,6 +174,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
               const half = out.subarray(0, Math.floor(out.length / 2));
               stats.bytesToClients += half.length;
               res.write(half, () => req.socket.destroy());
+              return;
+            }
+            if (fault === 'stall-body') {
+              entry.outcome = 'stalled body';
+              const half = out.subarray(0, Math.floor(out.length / 2));
+              stats.bytesToClients += half.length;
+              res.write(half);
               return;
             }
             stats.bytesToClients += out.length;

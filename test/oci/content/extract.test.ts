@@ -11,7 +11,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -351,6 +352,48 @@ describe('LayerExtraction stages where renames reach the target', () => {
     expect(run.status).toBe(0);
     expect(readdirSync(mounted)).toEqual(['a.yaml']);
     expect(readdirSync(sandbox).sort()).toEqual(['layer.tgz', 'mounted', 'out']);
+  });
+
+  test("removes staging directories left by gone pulls of this user on this host; keeps a running one and another host's", async () => {
+    const host = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+    const gonePid = spawnSync(process.execPath, ['-e', '']).pid;
+    mkdirSync(target);
+    const goneBeside = join(sandbox, `.out.flux-oci-${host}-${gonePid}-abc123`);
+    const goneInside = join(target, `.flux-oci-${host}-${gonePid}-def456`);
+    const running = join(sandbox, `.out.flux-oci-${host}-${process.ppid}-ghi789`);
+    const otherHost = join(
+      sandbox,
+      `.out.flux-oci-${host === '00000000' ? '11111111' : '00000000'}-${gonePid}-jkl012`,
+    );
+    for (const dir of [goneBeside, goneInside, running, otherHost]) {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'partial.yaml'), 'unverified');
+    }
+    const extraction = new LayerExtraction(target);
+    try {
+      expect(existsSync(goneBeside)).toBe(false);
+      expect(existsSync(goneInside)).toBe(false);
+      expect(existsSync(running)).toBe(true);
+      expect(existsSync(otherHost)).toBe(true);
+    } finally {
+      extraction.discard();
+    }
+  });
+
+  test('build never packs a staging directory an interrupted pull left', () => {
+    const host = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+    const tree = makeTree([
+      { file: 'x.yaml', content: 'x: 1' },
+      { file: `.flux-oci-${host}-123-abc123/partial.yaml`, content: 'unverified' },
+      { file: `sub/.out.flux-oci-${host}-123-abc123/partial.yaml`, content: 'unverified' },
+      { file: 'sub/.flux-oci-notes.yaml', content: 'kept' },
+    ]);
+    try {
+      const names = readLayer(buildLayer({ path: tree }).layer.bytes).map((e) => e.name);
+      expect(names).toEqual(['.', 'sub', 'sub/.flux-oci-notes.yaml', 'x.yaml']);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
   });
 
   test('discard leaves the target as it was', async () => {

@@ -2,6 +2,7 @@ import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../../errors.js';
 import type { IgnoreMatcher } from './ignore.js';
+import { isStagingName } from './staging-directory.js';
 import type { TarEntry } from './tar-writer.js';
 
 /**
@@ -9,7 +10,7 @@ import type { TarEntry } from './tar-writer.js';
  * the root as `.`, then depth first with the entries of each directory sorted by the bytes
  * of their names. Only regular files and directories are archived; symlinks, sockets and
  * devices are skipped without following them (a root that is itself a symlink yields
- * nothing, as in Flux). Ignored directories are still descended, so negated patterns can
+ * nothing, as in Flux), and so is a staging directory an interrupted pull left. Ignored directories are still descended, so negated patterns can
  * bring back files below them. Files are named, with their size, and read as the archive is
  * written (`TarEntry.file`).
  */
@@ -29,6 +30,8 @@ function* walk(absolute: string, relative: string, ignore: IgnoreMatcher): Gener
   }
   if (!isDirectory) return;
   for (const child of sortedChildren(absolute)) {
+    // What an interrupted pull left (unverified content): never packed.
+    if (isStagingName(child) && lstatSync(join(absolute, child)).isDirectory()) continue;
     yield* walk(join(absolute, child), relative === '.' ? child : `${relative}/${child}`, ignore);
   }
 }
