@@ -90,8 +90,9 @@ export interface PulledArtifactDirectory extends Omit<PulledArtifact, 'layer'> {
 
 /**
  * Pulls an artifact and extracts its content layer into `directory` (created when missing),
- * decompressing once as the layer downloads, into a staging directory on the same file
- * system; the entries move into `directory` only once the layer's digest and size verified
+ * decompressing once as the layer downloads, into a staging directory from which renames
+ * reach it (beside `directory`, in its parent, else inside it; see `LayerExtraction`); the
+ * entries move into `directory` only once the layer's digest and size verified
  * and every entry was checked (see `LayerExtraction`). Memory stays bounded whatever the
  * layer's size.
  */

@@ -1,4 +1,5 @@
 import {
+  chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -286,6 +287,62 @@ describe('readLayer', () => {
     } finally {
       rmSync(tree, { recursive: true, force: true });
     }
+  });
+});
+
+describe('LayerExtraction as a user without write permission (uid 65534: root bypasses permissions)', () => {
+  /** Runs extractLayerFile as nobody in a process of its own; the sandbox becomes theirs. */
+  async function extractAsNobody(
+    items: readonly Item[],
+  ): Promise<{ status: number | null; stderr: string }> {
+    const layer = join(sandbox, 'layer.tgz');
+    writeFileSync(layer, await craftLayer(items));
+    expect(spawnSync('chown', ['-R', '65534:65534', sandbox]).status).toBe(0);
+    const run = spawnSync(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        '--import',
+        'tsx',
+        join(repoRoot, 'test', 'support', 'extract-layer-file-main.ts'),
+        layer,
+        target,
+      ],
+      { encoding: 'utf8', cwd: repoRoot, env: { ...process.env, HOME: sandbox, TMPDIR: tmpdir() } },
+    );
+    return { status: run.status, stderr: run.stderr };
+  }
+
+  test('a read-only directory of the target is refused in one line before anything moves', async () => {
+    mkdirSync(join(target, 'sub'), { recursive: true });
+    writeFileSync(join(target, 'a.txt'), 'old');
+    chmodSync(join(target, 'sub'), 0o555);
+    const run = await extractAsNobody([
+      { name: 'a.txt', content: 'new' },
+      { name: 'sub/b.txt', content: 'b' },
+    ]);
+    expect(run.stderr).toBe(
+      `cannot write into ${join(target, 'sub')} (permission denied): choose a writable --output\n`,
+    );
+    expect(run.status).toBe(1);
+    expect(readFileSync(join(target, 'a.txt'), 'utf8')).toBe('old');
+    expect(readdirSync(join(target, 'sub'))).toEqual([]);
+    expect(readdirSync(sandbox).sort()).toEqual(['layer.tgz', 'out']);
+  });
+
+  test('a target it cannot write into is refused in one line before any extraction', async () => {
+    mkdirSync(target);
+    chmodSync(target, 0o555);
+    const run = await extractAsNobody([{ name: 'a.txt', content: 'new' }]);
+    expect(run.stderr).toBe(
+      `cannot write into ${target} (permission denied): choose a writable --output\n`,
+    );
+    expect(run.status).toBe(1);
+    expect(readdirSync(target)).toEqual([]);
+    expect(readdirSync(sandbox).sort()).toEqual(['layer.tgz', 'out']);
   });
 });
 

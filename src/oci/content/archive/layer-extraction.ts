@@ -1,5 +1,7 @@
 import {
+  accessSync,
   closeSync,
+  constants,
   createReadStream,
   lstatSync,
   mkdirSync,
@@ -36,8 +38,10 @@ const PIECE_BYTES = 256 * 1024;
 
 /**
  * Extracts a gzip layer as its bytes arrive (a download's sink: `begin`, `write`), once, into
- * a fresh staging directory on the target's file system; {@link commit} then moves the tree
- * into the target by renames. So a pull decompresses once, overlapped with the download, and
+ * a fresh staging directory from which renames reach the target: beside it, in its parent
+ * (`.<name>.flux-oci-…`), else inside it (`.flux-oci-…`: a mount point, a parent it cannot
+ * write); see staging-directory.ts. {@link commit} then moves the tree into the target by
+ * renames. So a pull decompresses once, overlapped with the download, and
  * the target gets nothing before the caller has verified the bytes (digest and size) and every
  * entry was checked. The rules of `extractLayer` hold: hostile names refused, links and
  * devices skipped, no symlink followed, decompressed size capped. An error while extracting is
@@ -123,8 +127,10 @@ export class LayerExtraction {
   /**
    * Moves the extracted tree into the target: an entry the target lacks in one rename, into a
    * directory it has entry by entry, a file over a file (replaced whole). What would pass
-   * through or overwrite anything else (a symlink, a file where a directory goes) is refused
-   * before the first move.
+   * through or overwrite anything else (a symlink, a file where a directory goes), and a
+   * directory of the target this process cannot write into, are refused before the first
+   * move. A move can still fail halfway when the target changes meanwhile or holds a mount
+   * point of its own: then the entries moved so far stay (one line names the path).
    */
   commit(): void {
     checkMove(this.staging, this.root);
@@ -209,8 +215,9 @@ export class LayerExtraction {
 
 /**
  * Extracts a layer in a file (digest verified by the caller) into `target`, streamed (memory
- * stays at a few pieces whatever its size) and staged (see {@link LayerExtraction}): the
- * target gets nothing unless every entry was good.
+ * stays at a few pieces whatever its size) and staged (see {@link LayerExtraction}, which
+ * may create a staging directory beside `target`, in its parent): the target gets nothing
+ * unless every entry was good and its directories take the moves.
  */
 export async function extractLayerFile(
   file: string,
@@ -230,12 +237,20 @@ export async function extractLayerFile(
   }
 }
 
-/** Refuses, before anything moves, an entry that would replace or pass through a non-directory. */
+/**
+ * Refuses, before anything moves, an entry that would replace or pass through a
+ * non-directory, and a directory of the target a rename would write into but this process
+ * cannot write (so a permission problem does not stop the move halfway).
+ */
 function checkMove(from: string, to: string): void {
+  let writesInto = false;
   for (const entry of readdirSync(from, { withFileTypes: true })) {
     const target = join(to, entry.name);
     const existing = lstatOrUndefined(target);
-    if (existing === undefined) continue;
+    if (existing === undefined) {
+      writesInto = true;
+      continue;
+    }
     if (entry.isDirectory()) {
       if (!existing.isDirectory()) {
         throw new UserError(
@@ -245,7 +260,18 @@ function checkMove(from: string, to: string): void {
       checkMove(join(from, entry.name), target);
     } else if (!existing.isFile()) {
       throw new UserError(`refusing to overwrite ${target}: it exists and is not a regular file`);
+    } else {
+      writesInto = true;
     }
+  }
+  if (writesInto) checkWritable(to);
+}
+
+function checkWritable(dir: string): void {
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    throw cannotWriteInto(dir, (err as NodeJS.ErrnoException).code);
   }
 }
 
