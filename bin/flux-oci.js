@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // The flux-oci command: a thin launcher for the compiled CLI (built by `npm ci` through `prepare`).
-import { main } from '../dist/cli/main.js';
+import { enableYoungGarbageCollection, main } from '../dist/cli/main.js';
+
+// Streamed pushes and pulls free their pieces every few MiB (see src/young-garbage.ts).
+enableYoungGarbageCollection();
 
 // A reader that stops early (`flux-oci list artifacts ... | head`) closes the pipe: stop
 // quietly, as a Go CLI does on SIGPIPE, instead of an unhandled EPIPE stack trace.

@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
 import { PACKAGE_VERSION } from '../version.js';
-import { enableYoungGarbageCollection } from '../young-garbage.js';
 import { formatFailure } from './output.js';
+
+// For bin/flux-oci.js: the CLI process (not a test running main) collects young garbage.
+export { enableYoungGarbageCollection } from '../young-garbage.js';
 
 /** Registers a command (flags, help, action) on the program. */
 type Register = (program: Command) => void;
@@ -105,8 +107,6 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
 
 /** Runs the command line and returns the exit code; user mistakes never print stack traces. */
 export async function main(argv: string[]): Promise<number> {
-  // Streamed pushes and pulls free their pieces every few MiB (see young-garbage.ts).
-  enableYoungGarbageCollection();
   const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);

@@ -453,6 +453,18 @@ describe('LayerExtraction stages where renames reach the target', () => {
     }
   });
 
+  test('a target it created is removed again when the extraction fails', async () => {
+    const nested = join(sandbox, 'new', 'out');
+    await expect(extractLayerFile(join(sandbox, 'missing-layer.tgz'), nested)).rejects.toThrow(
+      /ENOENT/,
+    );
+    const extraction = new LayerExtraction(nested);
+    await extraction.write(Buffer.from('plain'));
+    await expect(extraction.finish()).rejects.toThrow(/not gzip-compressed/);
+    extraction.discard();
+    expect(readdirSync(sandbox)).toEqual([]);
+  });
+
   test('discard leaves the target as it was', async () => {
     mkdirSync(target);
     writeFileSync(join(target, 'mine.yaml'), 'kept');

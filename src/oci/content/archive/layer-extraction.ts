@@ -7,6 +7,7 @@ import {
   mkdirSync,
   readdirSync,
   renameSync,
+  rmdirSync,
   rmSync,
   writeSync,
 } from 'node:fs';
@@ -51,6 +52,9 @@ const PIECE_BYTES = 256 * 1024;
 export class LayerExtraction {
   private readonly root: string;
   private readonly staging: string;
+  /** The first directory the constructor created for the target, removed again on failure. */
+  private readonly created: string | undefined;
+  private committed = false;
   private readonly maxSize: number;
   private gunzip: Gunzip | undefined;
   private reader!: TarStreamReader;
@@ -62,12 +66,20 @@ export class LayerExtraction {
   private directories = 0;
   private skipped: { name: string; kind: string }[] = [];
 
-  /** Creates the target (when missing) and the staging directory. */
+  /**
+   * Creates the target (when missing) and the staging directory; a target created here is
+   * removed again when the extraction is discarded without commit.
+   */
   constructor(target: string, options: ExtractOptions = {}) {
     this.root = resolve(target);
     this.maxSize = options.maxSize ?? DEFAULT_MAX_UNCOMPRESSED_SIZE;
-    mkdirSync(this.root, { recursive: true });
-    this.staging = createStagingDirectory(this.root);
+    this.created = mkdirSync(this.root, { recursive: true });
+    try {
+      this.staging = createStagingDirectory(this.root);
+    } catch (err) {
+      this.removeCreated();
+      throw err;
+    }
     this.begin();
   }
 
@@ -134,6 +146,7 @@ export class LayerExtraction {
    */
   commit(): void {
     checkMove(this.staging, this.root);
+    this.committed = true;
     moveInto(this.staging, this.root);
     this.discard();
   }
@@ -143,6 +156,20 @@ export class LayerExtraction {
     this.gunzip?.destroy();
     this.closeFile();
     removeStagingDirectory(this.staging);
+    if (!this.committed) this.removeCreated();
+  }
+
+  /** Removes the directories the constructor created, from the target up, while empty. */
+  private removeCreated(): void {
+    if (this.created === undefined) return;
+    for (let dir = this.root; ; dir = dirname(dir)) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        return; // not empty (someone wrote there) or gone: leave it
+      }
+      if (dir === this.created) return;
+    }
   }
 
   private startGunzip(): Gunzip {
