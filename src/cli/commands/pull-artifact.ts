@@ -54,7 +54,8 @@ export function registerPullArtifact(program: Command): void {
     log.action(`pulling artifact from ${referenceName(ref)}`);
     // Download → gunzip → extract into a staging directory as the bytes arrive (memory stays
     // bounded), moved into --output only once the digest verified. No size limit, as `flux
-    // pull artifact`: the user asked for this artifact.
+    // pull artifact`: the user asked for this artifact; the staging file system's free space
+    // still bounds the unverified bytes (LayerExtraction).
     const pulled = await pullArtifactToDirectory(ref, output, {
       ...clientOptions,
       maxSize: Number.POSITIVE_INFINITY,

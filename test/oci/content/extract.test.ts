@@ -465,6 +465,39 @@ describe('LayerExtraction stages where renames reach the target', () => {
     expect(readdirSync(sandbox)).toEqual([]);
   });
 
+  test('a layer decompressing to more than its file system has free is refused in one line, before it fills it', async () => {
+    // Bytes are staged before their digest is known: a tampered layer must not fill the disk.
+    const small = join(sandbox, 'small');
+    mkdirSync(small);
+    const layer = join(sandbox, 'layer.tgz');
+    // 32 MiB of zeros (~32 KiB gzip), well under the 100 MiB size limit, over an 8 MiB tmpfs.
+    writeFileSync(
+      layer,
+      await craftLayer([{ name: 'zeros.bin', content: '\0'.repeat(32 * 1024 * 1024) }]),
+    );
+    const run = spawnSync(
+      'unshare',
+      [
+        '-rm',
+        'sh',
+        '-c',
+        'mount -t tmpfs -o size=8m tmpfs "$1" && mkdir "$1/out" && "$2" --import tsx "$3" "$4" "$1/out"; echo "exit $?"; ls -A "$1" "$1/out"',
+        'sh',
+        small,
+        process.execPath,
+        join(repoRoot, 'test', 'support', 'extract-layer-file-main.ts'),
+        layer,
+      ],
+      { encoding: 'utf8', cwd: repoRoot },
+    );
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^layer decompresses to more than the \\d+ bytes free on the file system of ${small} \\(keeping 5%, at most 1 GiB, free for others\\); free some space or choose another --output\n$`,
+      ),
+    );
+    expect(run.stdout).toBe(`exit 1\n${small}:\nout\n\n${small}/out:\n`);
+  });
+
   test('discard leaves the target as it was', async () => {
     mkdirSync(target);
     writeFileSync(join(target, 'mine.yaml'), 'kept');

@@ -9,6 +9,7 @@ import {
   renameSync,
   rmdirSync,
   rmSync,
+  statfsSync,
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -56,6 +57,8 @@ export class LayerExtraction {
   private readonly created: string | undefined;
   private committed = false;
   private readonly maxSize: number;
+  /** What the staging file system can take (see {@link stagingRoom}). */
+  private readonly diskBytes: number;
   private gunzip: Gunzip | undefined;
   private reader!: TarStreamReader;
   private fd: number | undefined;
@@ -80,6 +83,7 @@ export class LayerExtraction {
       this.removeCreated();
       throw err;
     }
+    this.diskBytes = stagingRoom(this.staging);
     this.begin();
   }
 
@@ -183,6 +187,11 @@ export class LayerExtraction {
         if (this.size > this.maxSize) {
           throw new UserError(
             `layer decompresses to more than ${this.maxSize} bytes; refusing it as a possible decompression bomb (raise the limit if the content is trusted)`,
+          );
+        }
+        if (this.size > this.diskBytes) {
+          throw new UserError(
+            `layer decompresses to more than the ${this.diskBytes} bytes free on the file system of ${dirname(this.staging)} (keeping ${KEEP_FREE_PERCENT}%, at most 1 GiB, free for others); free some space or choose another --output`,
           );
         }
         processedBytes(piece.length);
@@ -316,6 +325,25 @@ function moveInto(from: string, to: string): void {
         throw moveError(err, target);
       }
     }
+  }
+}
+
+/** Share of the staging file system a pull leaves free (capped at 1 GiB), as a reserve for others. */
+const KEEP_FREE_PERCENT = 5;
+
+/**
+ * Bytes a layer may decompress to in `staging`: the space free for this user when the pull
+ * starts, less a reserve. The bytes are extracted before their digest is verified (as
+ * `flux pull artifact` untars them), so a tampered or oversized layer is refused in one line
+ * before it fills the disk for every other process, instead of a raw ENOSPC after.
+ */
+function stagingRoom(staging: string): number {
+  try {
+    const fs = statfsSync(staging);
+    const reserve = Math.min((fs.blocks * fs.bsize * KEEP_FREE_PERCENT) / 100, 1024 ** 3);
+    return Math.max(0, Math.floor(fs.bavail * fs.bsize - reserve));
+  } catch {
+    return Number.POSITIVE_INFINITY; // no statfs here: the size limit alone
   }
 }
 
