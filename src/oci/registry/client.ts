@@ -28,6 +28,7 @@ import {
 import {
   headerValue,
   HttpTransport,
+  ProxyConnectError,
   proxyFromEnv,
   type HttpRequest,
   type HttpResponse,
@@ -301,7 +302,10 @@ export class RegistryClient {
       this.scheme = 'https';
       return res;
     } catch (err) {
-      if (req.signal?.aborted || isCertificateError(err)) throw err;
+      // A proxy that cannot be reached says nothing about the registry's scheme.
+      if (req.signal?.aborted || isCertificateError(err) || err instanceof ProxyConnectError) {
+        throw err;
+      }
       const res = await send('http');
       this.scheme = 'http';
       return res;

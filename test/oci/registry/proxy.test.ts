@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pullArtifact, pushArtifact } from '../../../src/oci/registry/index.js';
@@ -65,6 +66,86 @@ describe('registries behind an HTTP proxy', () => {
       }),
     ).rejects.toThrow("cannot resolve the registry host 'registry.test'");
     expect(proxy.connects.length).toBe(before);
+  });
+});
+
+// A proxy that cannot be reached is what to fix, not the registry's URL.
+describe('a proxy that cannot be reached', () => {
+  const options = { allowInsecureHttp: true, useAuthFile: false, retries: 0 };
+
+  /** The message `pullArtifact` fails with. */
+  async function failure(url: string, more: Parameters<typeof pullArtifact>[1]): Promise<string> {
+    try {
+      await pullArtifact(url, { ...options, ...more });
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error('the pull succeeded');
+  }
+
+  it('names the proxy (without its credentials) and HTTPS_PROXY when the port is closed', async () => {
+    const closed = await freePort();
+    // Plain HTTP is allowed, yet the registry is not then tried directly: an unreachable
+    // proxy says nothing about the registry's scheme.
+    const message = await failure('oci://registry.example.com/xx/yy:v1', {
+      env: { HTTPS_PROXY: `http://user:s3cr3t@127.0.0.1:${closed}` },
+    });
+    expect(message).toBe(
+      `cannot reach the HTTPS proxy 127.0.0.1:${closed} (ECONNREFUSED): check HTTPS_PROXY`,
+    );
+  });
+
+  it('names a proxy host that does not resolve', async () => {
+    const message = await failure('oci://ghcr.io/xx/yy:v1', {
+      allowInsecureHttp: false,
+      env: { HTTPS_PROXY: 'http://proxy.typo.invalid:3128' },
+    });
+    expect(message).toMatch(
+      /^cannot reach the HTTPS proxy proxy\.typo\.invalid:3128 \((ENOTFOUND|EAI_AGAIN)\): check HTTPS_PROXY$/,
+    );
+  });
+
+  it('names HTTP_PROXY for plain HTTP, and a proxy that never answers', async () => {
+    const closed = await freePort();
+    expect(
+      // HTTPS first, directly (registry.invalid does not resolve), then plain HTTP through
+      // the proxy.
+      await failure('oci://registry.invalid/xx/yy:v1', {
+        env: { HTTP_PROXY: `127.0.0.1:${closed}` },
+      }),
+    ).toBe(`cannot reach the HTTP proxy 127.0.0.1:${closed} (ECONNREFUSED): check HTTP_PROXY`);
+    // Takes the connection, never answers the CONNECT.
+    const sockets = new Set<Socket>();
+    // Reads (so it sees the client go), never writes.
+    const silent = createServer((socket) => sockets.add(socket.resume()));
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      expect(
+        await failure('oci://registry.example.com/xx/yy:v1', {
+          allowInsecureHttp: false,
+          requestTimeoutMs: 300,
+          env: { HTTPS_PROXY: `http://127.0.0.1:${port}` },
+        }),
+      ).toBe(
+        `cannot reach the HTTPS proxy 127.0.0.1:${port} (no answer within 300ms): check HTTPS_PROXY`,
+      );
+      // The operation's deadline ends the wait too; neither leaves the connection to the
+      // proxy open (it would keep the CLI's process alive).
+      expect(
+        await failure('oci://registry.example.com/xx/yy:v1', {
+          allowInsecureHttp: false,
+          timeoutMs: 300,
+          env: { HTTPS_PROXY: `http://127.0.0.1:${port}` },
+        }),
+      ).toMatch(/^registry registry\.example\.com did not complete the operation within 300ms/);
+      await new Promise((done) => setTimeout(done, 200));
+      expect(sockets.size).toBe(2);
+      for (const socket of sockets) expect(socket.readableEnded).toBe(true);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((done) => silent.close(done));
+    }
   });
 });
 

@@ -15,6 +15,8 @@ export interface Connection {
   readonly request: (url: URL, options: Https.RequestOptions) => ClientRequest;
   /** The system roots plus the CA file; undefined for Node's own roots. */
   readonly secureContext?: SecureContext;
+  /** The proxy the request goes through; undefined when it goes directly. */
+  readonly proxy?: URL;
 }
 
 /** The https side, loaded at the first https request (a loopback registry may never need it). */
@@ -61,6 +63,7 @@ export class ConnectionPool {
       agent: proxy ? await this.proxyAgentFor(url.protocol, proxy) : (tls?.agent ?? this.http),
       request: tls?.request ?? httpRequest,
       secureContext: tls?.secureContext,
+      proxy,
     };
   }
 
@@ -100,7 +103,7 @@ export class ConnectionPool {
     const options = { ...this.options, ...(secureContext ? { secureContext } : {}) };
     const agent =
       protocol === 'https:'
-        ? new (await import('https-proxy-agent')).HttpsProxyAgent(proxy, options)
+        ? new (tunnelAgentClass(await import('https-proxy-agent')))(proxy, options)
         : new (await import('http-proxy-agent')).HttpProxyAgent(proxy, options);
     if (this.closed) agent.destroy();
     return agent;
@@ -116,4 +119,41 @@ export class ConnectionPool {
     ]);
     for (const agent of agents) if (agent.status === 'fulfilled') agent.value.destroy();
   }
+}
+
+/**
+ * The request option (an AbortSignal) that ends a proxied request's connection to the proxy
+ * before the tunnel is up (Node keeps a request's own `signal` from its agent).
+ */
+export const GIVE_UP_OPTION = 'fluxOciGiveUp';
+
+/**
+ * HttpsProxyAgent whose connection to the proxy ends when the request's GIVE_UP_OPTION
+ * signal aborts before the tunnel is up: a request destroyed before it has a socket does not
+ * reach the agent, so a proxy that never answers the CONNECT would otherwise hold its socket
+ * (and the process) open. The socket gets a signal of its own, never aborted once the tunnel
+ * is up, as it is then pooled for later requests.
+ */
+function tunnelAgentClass(
+  module: typeof import('https-proxy-agent'),
+): typeof import('https-proxy-agent').HttpsProxyAgent {
+  return class extends module.HttpsProxyAgent<string> {
+    override connect(
+      req: ClientRequest,
+      opts: Parameters<InstanceType<typeof module.HttpsProxyAgent>['connect']>[1],
+    ): ReturnType<InstanceType<typeof module.HttpsProxyAgent>['connect']> {
+      const signal = (opts as { [GIVE_UP_OPTION]?: AbortSignal })[GIVE_UP_OPTION];
+      const controller = new AbortController();
+      const abort = (): void => controller.abort(signal?.reason);
+      signal?.addEventListener('abort', abort, { once: true });
+      // The socket to the proxy is made before connect's first await, from connectOpts.
+      const own = this.connectOpts;
+      this.connectOpts = { ...own, signal: controller.signal } as typeof own;
+      try {
+        return super.connect(req, opts).finally(() => signal?.removeEventListener('abort', abort));
+      } finally {
+        this.connectOpts = own;
+      }
+    }
+  };
 }

@@ -3,9 +3,10 @@ import { createReadStream, readFileSync } from 'node:fs';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { formatDuration } from '../../../duration.js';
 import { UserError } from '../../../errors.js';
-import { ConnectionPool } from './connection-pool.js';
+import { ConnectionPool, GIVE_UP_OPTION } from './connection-pool.js';
 import type { ProxySettings } from './proxy-from-environment.js';
 import {
+  errorCode,
   isRetryableError,
   isRetryableStatus,
   parseRetryAfter,
@@ -105,7 +106,7 @@ export class RequestTimeoutError extends Error {
   /** Node's code for a timed-out connection, so it is retried like one. */
   readonly code = 'ETIMEDOUT';
 
-  constructor(timeoutMs: number) {
+  constructor(readonly timeoutMs: number) {
     super(`no data from the server for ${formatDuration(timeoutMs)}`);
   }
 }
@@ -115,6 +116,18 @@ export class RequestTimeoutError extends Error {
  * no request reached the registry, so nothing is retried.
  */
 export class ProxyTunnelError extends UserError {}
+
+/**
+ * The proxy could not be reached (not resolved, refused, no answer) before a tunnel or
+ * connection to the registry was up: HTTPS_PROXY or HTTP_PROXY is what to fix, not the
+ * registry's URL. `cause` is Node's error, whose code decides retries.
+ */
+export class ProxyConnectError extends UserError {
+  constructor(message: string, cause: Error) {
+    super(message);
+    this.cause = cause;
+  }
+}
 
 /**
  * HTTP for one registry over Node's own http/https: one keep-alive connection pool (so
@@ -186,19 +199,26 @@ export class HttpTransport {
       headers['content-length'] = String(req.body.size);
       body = this.fromFile(req.body, req.onSent);
     }
-    const { request, agent, secureContext } = await this.pool.connectionFor(url);
+    const { request, agent, secureContext, proxy } = await this.pool.connectionFor(url);
+    // Through a proxy, the connection to it is given up when no tunnel is up in time.
+    const giveUp = proxy ? new AbortController() : undefined;
     const outgoing = request(url, {
       method: req.method,
       headers,
       agent,
       signal: req.signal,
+      ...(giveUp ? { [GIVE_UP_OPTION]: giveUp.signal } : {}),
       // Verified always; the CA file's context when there is one.
       rejectUnauthorized: true,
       ...(secureContext ? { secureContext } : {}),
     });
     let res: IncomingMessage;
     try {
-      res = await this.exchange(outgoing, body);
+      res = await this.exchange(
+        outgoing,
+        body,
+        proxy && { proxy, protocol: url.protocol, signal: req.signal, giveUp: giveUp! },
+      );
     } catch (err) {
       this.stats.failedRequests++;
       throw err;
@@ -234,12 +254,44 @@ export class HttpTransport {
   private exchange(
     outgoing: ClientRequest,
     body: Uint8Array | AsyncIterable<Uint8Array> | undefined,
+    via?: { proxy: URL; protocol: string; signal?: AbortSignal; giveUp: AbortController },
   ): Promise<IncomingMessage> {
     const timeoutMs = this.options.requestTimeoutMs;
     return new Promise((resolve, reject) => {
       let response: IncomingMessage | undefined;
+      // Through a proxy, a failure before the request has a connected socket (the tunnel,
+      // for https) is the proxy's. The request's own timeout starts with its socket only,
+      // so a proxy that never answers is timed here.
+      // A request destroyed before it has a socket fails only once the agent hands one
+      // over, which a silent proxy never lets happen: fail it here.
+      let connected = !via;
+      const fail = (err: Error): void => {
+        outgoing.destroy(err);
+        if (!connected) via?.giveUp.abort(err);
+        reject(via && !connected ? proxyUnreachable(err, via.proxy, via.protocol) : err);
+      };
+      const connecting = via
+        ? setTimeout(() => fail(new RequestTimeoutError(timeoutMs)), timeoutMs)
+        : undefined;
+      const onAbort = (): void => fail(new DOMException('The operation was aborted', 'AbortError'));
+      const stopWatching = (): void => {
+        clearTimeout(connecting);
+        via?.signal?.removeEventListener('abort', onAbort);
+      };
+      const onConnected = (): void => {
+        connected = true;
+        stopWatching();
+      };
+      if (via) {
+        outgoing.once('socket', (socket) => {
+          if (socket.connecting) socket.once('connect', onConnected);
+          else onConnected();
+        });
+        outgoing.once('close', stopWatching);
+        via.signal?.addEventListener('abort', onAbort, { once: true });
+      }
       // Kept for the request's whole life: an error after the response fails its body.
-      outgoing.on('error', reject);
+      outgoing.on('error', fail);
       outgoing.on('response', (res: IncomingMessage) => {
         response = res;
         resolve(res);
@@ -357,6 +409,25 @@ function drained(outgoing: ClientRequest): Promise<void> {
     outgoing.on('drain', done);
     outgoing.on('close', done);
   });
+}
+
+/**
+ * A failure to reach the proxy, as one line naming it (host and port, never its
+ * credentials) and the variable to fix; errors that are not about the connection (the
+ * operation's deadline, a refused tunnel) pass through.
+ */
+function proxyUnreachable(err: Error, proxy: URL, protocol: string): Error {
+  const code = errorCode(err);
+  if (err instanceof UserError || !code || code === 'ABORT_ERR') return err;
+  const port = proxy.port || (proxy.protocol === 'https:' ? '443' : '80');
+  const [kind, variable] =
+    protocol === 'https:' ? ['HTTPS', 'HTTPS_PROXY'] : ['HTTP', 'HTTP_PROXY'];
+  const detail =
+    err instanceof RequestTimeoutError ? `no answer within ${formatDuration(err.timeoutMs)}` : code;
+  return new ProxyConnectError(
+    `cannot reach the ${kind} proxy ${proxy.hostname}:${port} (${detail}): check ${variable}`,
+    err,
+  );
 }
 
 /** The proxy's refusal of a tunnel, as one line saying what to do. */
