@@ -108,12 +108,28 @@ describe('ProxySelector', () => {
   });
 
   it('refuses a proxy it cannot speak to with one line, without its password', () => {
-    expect(() => new ProxySelector({ httpsProxy: 'socks5://user:secret@proxy:1080' })).toThrow(
+    expect(() =>
+      route('https://registry.example/', { httpsProxy: 'socks5://user:secret@proxy:1080' }),
+    ).toThrow(
       "HTTPS_PROXY names a socks5 proxy ('socks5://***@proxy:1080'): flux-oci speaks to http:// and https:// proxies only",
     );
-    expect(() => new ProxySelector({ httpProxy: 'http://user:secret@[bad' })).toThrow(
+    expect(() =>
+      route('http://registry.example/', { httpProxy: 'http://user:secret@[bad' }),
+    ).toThrow(
       "HTTP_PROXY is not a proxy URL ('http://***@[bad'): give http://host:port (or http://user:password@host:port)",
     );
+  });
+
+  it('fails only the requests that would go through a malformed proxy', () => {
+    const broken = { httpsProxy: 'http://user:s3/cr3t@proxy.corp:3128', noProxy: 'internal.test' };
+    expect(route('https://localhost:5000/', broken)).toBe('direct');
+    expect(route('https://127.0.0.1:5000/', broken)).toBe('direct');
+    expect(route('https://registry.internal.test/', broken)).toBe('direct');
+    expect(route('http://registry.example/', broken)).toBe('direct');
+    expect(() => route('https://registry.example/', broken)).toThrow(
+      "HTTPS_PROXY is not a proxy URL ('http://***@proxy.corp:3128')",
+    );
+    expect(route('https://registry.example/', { ...broken, noProxy: '*' })).toBe('direct');
   });
 
   it('never quotes any part of a password, whatever it holds', () => {
@@ -131,7 +147,7 @@ describe('ProxySelector', () => {
     for (const [value, quoted] of cases) {
       let message = '';
       try {
-        new ProxySelector({ httpsProxy: value });
+        route('https://registry.example/', { httpsProxy: value });
       } catch (err) {
         message = (err as Error).message;
       }

@@ -41,14 +41,16 @@ interface Exclusion {
  * loopback (`localhost`, 127.0.0.0/8, ::1) and for hosts NO_PROXY names.
  */
 export class ProxySelector {
-  private readonly httpProxy: URL | undefined;
-  private readonly httpsProxy: URL | undefined;
+  // A malformed proxy is an error only for a request that would go through it: as in Go,
+  // a broken HTTPS_PROXY does not stop requests to loopback or NO_PROXY hosts.
+  private readonly httpProxy: URL | UserError | undefined;
+  private readonly httpsProxy: URL | UserError | undefined;
   private readonly exclusions: readonly Exclusion[];
   private readonly excludesAll: boolean;
 
   constructor(settings: ProxySettings) {
-    this.httpProxy = parseProxy(settings.httpProxy, 'HTTP_PROXY');
-    this.httpsProxy = parseProxy(settings.httpsProxy, 'HTTPS_PROXY');
+    this.httpProxy = parseOrError(settings.httpProxy, 'HTTP_PROXY');
+    this.httpsProxy = parseOrError(settings.httpsProxy, 'HTTPS_PROXY');
     const entries = (settings.noProxy ?? '')
       .split(',')
       .map((entry) => entry.trim().toLowerCase())
@@ -57,7 +59,10 @@ export class ProxySelector {
     this.exclusions = entries.flatMap((entry) => parseExclusion(entry) ?? []);
   }
 
-  /** The proxy for `url`, or undefined to connect directly. */
+  /**
+   * The proxy for `url`, or undefined to connect directly; throws a UserError when the
+   * proxy to use is malformed.
+   */
   proxyFor(url: URL): URL | undefined {
     const proxy =
       url.protocol === 'https:'
@@ -84,6 +89,7 @@ export class ProxySelector {
         return undefined;
       }
     }
+    if (proxy instanceof UserError) throw proxy;
     return proxy;
   }
 }
@@ -91,6 +97,16 @@ export class ProxySelector {
 const LOOPBACK = new BlockList();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
 LOOPBACK.addAddress('::1', 'ipv6');
+
+/** parseProxy's URL, or its error, kept until a request would use the proxy. */
+function parseOrError(value: string | undefined, name: string): URL | UserError | undefined {
+  try {
+    return parseProxy(value, name);
+  } catch (err) {
+    if (err instanceof UserError) return err;
+    throw err;
+  }
+}
 
 /**
  * A proxy URL; without a scheme (`proxy.corp:3128`) it is taken as http://, as Go does.
