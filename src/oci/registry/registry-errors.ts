@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { formatDuration } from '../../duration.js';
 import { UserError } from '../../errors.js';
 import { escapeControl } from '../../terminal-text.js';
+import { isLoopbackRegistry } from './http/loopback.js';
 import { errorCode, isRetryableError } from './http/retry.js';
 import { headerValue, ResponseTooLargeError, type HttpResponse } from './http/transport.js';
 
@@ -143,7 +144,10 @@ export function networkError(
         `cannot resolve the registry host '${hostname}' (${code}): check the URL`,
       );
     case 'ECONNREFUSED':
-      return new UserError(`registry ${registry} refused the connection: check the host and port`);
+      // On this machine, most often a local registry (kind's) that is not started.
+      return new UserError(
+        `registry ${registry} refused the connection: ${isLoopbackRegistry(registry) ? 'is the registry running? ' : ''}check the host and port`,
+      );
     case 'EPROTO':
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
       return new UserError(

@@ -99,12 +99,22 @@ describe('unreachable registries', () => {
     ).rejects.toThrow("cannot resolve the registry host 'no-such-registry.invalid'");
   });
 
-  it('names a port nobody listens on', async () => {
+  it('names a port nobody listens on, asking whether a local registry runs', async () => {
     const { freePort } = await import('../../support/ports.js');
     const port = await freePort();
     await expect(
       resolveArtifact(`oci://127.0.0.1:${port}/app:v1`, { useAuthFile: false, retries: 0 }),
-    ).rejects.toThrow(`registry 127.0.0.1:${port} refused the connection`);
+    ).rejects.toThrow(
+      `registry 127.0.0.1:${port} refused the connection: is the registry running? check the host and port`,
+    );
+    // 127.0.0.2 is loopback, but not "this machine's registry" by name.
+    await expect(
+      resolveArtifact(`oci://127.0.0.2:${port}/app:v1`, {
+        useAuthFile: false,
+        retries: 0,
+        allowInsecureHttp: true,
+      }),
+    ).rejects.toThrow(`registry 127.0.0.2:${port} refused the connection: check the host and port`);
   });
 });
 
