@@ -332,7 +332,7 @@ export class RegistryClient {
       if (req.signal?.aborted) throw err;
       plainError = err;
     }
-    if (plain && plain.status !== 400) {
+    if (plain && plain.status !== 400 && !this.redirectsToHttps(plain)) {
       this.scheme = 'http';
       if (!isRetryableStatus(plain.status) || req.retry === false) return plain;
       // A busy registry: wait as it asks, then send with the usual retries.
@@ -349,6 +349,24 @@ export class RegistryClient {
       if (!plain) throw plainError;
       this.scheme = 'http';
       return plain;
+    }
+  }
+
+  /**
+   * Whether a plain answer sends the client to HTTPS on the registry's own host and port: a
+   * TLS front (nginx's `error_page 497`) answering plain HTTP so, where Go's TLS server says 400.
+   */
+  private redirectsToHttps(plain: HttpResponse): boolean {
+    if (plain.status < 300 || plain.status > 399) return false;
+    const location = headerValue(plain.headers, 'location');
+    if (!location) return false;
+    try {
+      const target = new URL(location, plain.url);
+      return (
+        target.protocol === 'https:' && target.host === new URL(`https://${this.registry}`).host
+      );
+    } catch {
+      return false;
     }
   }
 

@@ -89,6 +89,33 @@ describe('plain HTTP to this machine', () => {
     }
   });
 
+  test('a loopback TLS front that redirects plain HTTP to https on its own port: HTTPS follows', async () => {
+    const tls = await startRegistry({ tls: true, htpasswd: user });
+    // As nginx's `error_page 497 https://$host:$server_port$request_uri`.
+    const front = await forwardTcp(
+      '127.0.0.1',
+      tls.host,
+      (host) =>
+        `HTTP/1.1 301 Moved Permanently\r\nLocation: https://${host}/v2/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+    );
+    const client = new RegistryClient(front.host, { ...creds, caFile: tls.caFile });
+    try {
+      const url = `oci://${front.host}/loopback/redirected:v1`;
+      const artifact = fluxArtifact({ 'e.yaml': 'e\n' });
+      await pushArtifact(url, artifact, { client });
+      expect((await pullArtifact(url, { client })).digest).toBe(
+        artifact.manifest.descriptor.digest,
+      );
+      expect(client.baseUrl).toBe(`https://${front.host}`);
+      expect(front.firstBytes[0]).not.toBe(TLS_HANDSHAKE);
+      expect(front.firstBytes.slice(1)).toEqual(front.firstBytes.slice(1).map(() => TLS_HANDSHAKE));
+    } finally {
+      await client.close();
+      await front.stop();
+      await tls.stop();
+    }
+  });
+
   test('any other host needs allowInsecureHttp', async () => {
     const url = `oci://${other.host}/loopback/app:v1`;
     const refused = resolveArtifact(url, creds);
