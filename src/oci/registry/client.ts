@@ -289,11 +289,16 @@ export class RegistryClient {
    */
   private async sendWithScheme(req: RegistryRequest): Promise<HttpResponse> {
     const absolute = ABSOLUTE_URL.test(req.path);
-    const send = (scheme: string, retry = req.retry): Promise<HttpResponse> =>
+    const send = (
+      scheme: string,
+      retry = req.retry,
+      headers = req.headers,
+    ): Promise<HttpResponse> =>
       this.transport.send({
         ...req,
         url: absolute ? req.path : `${scheme}://${this.registry}${req.path}`,
         retry,
+        headers,
       });
     if (this.scheme || absolute) return send(this.scheme ?? 'https');
     if (isLoopbackRegistry(this.registry)) return this.probeLoopback(req, send);
@@ -321,19 +326,27 @@ export class RegistryClient {
    */
   private async probeLoopback(
     req: RegistryRequest,
-    send: (scheme: string, retry?: boolean) => Promise<HttpResponse>,
+    send: (
+      scheme: string,
+      retry?: boolean,
+      headers?: Readonly<Record<string, string>>,
+    ) => Promise<HttpResponse>,
   ): Promise<HttpResponse> {
     let plain: HttpResponse | undefined;
     let plainError: unknown;
+    // Without credentials (a registry token is sent unasked): "loopback" may be a
+    // forwarder to another machine, and the scheme is not known yet.
+    const { authorization, ...unauthorized } = req.headers ?? {};
     try {
       // No retries: a TLS server drops plain HTTP, which must not be retried with backoff.
-      plain = await send('http', false);
+      plain = await send('http', false, unauthorized);
     } catch (err) {
       if (req.signal?.aborted) throw err;
       plainError = err;
     }
     if (plain && plain.status !== 400 && !this.redirectsToHttps(plain)) {
       this.scheme = 'http';
+      if (plain.status === 401 && authorization !== undefined) return send('http');
       if (!isRetryableStatus(plain.status) || req.retry === false) return plain;
       // A busy registry: wait as it asks, then send with the usual retries.
       const retryAfter = parseRetryAfter(headerValue(plain.headers, 'retry-after'));

@@ -11,6 +11,7 @@ import {
 } from '../../../src/oci/registry/index.js';
 import { isLoopbackRegistry } from '../../../src/oci/registry/http/loopback.js';
 import { fluxArtifact } from '../../support/artifacts.js';
+import { startRegistryFront } from '../../support/registry-front.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
 import { forwardTcp, type TcpForwarder } from '../../support/tcp-forwarder.js';
 
@@ -113,6 +114,41 @@ describe('plain HTTP to this machine', () => {
       await client.close();
       await front.stop();
       await tls.stop();
+    }
+  });
+
+  test('the plain probe goes without credentials; they follow once the scheme is known', async () => {
+    const open = await startRegistry();
+    // A registry that takes only this token (a docker config `registrytoken`).
+    const front = await startRegistryFront({
+      target: open.host,
+      answer: (request, registry) =>
+        request.headers.authorization === 'Bearer loopback-t0ken'
+          ? registry()
+          : {
+              status: 401,
+              headers: { 'www-authenticate': 'Bearer realm="http://127.0.0.1:1/token"' },
+              body: Buffer.from('{"errors":[{"code":"UNAUTHORIZED","message":"token"}]}'),
+            },
+    });
+    const options = {
+      credentials: { registryToken: 'loopback-t0ken' },
+      useAuthFile: false,
+      retries: 0,
+    };
+    try {
+      const url = `oci://${front.host}/loopback/token:v1`;
+      const artifact = fluxArtifact({ 'f.yaml': 'f\n' });
+      await pushArtifact(url, artifact, options);
+      expect((await pullArtifact(url, options)).digest).toBe(artifact.manifest.descriptor.digest);
+      const probes = front.requests.filter((r) => r.headers.authorization === undefined);
+      // One probe per client (push, pull), each sent again with the token.
+      expect(probes).toHaveLength(2);
+      expect(front.requests[0]!.headers.authorization).toBeUndefined();
+      expect(front.requests[1]!.headers.authorization).toBe('Bearer loopback-t0ken');
+    } finally {
+      await front.stop();
+      await open.stop();
     }
   });
 

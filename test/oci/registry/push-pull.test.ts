@@ -127,7 +127,8 @@ describe('registry operations against distribution over plain HTTP', () => {
     try {
       const artifact = fluxArtifact({ 'r.yaml': `redirect: ${Date.now()}\n` });
       await pushArtifact(`oci://${registry.host}/fleet/redirect:v1`, artifact, options);
-      // A registry token is sent with every request to the registry, and never elsewhere.
+      // A registry token is sent with every request to the registry once its scheme is
+      // known (not with the plain-HTTP probe of a loopback registry), and never elsewhere.
       const credentials = { registryToken: 'registry-secret' };
       const pulled = await pullArtifact(`oci://${front.host}/fleet/redirect:v1`, {
         ...options,
@@ -135,9 +136,10 @@ describe('registry operations against distribution over plain HTTP', () => {
       });
       expect(pulled.layer.descriptor).toEqual(artifact.layers[0].descriptor);
       expect(front.log.some((r) => r.outcome === 'redirected')).toBe(true);
-      expect(front.log.every((r) => r.headers.authorization === 'Bearer registry-secret')).toBe(
-        true,
-      );
+      expect(front.log[0].headers.authorization).toBeUndefined();
+      expect(
+        front.log.slice(1).every((r) => r.headers.authorization === 'Bearer registry-secret'),
+      ).toBe(true);
       expect(storage.log.map((r) => r.url)).toEqual([
         `/v2/fleet/redirect/blobs/${artifact.layers[0].descriptor.digest}`,
       ]);
