@@ -1,6 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
 // Streaming makes a short-lived Buffer per piece (socket reads, gunzip output, file reads); V8 frees
 // them only once ~32 MB pile up, so a collection every few MiB keeps the peak near a few pieces.
 
@@ -40,9 +37,12 @@ export function processedBytes(bytes: number): void {
  */
 function youngCollector(): () => void {
   try {
-    setFlagsFromString('--expose-gc');
+    // Loaded here, not imported: a small push or pull never collects and so never loads them.
+    process.getBuiltinModule('node:v8').setFlagsFromString('--expose-gc');
     // A context created with the flag in force has `gc`.
-    const gc = runInNewContext('typeof gc === "function" ? gc : undefined') as
+    const gc = process
+      .getBuiltinModule('node:vm')
+      .runInNewContext('typeof gc === "function" ? gc : undefined') as
       ((options: { type: 'minor' }) => void) | undefined;
     if (gc !== undefined) return () => gc({ type: 'minor' });
   } catch {
