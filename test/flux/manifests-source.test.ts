@@ -11,6 +11,8 @@ import {
   EMBEDDED_FLUX_VERSION,
   EMBEDDED_MANIFESTS_FILE,
 } from '../../src/flux/manifests/embedded.js';
+import { startConnectProxy } from '../support/connect-proxy.js';
+import { freePort } from '../support/ports.js';
 import { FIXTURE_BUNDLE, fixtureArchive, tarGz } from './fixture-archive.js';
 
 const COMPONENT_FILES = [
@@ -84,6 +86,38 @@ describe('manifests source: download from a releases base URL or mirror', () => 
     const second = await loadManifests(options);
     expect(second.files).toEqual(first.files);
     expect(requests).toEqual(['/fluxcd/flux2/releases/download/v2.9.4/manifests.tar.gz']);
+  });
+
+  test('downloads through the proxy HTTP_PROXY names, as the registry client does', async () => {
+    // `releases.test` resolves only inside the proxy.
+    const proxy = await startConnectProxy({ hosts: { 'releases.test': '127.0.0.1' } });
+    try {
+      const port = new URL(baseUrl).port;
+      const proxied = {
+        baseUrl: `http://releases.test:${port}/fluxcd/flux2/releases`,
+        cacheDir: work,
+      };
+      const bundle = await loadManifests({
+        ...proxied,
+        version: '2.7.0',
+        env: { HTTP_PROXY: proxy.url },
+      });
+      expect([...bundle.files.keys()].sort()).toEqual(COMPONENT_FILES);
+      // The redirect is followed through the proxy too.
+      expect(proxy.forwarded.map((r) => r.split(' ').slice(0, 2).join(' '))).toEqual([
+        `GET http://releases.test:${port}/fluxcd/flux2/releases/download/v2.7.0/manifests.tar.gz`,
+        `GET http://releases.test:${port}/blobs/v2.7.0.tgz`,
+        `GET http://releases.test:${port}/fluxcd/flux2/releases/download/v2.7.0/flux_2.7.0_checksums.txt`,
+      ]);
+      const closed = `127.0.0.1:${await freePort()}`;
+      await expect(
+        loadManifests({ ...proxied, version: '2.6.0', env: { HTTP_PROXY: `http://${closed}` } }),
+      ).rejects.toThrow(
+        `cannot download the Flux v2.6.0 manifests from http://releases.test:${port}/fluxcd/flux2/releases/download/v2.6.0/manifests.tar.gz (cannot reach the HTTP proxy ${closed} (ECONNREFUSED): check HTTP_PROXY)`,
+      );
+    } finally {
+      await proxy.stop();
+    }
   });
 
   test('a checksum mismatch is refused and nothing is cached', async () => {

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, posix } from 'node:path';
-import { fetch } from 'undici';
 import { UserError } from '../../errors.js';
 import { readArchiveYamlFiles } from './bundle-archive.js';
 import { EMBEDDED_FLUX_VERSION, loadEmbeddedManifests } from './embedded.js';
@@ -80,14 +79,15 @@ export async function loadManifests(
   if (requested === EMBEDDED_FLUX_VERSION && baseUrl === FLUX_RELEASES_BASE_URL) {
     return loadEmbeddedManifests();
   }
-  const version = requested === 'latest' ? await resolveLatestVersion(baseUrl, options) : requested;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const version =
+    requested === 'latest' ? await resolveLatestVersion(baseUrl, env, timeoutMs) : requested;
   const checksums = options.checksums ?? PINNED_MANIFEST_CHECKSUMS;
   const pinned = checksums[version];
   const cacheDir = options.cacheDir ?? defaultCacheDir(env);
   const cachedFile = join(cacheDir, version, 'manifests.tar.gz');
   const url = `${baseUrl}/download/${version}/manifests.tar.gz`;
 
-  const timeoutMs = options.timeoutMs ?? 60_000;
   let archive = await readIfExists(cachedFile);
   let verified = false;
   if (archive) {
@@ -101,10 +101,10 @@ export async function loadManifests(
     }
   }
   if (!archive) {
-    archive = await download(url, version, timeoutMs);
+    archive = await download(url, version, env, timeoutMs);
     const digest = sha256(archive);
     // Unpinned versions are checked against the checksums file published with the release.
-    const expected = pinned ?? (await publishedChecksum(baseUrl, version, timeoutMs));
+    const expected = pinned ?? (await publishedChecksum(baseUrl, version, env, timeoutMs));
     if (expected !== undefined && digest !== expected) {
       throw new UserError(
         `the Flux ${version} manifests downloaded from ${url} have sha256 ${digest}, not the ${pinned ? 'pinned' : 'published'} ${expected}; the download or the mirror is corrupt or tampered with; fix the mirror or use --manifests`,
@@ -174,10 +174,25 @@ function bundleRoot(files: Map<string, string>, origin: string): Map<string, str
   return result;
 }
 
-async function download(url: string, version: string, timeoutMs: number): Promise<Uint8Array> {
+/** A GET over the registry transport, loaded at the first download only. */
+async function httpGet(
+  ...args: Parameters<typeof import('./http-get.js').httpGet>
+): ReturnType<typeof import('./http-get.js').httpGet> {
+  return (await import('./http-get.js')).httpGet(...args);
+}
+
+/** The environment that names the proxies. */
+type Env = Readonly<Record<string, string | undefined>>;
+
+async function download(
+  url: string,
+  version: string,
+  env: Env,
+  timeoutMs: number,
+): Promise<Uint8Array> {
   let response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    response = await httpGet(url, { env, timeoutMs });
   } catch (err) {
     throw new UserError(
       `cannot download the Flux ${version} manifests from ${url} (${networkReason(err)}) and no local bundle was given; without network access pass --manifests <directory or manifests.tar.gz> (or set ${FLUX_MANIFESTS_ENV}), or --manifests-base-url <mirror>`,
@@ -188,12 +203,12 @@ async function download(url: string, version: string, timeoutMs: number): Promis
       `Flux ${version} does not exist at ${url} (HTTP 404); check --version (releases look like ${DEFAULT_FLUX_VERSION}) or the mirror's layout`,
     );
   }
-  if (!response.ok) {
+  if (response.status < 200 || response.status > 299) {
     throw new UserError(
       `downloading the Flux ${version} manifests from ${url} failed with HTTP ${response.status}; retry, or pass --manifests <directory or manifests.tar.gz>`,
     );
   }
-  return new Uint8Array(await response.arrayBuffer());
+  return new Uint8Array(response.body);
 }
 
 /**
@@ -203,13 +218,15 @@ async function download(url: string, version: string, timeoutMs: number): Promis
 async function publishedChecksum(
   baseUrl: string,
   version: string,
+  env: Env,
   timeoutMs: number,
 ): Promise<string | undefined> {
   const url = `${baseUrl}/download/${version}/flux_${version.slice(1)}_checksums.txt`;
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok) return undefined;
-    const line = (await response.text())
+    const response = await httpGet(url, { env, timeoutMs });
+    if (response.status < 200 || response.status > 299) return undefined;
+    const line = response.body
+      .toString('utf8')
       .split('\n')
       .map((l) => /^([a-f0-9]{64})\s+\*?manifests\.tar\.gz\s*$/.exec(l.trim()))
       .find((m) => m !== null);
@@ -220,10 +237,7 @@ async function publishedChecksum(
 }
 
 /** The tag of the newest release, from the GitHub API; mirrors must name a version. */
-async function resolveLatestVersion(
-  baseUrl: string,
-  options: ManifestsSourceOptions,
-): Promise<string> {
+async function resolveLatestVersion(baseUrl: string, env: Env, timeoutMs: number): Promise<string> {
   if (baseUrl !== FLUX_RELEASES_BASE_URL) {
     throw new UserError(
       `--version latest can only be resolved against the Flux releases on GitHub, not the mirror ${baseUrl}; give an exact version, e.g. ${DEFAULT_FLUX_VERSION}`,
@@ -231,10 +245,10 @@ async function resolveLatestVersion(
   }
   const api = 'https://api.github.com/repos/fluxcd/flux2/releases/latest';
   try {
-    const response = await fetch(api, { signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
-    const body = (await response.json()) as { tag_name?: unknown };
-    if (!response.ok || typeof body.tag_name !== 'string')
-      throw new Error(`HTTP ${response.status}`);
+    const response = await httpGet(api, { env, timeoutMs });
+    const ok = response.status >= 200 && response.status <= 299;
+    const body = JSON.parse(response.body.toString('utf8')) as { tag_name?: unknown };
+    if (!ok || typeof body.tag_name !== 'string') throw new Error(`HTTP ${response.status}`);
     return normalizeFluxVersion(body.tag_name);
   } catch (err) {
     if (err instanceof UserError) throw err;
@@ -244,11 +258,14 @@ async function resolveLatestVersion(
   }
 }
 
+/** Why a GET failed, in a word where there is one (ECONNREFUSED, timed out). */
 function networkReason(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
   if (err.name === 'TimeoutError') return 'timed out';
-  return cause?.code ?? cause?.message ?? err.message;
+  // A proxy that cannot be reached, or is malformed, says so in its own words.
+  if (err instanceof UserError) return err.message;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : err.message;
 }
 
 function defaultCacheDir(env: Readonly<Record<string, string | undefined>>): string {

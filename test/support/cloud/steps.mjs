@@ -3,7 +3,6 @@
 // {"argv": [...]} (a command), {"advanceMs": n} (move this process's clock, Date.now and
 // new Date(), n ms forward: expiry without waiting for it) or {"post": url} (tell a fake something).
 // Each command's exit code goes to stderr as `STEP <i> EXIT <code>`.
-import { request } from 'undici';
 import { main } from '../../../dist/cli/main.js';
 
 // The SDKs read the clock both ways (google-auth-library's expiry is `new Date()`).
@@ -23,9 +22,9 @@ const steps = JSON.parse(process.argv[2]);
 for (const [i, step] of steps.entries()) {
   if (step.advanceMs !== undefined) clockOffsetMs += step.advanceMs;
   else if (step.post !== undefined) {
-    const res = await request(step.post, { method: 'POST' });
-    await res.body.dump();
-    if (res.statusCode !== 200) throw new Error(`POST ${step.post}: ${res.statusCode}`);
+    const res = await globalThis.fetch(step.post, { method: 'POST' });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`POST ${step.post}: ${res.status}`);
   } else {
     const code = await main(['node', 'flux-oci', ...step.argv]);
     process.stderr.write(`STEP ${i} EXIT ${code}\n`);
