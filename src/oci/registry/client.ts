@@ -19,6 +19,8 @@ import {
   registryErrorText,
 } from './registry-errors.js';
 import {
+  errorCode,
+  isRetryableError,
   isRetryableStatus,
   parseRetryAfter,
   retryDelay,
@@ -34,6 +36,12 @@ import {
   type HttpResponse,
   type TransferStats,
 } from './http/transport.js';
+
+/** Whether `err` is a TLS handshake meeting a server that answers in plain HTTP. */
+function speaksNoTls(err: unknown): boolean {
+  const code = errorCode(err);
+  return code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER';
+}
 
 /** One request to the registry's API on behalf of a repository. */
 export interface RegistryRequest extends Omit<HttpRequest, 'url'> {
@@ -359,7 +367,15 @@ export class RegistryClient {
       return res;
     } catch (err) {
       if (req.signal?.aborted || isCertificateError(err)) throw err;
-      if (!plain) throw plainError;
+      if (!plain) {
+        // Plain HTTP met a transient failure (a reset) and the server does not speak TLS:
+        // plain HTTP it is, with the usual retries.
+        if (req.retry !== false && isRetryableError(plainError) && speaksNoTls(err)) {
+          this.scheme = 'http';
+          return send('http');
+        }
+        throw plainError;
+      }
       this.scheme = 'http';
       return plain;
     }

@@ -11,6 +11,7 @@ import {
 } from '../../../src/oci/registry/index.js';
 import { isLoopbackRegistry } from '../../../src/oci/registry/http/loopback.js';
 import { fluxArtifact } from '../../support/artifacts.js';
+import { startFaultProxy } from '../../support/fault-proxy.js';
 import { startRegistryFront } from '../../support/registry-front.js';
 import { startRegistry, type TestRegistry } from '../../support/registry.js';
 import { forwardTcp, type TcpForwarder } from '../../support/tcp-forwarder.js';
@@ -149,6 +150,25 @@ describe('plain HTTP to this machine', () => {
     } finally {
       await front.stop();
       await open.stop();
+    }
+  });
+
+  test('a reset of the plain probe is retried once HTTPS shows the server speaks plain HTTP', async () => {
+    const artifact = fluxArtifact({ 'g.yaml': 'g\n' });
+    await pushArtifact(`oci://${registry.host}/loopback/reset:v1`, artifact, creds);
+    const front = await startFaultProxy({
+      target: registry.host,
+      fault: (request) => (request.index === 0 ? 'reset' : undefined),
+    });
+    try {
+      const pulled = await pullArtifact(`oci://${front.host}/loopback/reset:v1`, {
+        ...creds,
+        retries: 1,
+        retryDelayMs: 10,
+      });
+      expect(pulled.digest).toBe(artifact.manifest.descriptor.digest);
+    } finally {
+      await front.stop();
     }
   });
 
