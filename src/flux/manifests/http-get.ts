@@ -13,6 +13,8 @@ import { PACKAGE_VERSION } from '../../version.js';
 /** Redirects followed, as fetch does (GitHub sends release assets to its object storage). */
 const MAX_REDIRECTS = 20;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Flux's manifests.tar.gz is ~0.5 MB; anything past this is not a release's file. */
+const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 /**
  * GETs `url`, following redirects, within `timeoutMs` for the whole exchange; not retried.
@@ -36,7 +38,12 @@ export async function httpGet(
   try {
     let target = new URL(url);
     for (let hops = 0; ; hops++) {
-      const res = await transport.send({ method: 'GET', url: target.href, signal });
+      const res = await transport.send({
+        method: 'GET',
+        url: target.href,
+        signal,
+        maxResponseBytes: MAX_FILE_BYTES,
+      });
       const location = headerValue(res.headers, 'location');
       if (!REDIRECT_STATUSES.has(res.status) || !location || hops === MAX_REDIRECTS) return res;
       target = new URL(location, target);

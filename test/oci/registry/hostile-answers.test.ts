@@ -85,6 +85,29 @@ describe('hostile registry answers', () => {
       return json({ name: 'hostile/app', tags: manyTags(`p${page}-`, perPage) }, next);
     };
 
+  describe('bodies read into memory', () => {
+    it('refuses an answer larger than 4 MiB where the request named no limit', async () => {
+      // The answer to the upload's POST, whose body nobody reads, padded to 10 MiB.
+      const hostile = await front(async (req, real) => {
+        const answer = await real();
+        return req.method === 'POST' && req.url.includes('/blobs/uploads/')
+          ? { ...answer, body: Buffer.alloc(10 * 1024 * 1024, 0x20) }
+          : answer;
+      });
+      await expect(
+        pushArtifact(
+          `oci://${hostile.host}/hostile/big:v1`,
+          fluxArtifact({ 'b.yaml': 'b\n' }),
+          options,
+        ),
+      ).rejects.toThrow(
+        new RegExp(
+          `^registry ${hostile.host} sent more than 4194304 bytes for http://${hostile.host}/v2/hostile/big/blobs/uploads/`,
+        ),
+      );
+    });
+  });
+
   describe('tag lists', () => {
     it('reads one page of 150,000 tags and keeps those the filter matches', async () => {
       const hostile = await front(async (req, real) =>

@@ -48,7 +48,10 @@ export interface HttpRequest {
    * @default true
    */
   readonly retry?: boolean;
-  /** Fail instead of reading a response body larger than this (a registry is not trusted). */
+  /**
+   * Fail instead of reading a response body larger than this (a registry is not trusted).
+   * @default MAX_IN_MEMORY_RESPONSE_BYTES for a body read into memory; none for a sink's
+   */
   readonly maxResponseBytes?: number;
   /** Bytes of the body sent so far (for progress). */
   readonly onSent?: (bytes: number) => void;
@@ -87,6 +90,9 @@ export interface TransferStats {
   bytesSent: number;
   bytesReceived: number;
 }
+
+/** The largest response body read into memory when the request names no limit. */
+export const MAX_IN_MEMORY_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 /** Bodies larger than this go out in chunks of this size, so progress can be reported. */
 const UPLOAD_CHUNK = 1024 * 1024;
@@ -227,13 +233,16 @@ export class HttpTransport {
     const chunks: Buffer[] = [];
     let received = 0;
     const sink = res.statusCode === 200 ? req.sink : undefined;
+    // A body read into memory is bounded even when the caller named no limit (an answer
+    // to a HEAD, POST or PUT, an error body): the server is not trusted.
+    const limit = req.maxResponseBytes ?? (sink ? undefined : MAX_IN_MEMORY_RESPONSE_BYTES);
     sink?.begin();
     for await (const chunk of res as AsyncIterable<Buffer>) {
       received += chunk.length;
       this.stats.bytesReceived += chunk.length;
-      if (req.maxResponseBytes !== undefined && received > req.maxResponseBytes) {
+      if (limit !== undefined && received > limit) {
         outgoing.destroy();
-        throw new ResponseTooLargeError(req.url, req.maxResponseBytes);
+        throw new ResponseTooLargeError(req.url, limit);
       }
       if (sink) await sink.write(chunk);
       else chunks.push(chunk);
