@@ -68,9 +68,18 @@ describe('plain HTTP to this machine', () => {
     }
   });
 
-  test('a loopback registry with TLS answers plain HTTP with 400: HTTPS follows', async () => {
+  test.each([
+    // A Go TLS server answers plain HTTP with 400 ("Client sent an HTTP request to an HTTPS server").
+    ['answers plain HTTP with 400', undefined],
+    // As nginx's `error_page 497 https://$host:$server_port$request_uri`.
+    [
+      'redirects plain HTTP to https on its own port',
+      (host: string) =>
+        `HTTP/1.1 301 Moved Permanently\r\nLocation: https://${host}/v2/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+    ],
+  ])('a loopback registry with TLS that %s: HTTPS follows', async (_case, plainAnswer) => {
     const tls = await startRegistry({ tls: true, htpasswd: user });
-    const front = await forwardTcp('127.0.0.1', tls.host);
+    const front = await forwardTcp('127.0.0.1', tls.host, plainAnswer);
     const client = new RegistryClient(front.host, { ...creds, caFile: tls.caFile });
     try {
       const url = `oci://${front.host}/loopback/tls:v1`;
@@ -82,34 +91,7 @@ describe('plain HTTP to this machine', () => {
       expect(client.baseUrl).toBe(`https://${front.host}`);
       // One plain request, then TLS only: the scheme is learnt once per client.
       expect(front.firstBytes[0]).not.toBe(TLS_HANDSHAKE);
-      expect(front.firstBytes.slice(1)).toEqual(front.firstBytes.slice(1).map(() => TLS_HANDSHAKE));
       expect(front.firstBytes.length).toBeGreaterThan(1);
-    } finally {
-      await client.close();
-      await front.stop();
-      await tls.stop();
-    }
-  });
-
-  test('a loopback TLS front that redirects plain HTTP to https on its own port: HTTPS follows', async () => {
-    const tls = await startRegistry({ tls: true, htpasswd: user });
-    // As nginx's `error_page 497 https://$host:$server_port$request_uri`.
-    const front = await forwardTcp(
-      '127.0.0.1',
-      tls.host,
-      (host) =>
-        `HTTP/1.1 301 Moved Permanently\r\nLocation: https://${host}/v2/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
-    );
-    const client = new RegistryClient(front.host, { ...creds, caFile: tls.caFile });
-    try {
-      const url = `oci://${front.host}/loopback/redirected:v1`;
-      const artifact = fluxArtifact({ 'e.yaml': 'e\n' });
-      await pushArtifact(url, artifact, { client });
-      expect((await pullArtifact(url, { client })).digest).toBe(
-        artifact.manifest.descriptor.digest,
-      );
-      expect(client.baseUrl).toBe(`https://${front.host}`);
-      expect(front.firstBytes[0]).not.toBe(TLS_HANDSHAKE);
       expect(front.firstBytes.slice(1)).toEqual(front.firstBytes.slice(1).map(() => TLS_HANDSHAKE));
     } finally {
       await client.close();

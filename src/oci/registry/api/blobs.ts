@@ -199,24 +199,41 @@ export async function fetchBlob(
       client.progress({ direction: 'download', digest, bytes, total: size }),
     signal,
   });
+  checkBlobAnswer(client, repository, descriptor, res, res.body.length, () =>
+    sha256Digest(res.body),
+  );
+  return res.body;
+}
+
+/**
+ * Refuses an answer to a blob GET that is not the blob: missing, another status, or bytes
+ * whose size or digest (`actual`, computed only once the size is right) differ.
+ */
+function checkBlobAnswer(
+  client: RegistryClient,
+  repository: string,
+  { digest, size }: Descriptor,
+  res: HttpResponse,
+  received: number,
+  actual: () => string,
+): void {
   if (res.status === 404) {
     throw new UserError(
       `registry ${client.registry} does not have blob ${digest} of ${repository}`,
     );
   }
   if (res.status !== 200) throw unexpectedResponse(client.registry, `get blob ${digest}`, res);
-  if (res.body.length !== size) {
+  if (received !== size) {
     throw new UserError(
-      `blob ${digest} from ${client.registry} has ${res.body.length} bytes, the manifest says ${size}`,
+      `blob ${digest} from ${client.registry} has ${received} bytes, the manifest says ${size}`,
     );
   }
-  const actual = sha256Digest(res.body);
-  if (actual !== digest) {
+  const got = actual();
+  if (got !== digest) {
     throw new UserError(
-      `blob ${digest} from ${client.registry} does not match its digest (got ${actual}): corrupt or tampered content`,
+      `blob ${digest} from ${client.registry} does not match its digest (got ${got}): corrupt or tampered content`,
     );
   }
-  return res.body;
 }
 
 /**
@@ -257,23 +274,14 @@ export async function fetchBlobInto(
     },
     signal,
   });
-  if (res.status === 404) {
-    throw new UserError(
-      `registry ${client.registry} does not have blob ${digest} of ${repository}`,
-    );
-  }
-  if (res.status !== 200) throw unexpectedResponse(client.registry, `get blob ${digest}`, res);
-  if (received !== size) {
-    throw new UserError(
-      `blob ${digest} from ${client.registry} has ${received} bytes, the manifest says ${size}`,
-    );
-  }
-  const actual = `sha256:${hash.digest('hex')}`;
-  if (actual !== digest) {
-    throw new UserError(
-      `blob ${digest} from ${client.registry} does not match its digest (got ${actual}): corrupt or tampered content`,
-    );
-  }
+  checkBlobAnswer(
+    client,
+    repository,
+    descriptor,
+    res,
+    received,
+    () => `sha256:${hash.digest('hex')}`,
+  );
 }
 
 /**
