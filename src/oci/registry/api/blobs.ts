@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import type { BlobSource, Descriptor } from '../../content/descriptor.js';
 import type { RegistryClient } from '../client.js';
-import { sha256Digest } from '../../content/digest.js';
 import { fileMatchesRegistryDigest, matchesRegistryDigest } from './content-digest.js';
 import { RegistryNetworkError, unexpectedResponse } from '../registry-errors.js';
 import { isRetryableStatus, retryDelay, sleep } from '../http/retry.js';
@@ -189,25 +188,23 @@ export async function fetchBlob(
   descriptor: Descriptor,
   signal?: AbortSignal,
 ): Promise<Buffer> {
-  const { digest, size } = descriptor;
-  const res = await client.send({
-    method: 'GET',
-    path: `/v2/${repository}/blobs/${digest}`,
-    repository,
-    maxResponseBytes: size,
-    onReceived: (bytes: number) =>
-      client.progress({ direction: 'download', digest, bytes, total: size }),
-    signal,
-  });
-  checkBlobAnswer(client, repository, descriptor, res, res.body.length, () =>
-    sha256Digest(res.body),
-  );
-  return res.body;
+  // The one download path, with the pieces kept in memory (a retry starts them over).
+  const pieces: Buffer[] = [];
+  const keep: ResponseSink = {
+    begin: () => {
+      pieces.length = 0;
+    },
+    write: (piece) => {
+      pieces.push(piece);
+    },
+  };
+  await fetchBlobInto(client, repository, descriptor, keep, signal);
+  return Buffer.concat(pieces);
 }
 
 /**
  * Refuses an answer to a blob GET that is not the blob: missing, another status, or bytes
- * whose size or digest (`actual`, computed only once the size is right) differ.
+ * whose size or digest (`actual`) differ.
  */
 function checkBlobAnswer(
   client: RegistryClient,
@@ -215,7 +212,7 @@ function checkBlobAnswer(
   { digest, size }: Descriptor,
   res: HttpResponse,
   received: number,
-  actual: () => string,
+  actual: string,
 ): void {
   if (res.status === 404) {
     throw new UserError(
@@ -228,10 +225,9 @@ function checkBlobAnswer(
       `blob ${digest} from ${client.registry} has ${received} bytes, the manifest says ${size}`,
     );
   }
-  const got = actual();
-  if (got !== digest) {
+  if (actual !== digest) {
     throw new UserError(
-      `blob ${digest} from ${client.registry} does not match its digest (got ${got}): corrupt or tampered content`,
+      `blob ${digest} from ${client.registry} does not match its digest (got ${actual}): corrupt or tampered content`,
     );
   }
 }
@@ -274,14 +270,7 @@ export async function fetchBlobInto(
     },
     signal,
   });
-  checkBlobAnswer(
-    client,
-    repository,
-    descriptor,
-    res,
-    received,
-    () => `sha256:${hash.digest('hex')}`,
-  );
+  checkBlobAnswer(client, repository, descriptor, res, received, `sha256:${hash.digest('hex')}`);
 }
 
 /**
