@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // The flux-oci command: a thin launcher for the compiled CLI (built by `npm ci` through `prepare`).
-import { enableYoungGarbageCollection, main } from '../dist/cli/main.js';
+import { deferOptimisingCompiler } from '../dist/optimising-compiler.js';
+
+// V8's optimising compiler stays off until a command runs JavaScript hot (see
+// src/optimising-compiler.ts); set before the CLI loads, so none of it is optimised early.
+deferOptimisingCompiler();
+const { enableYoungGarbageCollection, main } = await import('../dist/cli/main.js');
 
 // Streamed pushes and pulls free their pieces every few MiB (see src/young-garbage.ts).
 enableYoungGarbageCollection();

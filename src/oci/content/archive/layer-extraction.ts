@@ -15,7 +15,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { UserError } from '../../../errors.js';
-import { processedBytes } from '../../../young-garbage.js';
+import { COLLECT_EVERY_BYTES_PASSED_ON, processedBytes } from '../../../young-garbage.js';
 import { DEFAULT_MAX_UNCOMPRESSED_SIZE } from '../gzip/gzip.js';
 import type { ExtractOptions, ExtractResult } from './extract.js';
 import {
@@ -194,7 +194,7 @@ export class LayerExtraction {
             `layer decompresses to more than the ${this.diskBytes} bytes free on the file system of ${dirname(this.staging)} (keeping ${KEEP_FREE_PERCENT}%, at most 1 GiB, free for others); free some space or choose another --output`,
           );
         }
-        processedBytes(piece.length);
+        processedBytes(piece.length, COLLECT_EVERY_BYTES_PASSED_ON);
         this.reader.write(piece);
       } catch (err) {
         this.fail(err);

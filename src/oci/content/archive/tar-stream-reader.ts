@@ -1,4 +1,5 @@
 import { UserError } from '../../../errors.js';
+import { handledEntry } from '../../../optimising-compiler.js';
 import {
   checksumMatches,
   cString,
@@ -115,6 +116,7 @@ export class TarStreamReader {
     this.pax = {};
     this.longName = undefined;
     this.longLink = undefined;
+    handledEntry();
     this.onEntry({
       name,
       kind,

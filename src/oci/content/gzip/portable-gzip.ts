@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { Deflate, deflateRaw } from 'pako';
+import { optimiseFromNow } from '../../../optimising-compiler.js';
 import { GZIP_HEADER } from './gzip-header.js';
 
 /** pako's parameters, fixed so its output never changes (zlib's level 6 defaults). */
@@ -12,6 +13,7 @@ const PAKO_OPTIONS = { level: 6, memLevel: 8, strategy: 0 } as const;
  * bytes are not Go's deflate output, but they decompress to the same tar (the diffID).
  */
 export function gzip(data: Uint8Array): Uint8Array {
+  optimiseFromNow(); // pure-JS deflate: hot JavaScript from the first byte
   const deflated = deflateRaw(data, PAKO_OPTIONS);
   const trailer = Buffer.alloc(8);
   trailer.writeUInt32LE(crc32(data), 0);
@@ -24,6 +26,7 @@ export function gzip(data: Uint8Array): Uint8Array {
  * (zlib's output does not depend on how its input is cut), a few pieces in memory.
  */
 export function* portableDeflate(pieces: Iterable<Uint8Array>): Generator<Uint8Array> {
+  optimiseFromNow();
   let out: Uint8Array[] = [];
   const deflate = new Deflate({ ...PAKO_OPTIONS, raw: true });
   deflate.onData = (chunk: Uint8Array) => void out.push(chunk);
