@@ -224,6 +224,13 @@ const cases: Case[] = [
       `--output=${join(work, `flux-${i}.tgz`)}`,
     ],
   },
+  {
+    // Each tool against its own push of the same tree: equal layers, one manifest request.
+    label: 'diff artifact 50 MB',
+    goal: { ratio: 1.5, against: 'flux', memory: false },
+    ours: () => ['diff', 'artifact', `oci://${host}/bench/ours-fresh-0:v1`, `--path=${large}`],
+    theirs: () => ['diff', 'artifact', `oci://${host}/bench/flux-fresh-0:v1`, `--path=${large}`],
+  },
 ];
 
 const median = (values: number[]): number =>

@@ -16,11 +16,16 @@ export { sha256Digest } from './content/digest.js';
 export type { ExtractOptions, ExtractResult } from './content/archive/extract.js';
 export { extractLayer, readLayer, safeParts } from './content/archive/extract.js';
 export { extractLayerFile, LayerExtraction } from './content/archive/layer-extraction.js';
-export type { LayerFile, StreamedArtifact } from './content/layer-stream.js';
-export { buildStreamedArtifact, writeLayerStream } from './content/layer-stream.js';
+export type { LayerDigests, LayerFile, StreamedArtifact } from './content/layer-stream.js';
+export {
+  buildStreamedArtifact,
+  describeLayerStream,
+  writeLayerStream,
+} from './content/layer-stream.js';
 export type { Compressor } from './content/gzip/gzip.js';
 export type { GunzipOptions } from './content/gzip/gzip.js';
 export { DEFAULT_MAX_UNCOMPRESSED_SIZE, gunzip } from './content/gzip/gzip.js';
+export { GunzipDigest, type GunzipDigestOptions } from './content/gzip/gunzip-digest.js';
 export { gzip } from './content/gzip/portable-gzip.js';
 export { DEFAULT_IGNORE_PATHS, IgnoreMatcher } from './content/archive/ignore.js';
 export { writeLayerFile } from './content/layer-file.js';

@@ -181,7 +181,7 @@ describe('artifact commands against the real Flux CLI v2.9.5', () => {
       const own = await flux('diff', 'artifact', url(repo, 'by-flux'), `--path=${tree}`);
       expect(own.stderr).toContain('✔ no changes detected');
       expect(own.code).toBe(0);
-      // Deliberate (README, diff artifact): our gzip comes from a pinned deflate, not Go's.
+      // Deliberate (README, diff artifact): our gzip bytes are not Go's.
       const theirs = await flux('diff', 'artifact', url(repo, 'by-ours'), `--path=${tree}`);
       expect(theirs.stderr).toContain('✗ the remote artifact contents differs from the local one');
       expect(theirs.code).toBe(1);

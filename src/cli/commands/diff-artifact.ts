@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { buildLayer } from '../../oci/content/build.js';
 import {
   addIgnorePathsOption,
   ignorePathsFrom,
@@ -28,10 +27,10 @@ export const DIFFERENT_EXIT_CODE = 1;
 export const DIFF_ERROR_EXIT_CODE = 2;
 
 /**
- * Registers `flux-oci diff artifact URL --path dir`, Flux's command: builds the local
+ * Registers `flux-oci diff artifact URL --path dir`, Flux's command: computes the local
  * layer with the same ignore rules and compares digest and size with the remote one; when
  * those differ, the remote tar itself (another gzip encoder gives other bytes for the
- * same content). Exits 0 when equal, 1 when different, 2 when it cannot tell.
+ * same content), streamed. Exits 0 when equal, 1 when different, 2 when it cannot tell.
  */
 export function registerDiffArtifact(program: Command): void {
   const command = group(program, 'diff', 'Diff artifacts')
@@ -56,7 +55,8 @@ export function registerDiffArtifact(program: Command): void {
   );
   addRegistryFlags(command).action(async (url: string, flags: DiffArtifactFlags) => {
     // Loaded when the command runs, not when its help is shown (see main.ts).
-    const { diffArtifact, toReference } = await import('../../oci/registry/index.js');
+    const { diffArtifactTree } = await import('../../oci/registry/diff.js');
+    const { toReference } = await import('../../oci/registry/operation.js');
     let same: boolean;
     try {
       const format = parseOutputFormat(flags.output);
@@ -68,16 +68,14 @@ export function registerDiffArtifact(program: Command): void {
       }
       const ref = toReference(url);
       const clientOptions = await registryClientOptions(flags, ref.registry);
-      const { layer, diffId } = buildLayer({
-        path,
-        ignorePaths: ignorePathsFrom(flags),
-      });
-      // The tar's digest too: a layer compressed by another deflate (Go Flux's) then
-      // compares by its uncompressed tar.
-      const diff = await diffArtifact(ref, layer.descriptor, {
-        ...clientOptions,
-        localDiffId: diffId,
-      });
+      // Streamed on both sides, nothing kept: the layer a push would make (one manifest
+      // request when equal), else the tar's digest against the remote layer's tar (a layer
+      // compressed by another deflate, Go Flux's). No size limit, as `pull artifact`.
+      const diff = await diffArtifactTree(
+        ref,
+        { path, ignorePaths: ignorePathsFrom(flags) },
+        clientOptions,
+      );
       same = diff.same;
       if (format) printStructured(format, diff);
     } catch (err) {

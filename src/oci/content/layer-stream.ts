@@ -10,11 +10,15 @@ import { gzipChunks, type Compressor } from './gzip/gzip.js';
 import { manifestBlob } from './manifest.js';
 import { FLUX_CONTENT_MEDIA_TYPE } from './media-types.js';
 
-/** A layer written to a file by {@link writeLayerStream}. */
-export interface LayerFile {
+/** A layer's descriptor and diffID, as {@link describeLayerStream} computes them. */
+export interface LayerDigests {
   readonly descriptor: Descriptor;
   /** `sha256:` of the uncompressed tar. */
   readonly diffId: string;
+}
+
+/** A layer written to a file by {@link writeLayerStream}. */
+export interface LayerFile extends LayerDigests {
   /** Where the gzip blob is. */
   readonly path: string;
 }
@@ -30,6 +34,46 @@ export async function writeLayerStream(
   path: string,
   compressor: Compressor,
 ): Promise<LayerFile> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (err) {
+    throw new UserError(`cannot create the layer file ${path}: ${(err as Error).message}`);
+  }
+  let digests: LayerDigests;
+  try {
+    digests = await streamLayer(options, compressor, (chunk) => {
+      for (let written = 0; written < chunk.length;) {
+        written += writeSync(fd, chunk, written);
+      }
+    });
+  } catch (err) {
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  return { ...digests, path };
+}
+
+/**
+ * The digest and size of the layer `compressor` makes of `options`, and its diffID, in one
+ * pass with nothing kept (for `diff artifact`: the layer `push artifact` would upload,
+ * without building it). Memory stays at a few pieces whatever the tree's size.
+ */
+export function describeLayerStream(
+  options: LayerOptions,
+  compressor: Compressor,
+): Promise<LayerDigests> {
+  return streamLayer(options, compressor, () => {});
+}
+
+/** tar → sha256 (diffID) → gzip → sha256 and size, each gzip piece handed to `each`. */
+async function streamLayer(
+  options: LayerOptions,
+  compressor: Compressor,
+  each: (chunk: Uint8Array) => void,
+): Promise<LayerDigests> {
   const tarHash = createHash('sha256');
   function* hashedTar(): Generator<Uint8Array> {
     for (const piece of tarPieces(options)) {
@@ -39,26 +83,11 @@ export async function writeLayerStream(
   }
   const blobHash = createHash('sha256');
   let size = 0;
-  let fd: number;
-  try {
-    fd = openSync(path, 'wx', 0o600);
-  } catch (err) {
-    throw new UserError(`cannot create the layer file ${path}: ${(err as Error).message}`);
+  for await (const chunk of gzipChunks(hashedTar(), compressor)) {
+    blobHash.update(chunk);
+    size += chunk.length;
+    each(chunk);
   }
-  try {
-    for await (const chunk of gzipChunks(hashedTar(), compressor)) {
-      blobHash.update(chunk);
-      size += chunk.length;
-      for (let written = 0; written < chunk.length;) {
-        written += writeSync(fd, chunk, written);
-      }
-    }
-  } catch (err) {
-    closeSync(fd);
-    rmSync(path, { force: true });
-    throw err;
-  }
-  closeSync(fd);
   return {
     descriptor: {
       mediaType: FLUX_CONTENT_MEDIA_TYPE,
@@ -66,7 +95,6 @@ export async function writeLayerStream(
       digest: `sha256:${blobHash.digest('hex')}`,
     },
     diffId: `sha256:${tarHash.digest('hex')}`,
-    path,
   };
 }
 

@@ -1,10 +1,11 @@
 import { UserError } from '../../errors.js';
+import type { LayerOptions } from '../content/build.js';
 import type { Artifact, Descriptor } from '../content/descriptor.js';
-import { sha256Digest } from '../content/digest.js';
-import { gunzip } from '../content/gzip/gzip.js';
+import { GunzipDigest } from '../content/gzip/gunzip-digest.js';
+import type { LayerDigests } from '../content/layer-stream.js';
 import { FLUX_CONTENT_MEDIA_TYPE } from '../content/media-types.js';
 import { referenceIdentifier, referenceName, type OciReference } from '../reference.js';
-import { fetchBlob } from './api/blobs.js';
+import { fetchBlobInto } from './api/blobs.js';
 import { getManifest } from './api/manifests.js';
 import { toReference, withClient, type OperationOptions } from './operation.js';
 import { parseImageManifest, selectLayer } from './pull.js';
@@ -17,7 +18,12 @@ export interface DiffOptions extends OperationOptions {
    * @default the artifact's `diffId` when it has one, else layers are compared as Flux does
    */
   readonly localDiffId?: string;
-  /** Largest remote tar accepted for that comparison. @default 100 MiB */
+  /**
+   * Largest remote tar accepted for that comparison.
+   * @default no limit: the tar is hashed as it downloads and decompresses, nothing is kept
+   * or written, so memory stays at a few pieces whatever its size (as `pull artifact`,
+   * which bounds only what it writes to disk)
+   */
   readonly maxUncompressedBytes?: number;
 }
 
@@ -34,14 +40,14 @@ export interface ArtifactDiff {
  * Compares a local content layer with the remote artifact's, as `flux diff artifact`
  * does (digest and size: one manifest request); with the local tar's digest it goes one
  * step further when they differ and compares the uncompressed tars, since two gzip
- * encoders produce different bytes for the same tree.
+ * encoders produce different bytes for the same tree. The remote tar is streamed
+ * (download → gunzip → sha256): memory stays at a few pieces whatever its size.
  */
 export async function diffArtifact(
   reference: OciReference | string,
   local: Artifact | Descriptor,
   options: DiffOptions = {},
 ): Promise<ArtifactDiff> {
-  const ref = toReference(reference);
   const localLayer =
     'manifest' in local
       ? selectLayer(
@@ -54,35 +60,66 @@ export async function diffArtifact(
         )
       : local;
   if (!localLayer) throw new UserError('the local artifact has no layers');
-  const localDiffId =
+  const diffId =
     options.localDiffId ??
     ('diffId' in local && typeof local.diffId === 'string' ? local.diffId : undefined);
+  return compareWithRemote(reference, options, () =>
+    Promise.resolve({ descriptor: localLayer, diffId }),
+  );
+}
+
+/**
+ * Compares a local tree (directory or file, with the ignore rules of `tree`) with the remote
+ * artifact, as `flux-oci diff artifact` does: the layer `push artifact` would make of it
+ * (digest and size, computed in one streamed pass with nothing kept) against the remote
+ * layer, one manifest request when they are equal; else the local tar's digest against the
+ * remote layer's tar, streamed. Memory stays at a few pieces whatever the tree's size.
+ * The registry is asked first, so a wrong reference fails before the tree is read.
+ */
+export function diffArtifactTree(
+  reference: OciReference | string,
+  tree: LayerOptions,
+  options: DiffOptions = {},
+): Promise<ArtifactDiff> {
+  return compareWithRemote(reference, options, async () => {
+    // Loaded on this path only: `list artifacts` loads this module too.
+    const { describeLayerStream, userCompressor } = await import('../content/layer-stream.js');
+    // What a push without --reproducible uploads (same machine, same Node: same bytes).
+    return describeLayerStream(tree, userCompressor(false));
+  });
+}
+
+/** The local side: its layer, and its tar's digest when known. */
+type LocalLayer = Omit<LayerDigests, 'diffId'> & { readonly diffId: string | undefined };
+
+async function compareWithRemote(
+  reference: OciReference | string,
+  options: DiffOptions,
+  localLayer: () => Promise<LocalLayer>,
+): Promise<ArtifactDiff> {
+  const ref = toReference(reference);
   return withClient(ref.registry, options, async (client) => {
-    const signal = client.operationSignal();
     const remoteManifest = await getManifest(
       client,
       ref.repository,
       referenceIdentifier(ref),
-      signal,
+      client.operationSignal(),
     );
     const name = referenceName(ref);
     const manifest = parseImageManifest(remoteManifest.bytes, remoteManifest.mediaType, name);
     const remote = selectLayer(manifest, FLUX_CONTENT_MEDIA_TYPE);
     if (!remote) throw new UserError(`artifact ${name} has no layers`);
-    if (remote.digest === localLayer.digest && remote.size === localLayer.size) {
-      return { same: true, comparedBy: 'layer', local: localLayer, remote };
+    const { descriptor: local, diffId } = await localLayer();
+    if (remote.digest === local.digest && remote.size === local.size) {
+      return { same: true, comparedBy: 'layer', local, remote };
     }
-    if (!localDiffId) return { same: false, comparedBy: 'layer', local: localLayer, remote };
-    const blob = await fetchBlob(client, ref.repository, remote, signal);
-    const tar = gunzip(blob, {
+    if (!diffId) return { same: false, comparedBy: 'layer', local, remote };
+    const remoteTar = new GunzipDigest({
       maxSize: options.maxUncompressedBytes,
       what: `layer ${remote.digest} of ${name}`,
     });
-    return {
-      same: sha256Digest(tar) === localDiffId,
-      comparedBy: 'tar',
-      local: localLayer,
-      remote,
-    };
+    // Its own time limit: reading a large local tree took none of the registry's.
+    await fetchBlobInto(client, ref.repository, remote, remoteTar, client.operationSignal());
+    return { same: (await remoteTar.digest()) === diffId, comparedBy: 'tar', local, remote };
   });
 }

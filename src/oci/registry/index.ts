@@ -32,5 +32,5 @@ export {
 } from './list.js';
 export { resolveArtifact } from './resolve.js';
 export type { ManifestInfo } from './api/manifests.js';
-export { diffArtifact, type ArtifactDiff, type DiffOptions } from './diff.js';
+export { diffArtifact, diffArtifactTree, type ArtifactDiff, type DiffOptions } from './diff.js';
 export type { TransferStats } from './http/transport.js';

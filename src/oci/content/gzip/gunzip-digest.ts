@@ -1,0 +1,124 @@
+import { createHash, type Hash } from 'node:crypto';
+import { finished } from 'node:stream/promises';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import { UserError } from '../../../errors.js';
+import { processedBytes } from '../../../young-garbage.js';
+
+/** Options for {@link GunzipDigest}. */
+export interface GunzipDigestOptions {
+  /**
+   * The most bytes the decompressed stream may hold; more is refused as a likely
+   * decompression bomb.
+   * @default no limit: the bytes are only hashed, so memory stays at a few pieces and a bomb
+   * costs time alone (deflate expands at most ~1032 times, so at most ~1032x the download)
+   */
+  readonly maxSize?: number;
+  /** Names the blob in error messages. @default 'layer' */
+  readonly what?: string;
+}
+
+/** Bytes decompressed at a time: a few are garbage between two collections (young-garbage.ts). */
+const PIECE_BYTES = 256 * 1024;
+
+/**
+ * The sha256 of what a gzip stream decompresses to (a layer's diffID), taken as the
+ * compressed pieces arrive (a download's sink: `begin`, `write`): nothing is kept, so memory
+ * stays at a few pieces whatever the size. A bad stream is remembered, not thrown by
+ * `write`, so the download still verifies its digest first (a corrupt download is reported
+ * as such); {@link digest} throws it.
+ */
+export class GunzipDigest {
+  private readonly maxSize: number;
+  private readonly what: string;
+  private gunzip: Gunzip | undefined;
+  private hash!: Hash;
+  private head = Buffer.alloc(0);
+  private size = 0;
+  private failure: unknown;
+
+  constructor(options: GunzipDigestOptions = {}) {
+    this.maxSize = options.maxSize ?? Number.POSITIVE_INFINITY;
+    this.what = options.what ?? 'layer';
+    this.begin();
+  }
+
+  /** Starts over (a download's retry). */
+  begin(): void {
+    this.gunzip?.destroy();
+    this.gunzip = undefined;
+    this.hash = createHash('sha256');
+    this.head = Buffer.alloc(0);
+    this.size = 0;
+    this.failure = undefined;
+  }
+
+  /** The next compressed bytes; resolves once they are decompressed and hashed. */
+  async write(piece: Buffer): Promise<void> {
+    if (this.failure !== undefined) return;
+    if (this.head.length < 2) {
+      this.head = Buffer.concat([this.head, piece.subarray(0, 2 - this.head.length)]);
+      if (this.head.length === 2 && !isGzip(this.head)) return this.fail(this.notGzip());
+    }
+    const gunzip = (this.gunzip ??= this.startGunzip());
+    // One piece in flight: the download waits while the threadpool decompresses it. A stream
+    // destroyed meanwhile (bad data, a retry) may never call back, but it closes.
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        gunzip.off('close', done);
+        resolve();
+      };
+      gunzip.on('close', done);
+      gunzip.write(piece, done);
+    });
+  }
+
+  /** Ends the stream: `sha256:` of everything it decompressed to, or the first error. */
+  async digest(): Promise<string> {
+    if (this.failure === undefined && this.head.length < 2) this.fail(this.notGzip());
+    if (this.failure === undefined) {
+      const gunzip = this.gunzip!;
+      gunzip.end();
+      // An error is already kept by the stream's handler.
+      await finished(gunzip).catch(() => undefined);
+    }
+    if (this.failure !== undefined) throw this.failure;
+    return `sha256:${this.hash.digest('hex')}`;
+  }
+
+  private startGunzip(): Gunzip {
+    const gunzip = createGunzip({ chunkSize: PIECE_BYTES });
+    // A gunzip left by a retry (begin) says nothing more.
+    const current = (): boolean => this.gunzip === gunzip && this.failure === undefined;
+    gunzip.on('data', (piece: Buffer) => {
+      if (!current()) return;
+      this.size += piece.length;
+      if (this.size > this.maxSize) {
+        this.fail(
+          new UserError(
+            `${this.what} decompresses to more than ${this.maxSize} bytes; refusing it as a possible decompression bomb (raise the limit if the content is trusted)`,
+          ),
+        );
+        return;
+      }
+      processedBytes(piece.length);
+      this.hash.update(piece);
+    });
+    gunzip.on('error', (err) => {
+      if (current()) this.fail(new UserError(`${this.what} is not valid gzip: ${err.message}`));
+    });
+    return gunzip;
+  }
+
+  private fail(err: unknown): void {
+    this.failure ??= err;
+    this.gunzip?.destroy();
+  }
+
+  private notGzip(): UserError {
+    return new UserError(`${this.what} is not gzip-compressed (it does not start with 1f 8b)`);
+  }
+}
+
+function isGzip(head: Uint8Array): boolean {
+  return head[0] === 0x1f && head[1] === 0x8b;
+}
