@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { UserError } from '../../../errors.js';
-import { processedBytes } from '../../../young-garbage.js';
+import { COLLECT_EVERY_BYTES_PASSED_ON, processedBytes } from '../../../young-garbage.js';
 
 /** Options for {@link GunzipDigest}. */
 export interface GunzipDigestOptions {
@@ -100,7 +100,8 @@ export class GunzipDigest {
         );
         return;
       }
-      processedBytes(piece.length);
+      // Each piece is hashed and dropped at once (as a pull's): collected more often.
+      processedBytes(piece.length, COLLECT_EVERY_BYTES_PASSED_ON);
       this.hash.update(piece);
     });
     gunzip.on('error', (err) => {
