@@ -149,6 +149,15 @@ const GLOB_PATTERNS = [
   '[a-\\]]',
   'ab[c',
   '*[',
+  // Literal characters a RegExp gives meaning to (pathMatch compiles simple patterns to one).
+  'a.c',
+  '*.tar.gz',
+  'a+',
+  '(a|b)',
+  '{a}',
+  '^a$',
+  '.',
+  '*$',
 ];
 
 const GLOB_NAMES = [
@@ -174,6 +183,16 @@ const GLOB_NAMES = [
   'a]',
   'ζ',
   'A',
+  'a.c',
+  'x.tar.gz',
+  'xtarxgz',
+  'a+',
+  'aa',
+  '(a|b)',
+  '{a}',
+  '^a$',
+  '.',
+  'a$',
 ];
 
 beforeAll(() => oracleBinary(), ORACLE_TIMEOUT_MS);

@@ -6,7 +6,35 @@
  */
 export type PathMatchResult = 'match' | 'no-match' | 'bad-pattern';
 
+/**
+ * Each pattern of literals, `*` and `?` seen, as a RegExp (null for the others): a walk
+ * matches the same dozen patterns against every path, and V8's RegExp engine does that
+ * ~10x faster than the character loop below.
+ */
+const simplePatterns = new Map<string, RegExp | null>();
+
 export function pathMatch(pattern: string, name: string): PathMatchResult {
+  let simple = simplePatterns.get(pattern);
+  if (simple === undefined) {
+    simple = simplePatternRegExp(pattern);
+    simplePatterns.set(pattern, simple);
+  }
+  if (simple !== null) return simple.test(name) ? 'match' : 'no-match';
+  return goPathMatch(pattern, name);
+}
+
+/** `*` any run of non-`/` characters, `?` one; with `[` or `\`, null (the full matcher). */
+function simplePatternRegExp(pattern: string): RegExp | null {
+  if (pattern.includes('[') || pattern.includes('\\')) return null;
+  const source = Array.from(pattern, (c) =>
+    c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[$()*+./?[\\\]^{|}]/, '\\$&'),
+  ).join('');
+  // `u`: `?` and `[^/]` take one code point, as Go takes one rune.
+  return new RegExp(`^${source}$`, 'u');
+}
+
+/** Go's algorithm, character by character (classes, escapes and malformed patterns). */
+function goPathMatch(pattern: string, name: string): PathMatchResult {
   let rest = Array.from(pattern);
   let text = Array.from(name);
   nextChunk: while (rest.length > 0) {

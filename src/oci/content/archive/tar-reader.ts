@@ -1,5 +1,4 @@
 import { UserError } from '../../../errors.js';
-import { handledEntry } from '../../../optimising-compiler.js';
 
 /** The kinds of tar entries; everything but files and directories is skipped on extraction. */
 export type TarEntryKind =
@@ -72,7 +71,6 @@ export function readTar(tar: Uint8Array): TarReadEntry[] {
     const name = pax['path'] ?? longName ?? headerName(header);
     const linkname = pax['linkpath'] ?? longLink ?? cString(header.subarray(157, 257));
     const kind = kindOf(typeflag, name);
-    handledEntry();
     entries.push({
       name,
       kind,

@@ -1,5 +1,4 @@
 import { UserError } from '../../../errors.js';
-import { handledEntry } from '../../../optimising-compiler.js';
 import {
   checksumMatches,
   cString,
@@ -116,7 +115,6 @@ export class TarStreamReader {
     this.pax = {};
     this.longName = undefined;
     this.longLink = undefined;
-    handledEntry();
     this.onEntry({
       name,
       kind,

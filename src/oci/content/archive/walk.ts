@@ -2,7 +2,6 @@ import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../../errors.js';
 import type { IgnoreMatcher } from './ignore.js';
-import { handledEntry } from '../../../optimising-compiler.js';
 import { isStagingName } from './staging-directory.js';
 import type { TarEntry } from './tar-writer.js';
 
@@ -20,7 +19,6 @@ export function* walkTree(root: string, ignore: IgnoreMatcher): Generator<TarEnt
 }
 
 function* walk(absolute: string, relative: string, ignore: IgnoreMatcher): Generator<TarEntry> {
-  handledEntry();
   const stat = lstatOrFail(absolute);
   const isDirectory = stat.isDirectory();
   if (!isDirectory && !stat.isFile()) return;
