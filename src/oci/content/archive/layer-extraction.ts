@@ -22,7 +22,7 @@ import {
   ensureDirectory,
   fittingParts,
   lstatOrUndefined,
-  openNoFollow,
+  createNoFollow,
   shownName,
 } from './safe-writes.js';
 import {
@@ -68,6 +68,12 @@ export class LayerExtraction {
   private files = 0;
   private directories = 0;
   private skipped: { name: string; kind: string }[] = [];
+  /**
+   * Directories of the staging tree already made or checked (parts joined by `/`): a tree of
+   * thousands of files checks each of its directories once, not once per file. Only this
+   * extraction writes there, and never turns a directory into anything else.
+   */
+  private directoriesMade = new Set<string>();
 
   /**
    * Creates the target (when missing) and the staging directory; a target created here is
@@ -106,6 +112,7 @@ export class LayerExtraction {
     this.files = 0;
     this.directories = 0;
     this.skipped = [];
+    this.directoriesMade = new Set();
   }
 
   /** The next bytes of the layer; resolves when they may be followed by more. */
@@ -216,18 +223,26 @@ export class LayerExtraction {
     }
     if (entry.kind === 'directory') {
       if (parts.length > 0) {
-        ensureDirectory(this.staging, parts, (entry.mode & 0o777) | 0o700);
+        this.ensureDirectory(parts, (entry.mode & 0o777) | 0o700);
         this.directories++;
       }
     } else if (entry.kind === 'file') {
       if (parts.length === 0)
         throw new UserError(`layer entry "${shownName(entry.name)}" is not a file name`);
-      ensureDirectory(this.staging, parts.slice(0, -1), 0o750);
-      this.fd = openNoFollow(join(this.staging, ...parts), entry.mode & 0o777);
+      this.ensureDirectory(parts.slice(0, -1), 0o750);
+      this.fd = createNoFollow(join(this.staging, ...parts), entry.mode & 0o777);
       this.files++;
     } else {
       this.skipped.push({ name: entry.name, kind: entry.kind });
     }
+  }
+
+  /** `ensureDirectory` in the staging tree, once a directory. */
+  private ensureDirectory(parts: readonly string[], mode: number): void {
+    const key = parts.join('/');
+    if (this.directoriesMade.has(key)) return;
+    ensureDirectory(this.staging, parts, mode);
+    for (let i = 1; i <= parts.length; i++) this.directoriesMade.add(parts.slice(0, i).join('/'));
   }
 
   private content(piece: Uint8Array): void {

@@ -85,6 +85,20 @@ export function openNoFollow(path: string, mode: number): number {
   return openSync(path, flags, mode);
 }
 
+/**
+ * `openNoFollow` for a path that is most likely free (a fresh staging tree): one exclusive
+ * create (which never follows a symlink either), and the checks only when something is there.
+ */
+export function createNoFollow(path: string, mode: number): number {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+  try {
+    return openSync(path, flags, mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return openNoFollow(path, mode);
+  }
+}
+
 /** Writes a file without following a symlink that may already sit at its path. */
 export function writeFileNoFollow(path: string, content: Uint8Array, mode: number): void {
   const fd = openNoFollow(path, mode);
