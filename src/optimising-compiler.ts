@@ -1,10 +1,12 @@
-// V8's optimising compiler (TurboFan) pays off only on JavaScript that runs hot for a while.
+// V8's optimising compilers (TurboFan; Maglev too from Node 22) pay off only on JavaScript
+// that runs hot for a while.
 // A push, pull or build spends its time in native code (zlib, sha256, sockets, files), yet
 // the first function V8 optimises pages in ~4 MiB of TurboFan's own machine code and its
 // compile zones: a small push or a 50 MB pull then peaks ~4-6 MiB above a process that never
 // optimises, with no gain in time (measured up to 5000-file trees: bench/flux-compare.ts).
-// So the flux-oci launcher starts with TurboFan off, and the code that runs JavaScript hot
-// from its first byte (the pure-JS deflate) turns it on before it starts.
+// So the flux-oci launcher starts with both off (V8's interpreter and baseline compiler only),
+// and the code that runs JavaScript hot from its first byte (the pure-JS deflate) turns
+// TurboFan on before it starts.
 
 type State = 'default' | 'deferred' | 'on';
 
@@ -17,12 +19,14 @@ let state: State = 'default';
  */
 export function deferOptimisingCompiler(): void {
   if (state !== 'default') return;
-  if (setV8Flag('--no-opt')) state = 'deferred';
+  // Not `--max-opt=1`: its implications turn TurboFan off for good (`--max-opt=999` does not
+  // bring it back), and Maglev's default differs between Node versions, so it stays off.
+  if (setV8Flag('--no-opt --no-maglev')) state = 'deferred';
 }
 
 /**
  * Work that is JavaScript-bound (the pure-JS deflate) calls this before it starts: if the
- * compiler was deferred, it is on from now on, for the rest of the process.
+ * compilers were deferred, TurboFan is on from now on, for the rest of the process.
  */
 export function optimiseFromNow(): void {
   if (state !== 'deferred') return;

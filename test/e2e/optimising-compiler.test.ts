@@ -1,6 +1,7 @@
 // The flux-oci launcher keeps V8's optimising compiler (TurboFan) off for short commands and
 // turns it on where JavaScript runs hot (src/optimising-compiler.ts): the real CLI (over dist/)
-// runs under `--trace-opt`, which logs each function V8 marks or compiles for TurboFan,
+// runs under `--trace-opt`, which logs each function V8 marks or compiles for TurboFan (or
+// Maglev, from Node 22),
 // against a real registry.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,7 +39,7 @@ afterAll(async () => {
 interface Traced {
   readonly code: number;
   readonly output: string;
-  /** Lines where V8 marks or compiles a function for TurboFan. */
+  /** Lines where V8 marks or compiles a function for an optimising tier. */
   readonly turbofan: readonly string[];
 }
 
@@ -56,7 +57,7 @@ function traced(script: readonly string[], args: readonly string[]): Promise<Tra
       resolve({
         code: code ?? -1,
         output,
-        turbofan: output.split('\n').filter((line) => line.includes('TURBOFAN')),
+        turbofan: output.split('\n').filter((line) => /TURBOFAN|MAGLEV/.test(line)),
       }),
     );
   });
