@@ -3,10 +3,11 @@
 // A push, pull or build spends its time in native code (zlib, sha256, sockets, files), yet
 // the first function V8 optimises pages in ~4 MiB of TurboFan's own machine code and its
 // compile zones: a small push or a 50 MB pull then peaks ~4-6 MiB above a process that never
-// optimises, with no gain in time (measured up to 5000-file trees: bench/flux-compare.ts).
-// So the flux-oci launcher starts with both off (V8's interpreter and baseline compiler only),
-// and the code that runs JavaScript hot from its first byte (the pure-JS deflate) turns
-// TurboFan on before it starts.
+// optimises. So the flux-oci launcher starts with both off (V8's interpreter and baseline
+// compiler only), and turns TurboFan on where JavaScript runs hot: the pure-JS deflate, and
+// every command but the artifact ones (YAML, the Kubernetes client: src/cli/main.ts).
+// The price is per-entry work on trees of thousands of files (their tar headers, paths):
+// 20 000 files push in 0.63 s instead of 0.41 s (Flux: 0.30 s), at 63 MiB instead of 69.
 
 type State = 'default' | 'deferred' | 'on';
 

@@ -134,6 +134,13 @@ it('a tree of 1000 manifests builds, pushes and pulls without optimising too', a
   expect(readdirSync(join(work, 'pulled-large'))).toHaveLength(1000);
 });
 
+it('the commands that are not artifact ones (YAML, Kubernetes) run with it from the start', async () => {
+  const install = await traced(launcher, ['install', '--export']);
+  expect(install.output).toContain('kind: CustomResourceDefinition');
+  expect(install.code).toBe(0);
+  expect(install.turbofan.length).toBeGreaterThan(0);
+});
+
 it('the pure-JS deflate (--reproducible) turns it on, even for a small tree', async () => {
   const push = await traced(launcher, [
     'push',

@@ -79,8 +79,9 @@ export function registerDiffArtifact(program: Command): void {
       same = diff.same;
       if (format) printStructured(format, diff);
     } catch (err) {
-      if (err instanceof UserError) throw new UserError(err.message, DIFF_ERROR_EXIT_CODE);
-      throw err;
+      // Whatever stopped the comparison, exit 1 would say "different": it is 2, "cannot tell".
+      const message = err instanceof Error ? err.message : String(err);
+      throw new UserError(message, DIFF_ERROR_EXIT_CODE);
     }
     if (!same)
       throw new UserError(

@@ -65,14 +65,14 @@ test.each([
   [
     'plain text',
     Buffer.from('apiVersion: v1\n'),
-    /^layer is not gzip-compressed \(it does not start with 1f 8b\)$/,
+    /^layer is not gzip-compressed \(it does not start with 1f 8b\); it is not a Flux artifact's layer: push it with flux-oci or flux push artifact$/,
   ],
   ['nothing', Buffer.alloc(0), /^layer is not gzip-compressed/],
   ['one byte', Buffer.from([0x1f]), /^layer is not gzip-compressed/],
   [
     'a cut stream',
     gzipSync(text).subarray(0, 3000),
-    /^layer is not valid gzip: unexpected end of file$/,
+    /^layer is not valid gzip: unexpected end of file; the artifact is damaged: push it again$/,
   ],
   [
     'a corrupt stream',

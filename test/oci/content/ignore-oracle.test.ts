@@ -158,6 +158,10 @@ const GLOB_PATTERNS = [
   '^a$',
   '.',
   '*$',
+  // Many stars against long names: a backtracking matcher takes seconds to hours here.
+  '*a*a*a*a*a*a*a*b',
+  '*-*-*-*-*.yaml',
+  '*?*?*?*?*x',
 ];
 
 const GLOB_NAMES = [
@@ -193,6 +197,9 @@ const GLOB_NAMES = [
   '^a$',
   '.',
   'a$',
+  'a'.repeat(255),
+  `${'-'.repeat(100)}.yml`,
+  `${'a-'.repeat(50)}.yaml`,
 ];
 
 beforeAll(() => oracleBinary(), ORACLE_TIMEOUT_MS);

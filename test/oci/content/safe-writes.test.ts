@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   closeSync,
   lstatSync,
@@ -11,7 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createNoFollow } from '../../../src/oci/content/archive/safe-writes.js';
+import { createNoFollow, openNoFollow } from '../../../src/oci/content/archive/safe-writes.js';
 
 let dir: string;
 beforeEach(() => {
@@ -28,10 +29,13 @@ function write(fd: number, text: string): void {
 }
 
 describe('createNoFollow', () => {
-  test('creates a new file with the mode asked', () => {
+  test('creates a new file with the mode asked (less the umask, as any new file)', () => {
     write(createNoFollow(join(dir, 'new.yaml'), 0o640), 'a: 1\n');
+    writeFileSync(join(dir, 'reference'), '', { mode: 0o640 });
     expect(readFileSync(join(dir, 'new.yaml'), 'utf8')).toBe('a: 1\n');
-    expect(lstatSync(join(dir, 'new.yaml')).mode & 0o777).toBe(0o640);
+    expect(lstatSync(join(dir, 'new.yaml')).mode & 0o777).toBe(
+      lstatSync(join(dir, 'reference')).mode & 0o777,
+    );
   });
 
   test('replaces the content of a file already there (an entry given twice)', () => {
@@ -55,5 +59,20 @@ describe('createNoFollow', () => {
   test('refuses a directory at the path', () => {
     mkdirSync(join(dir, 'sub'));
     expect(() => createNoFollow(join(dir, 'sub'), 0o644)).toThrow('is not a regular file');
+  });
+});
+
+describe('openNoFollow', () => {
+  test('refuses a FIFO at the path at once, without waiting for a reader', () => {
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    expect(() => openNoFollow(join(dir, 'fifo'), 0o644)).toThrow(
+      `refusing to overwrite ${join(dir, 'fifo')}: it exists and is not a regular file`,
+    );
+  });
+
+  test('truncates a regular file it opens', () => {
+    writeFileSync(join(dir, 'file'), 'longer content\n');
+    write(openNoFollow(join(dir, 'file'), 0o644), 'short\n');
+    expect(readFileSync(join(dir, 'file'), 'utf8')).toBe('short\n');
   });
 });

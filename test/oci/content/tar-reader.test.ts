@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { UserError } from '../../../src/errors.js';
 import { diffTarEntries } from '../../../src/oci/content/archive/tar-diff.js';
-import { readTar } from '../../../src/oci/content/archive/tar-reader.js';
+import { headerByteSums, readTar } from '../../../src/oci/content/archive/tar-reader.js';
 import { writeTar } from '../../../src/oci/content/archive/tar-writer.js';
 import { makeTree } from './fixture-tree.js';
 import { ORACLE_TIMEOUT_MS, oracleBinary, runOracle } from './oracle.js';
@@ -100,5 +101,29 @@ describe('diffTarEntries', () => {
       { name: 'mode.yaml', change: 'mode' },
       { name: 'new', change: 'only-remote' },
     ]);
+  });
+});
+
+describe('headerByteSums', () => {
+  /** The checksum's definition, a byte at a time. */
+  function byteByByte(block: Uint8Array): { sum: number; high: number } {
+    let sum = 0;
+    let high = 0;
+    for (let i = 0; i < 512; i++) {
+      const byte = i >= 148 && i < 156 ? 0x20 : block[i]!;
+      sum += byte;
+      if (byte > 127) high++;
+    }
+    return { sum, high };
+  }
+
+  test('equals the byte-by-byte sums on all-zero, all-0xff and random blocks at any offset', () => {
+    const random = createHash('sha512');
+    const bytes = Buffer.concat(
+      Array.from({ length: 64 }, (_, i) => random.copy().update(String(i)).digest()),
+    );
+    const blocks = [new Uint8Array(512), new Uint8Array(512).fill(0xff)];
+    for (let offset = 0; offset < 8; offset++) blocks.push(bytes.subarray(offset, offset + 512));
+    for (const block of blocks) expect(headerByteSums(block)).toEqual(byteByByte(block));
   });
 });

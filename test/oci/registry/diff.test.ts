@@ -159,12 +159,12 @@ it('names a remote layer that is not gzip, or not valid gzip, in one line', asyn
   const plain = await refusal('plain-tar');
   expect(plain).toBeInstanceOf(UserError);
   expect((plain as Error).message).toBe(
-    `layer ${layers['plain-tar'].descriptor.digest} of ${registry.host}/diff/plain-tar:v1 is not gzip-compressed (it does not start with 1f 8b)`,
+    `layer ${layers['plain-tar'].descriptor.digest} of ${registry.host}/diff/plain-tar:v1 is not gzip-compressed (it does not start with 1f 8b); it is not a Flux artifact's layer: push it with flux-oci or flux push artifact`,
   );
   const cut = await refusal('cut-gzip');
   expect(cut).toBeInstanceOf(UserError);
   expect((cut as Error).message).toBe(
-    `layer ${layers['cut-gzip'].descriptor.digest} of ${registry.host}/diff/cut-gzip:v1 is not valid gzip: unexpected end of file`,
+    `layer ${layers['cut-gzip'].descriptor.digest} of ${registry.host}/diff/cut-gzip:v1 is not valid gzip: unexpected end of file; the artifact is damaged: push it again`,
   );
 });
 

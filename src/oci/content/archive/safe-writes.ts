@@ -1,4 +1,13 @@
-import { constants, lstatSync, mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  ftruncateSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../../errors.js';
 import { escapeControl } from '../../../terminal-text.js';
@@ -77,12 +86,29 @@ export function ensureDirectory(root: string, parts: readonly string[], mode: nu
 
 /** Opens a file for writing (truncated) without following a symlink that may sit at its path. */
 export function openNoFollow(path: string, mode: number): number {
+  const notAFile = (): UserError =>
+    new UserError(`refusing to overwrite ${path}: it exists and is not a regular file`);
   const existing = lstatOrUndefined(path);
-  if (existing !== undefined && !existing.isFile()) {
-    throw new UserError(`refusing to overwrite ${path}: it exists and is not a regular file`);
+  if (existing !== undefined && !existing.isFile()) throw notAFile();
+  // O_NONBLOCK: a FIFO swapped in after the check must not hang the open; checked again below.
+  const flags =
+    constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+  let fd: number;
+  try {
+    fd = openSync(path, flags, mode);
+  } catch (err) {
+    // A symlink (ELOOP) or a FIFO without a reader (ENXIO) swapped in after the check.
+    const code = (err as NodeJS.ErrnoException).code;
+    throw code === 'ELOOP' || code === 'ENXIO' ? notAFile() : err;
   }
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
-  return openSync(path, flags, mode);
+  try {
+    if (!fstatSync(fd).isFile()) throw notAFile();
+    ftruncateSync(fd); // only once it is known to be a regular file
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return fd;
 }
 
 /**

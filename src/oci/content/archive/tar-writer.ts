@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../../../errors.js';
+import { headerByteSums } from './tar-reader.js';
 
 /**
  * A tar writer whose bytes equal Go's `archive/tar` Writer for the headers fluxcd/pkg/tar
@@ -149,9 +150,7 @@ function paxHeaderName(name: string): string {
 function seal(header: Buffer): Buffer {
   header.write('ustar\0', 257, 'latin1');
   header.write('00', 263, 'latin1');
-  let sum = 0;
-  for (let i = 0; i < BLOCK_SIZE; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i]!;
-  writeOctal(header, 148, 7, sum);
+  writeOctal(header, 148, 7, headerByteSums(header).sum);
   header[155] = 0x20;
   return header;
 }
@@ -175,7 +174,10 @@ function writeString(header: Buffer, offset: number, size: number, value: string
 
 /** Go's formatOctal: zero-padded octal digits filling the field but its final NUL. */
 function writeOctal(header: Buffer, offset: number, size: number, value: number): void {
-  writeString(header, offset, size, value.toString(8).padStart(size - 1, '0'));
+  const digits = value.toString(8).padStart(size - 1, '0');
+  if (digits.length >= size) return writeString(header, offset, size, digits);
+  header.write(digits, offset, 'latin1'); // ASCII digits: no Buffer made for them
+  header[offset + digits.length] = 0;
 }
 
 /** The content followed by zeros up to the next block boundary. */

@@ -105,7 +105,13 @@ export class GunzipDigest {
       this.hash.update(piece);
     });
     gunzip.on('error', (err) => {
-      if (current()) this.fail(new UserError(`${this.what} is not valid gzip: ${err.message}`));
+      if (current()) {
+        this.fail(
+          new UserError(
+            `${this.what} is not valid gzip: ${err.message}; the artifact is damaged: push it again`,
+          ),
+        );
+      }
     });
     return gunzip;
   }
@@ -116,7 +122,9 @@ export class GunzipDigest {
   }
 
   private notGzip(): UserError {
-    return new UserError(`${this.what} is not gzip-compressed (it does not start with 1f 8b)`);
+    return new UserError(
+      `${this.what} is not gzip-compressed (it does not start with 1f 8b); it is not a Flux artifact's layer: push it with flux-oci or flux push artifact`,
+    );
   }
 }
 
