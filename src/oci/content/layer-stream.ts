@@ -15,6 +15,8 @@ export interface LayerDigests {
   readonly descriptor: Descriptor;
   /** `sha256:` of the uncompressed tar. */
   readonly diffId: string;
+  /** Bytes of the uncompressed tar. */
+  readonly tarSize: number;
 }
 
 /** A layer written to a file by {@link writeLayerStream}. */
@@ -75,9 +77,11 @@ async function streamLayer(
   each: (chunk: Uint8Array) => void,
 ): Promise<LayerDigests> {
   const tarHash = createHash('sha256');
+  let tarSize = 0;
   function* hashedTar(): Generator<Uint8Array> {
     for (const piece of tarPieces(options)) {
       tarHash.update(piece);
+      tarSize += piece.length;
       yield piece;
     }
   }
@@ -95,6 +99,7 @@ async function streamLayer(
       digest: `sha256:${blobHash.digest('hex')}`,
     },
     diffId: `sha256:${tarHash.digest('hex')}`,
+    tarSize,
   };
 }
 

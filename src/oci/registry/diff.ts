@@ -90,7 +90,11 @@ export function diffArtifactTree(
 }
 
 /** The local side: its layer, and its tar's digest when known. */
-type LocalLayer = Omit<LayerDigests, 'diffId'> & { readonly diffId: string | undefined };
+type LocalLayer = Omit<LayerDigests, 'diffId' | 'tarSize'> & {
+  readonly diffId: string | undefined;
+  /** The tar's size, when known: a larger remote tar is not decompressed to its end. */
+  readonly tarSize?: number;
+};
 
 async function compareWithRemote(
   reference: OciReference | string,
@@ -109,7 +113,7 @@ async function compareWithRemote(
     const manifest = parseImageManifest(remoteManifest.bytes, remoteManifest.mediaType, name);
     const remote = selectLayer(manifest, FLUX_CONTENT_MEDIA_TYPE);
     if (!remote) throw new UserError(`artifact ${name} has no layers`);
-    const { descriptor: local, diffId } = await localLayer();
+    const { descriptor: local, diffId, tarSize } = await localLayer();
     if (remote.digest === local.digest && remote.size === local.size) {
       return { same: true, comparedBy: 'layer', local, remote };
     }
@@ -117,6 +121,9 @@ async function compareWithRemote(
     const remoteTar = new GunzipDigest({
       maxSize: options.maxUncompressedBytes,
       what: `layer ${remote.digest} of ${name}`,
+      // A remote tar larger than ours differs: no need to decompress the rest (a small
+      // blob can expand ~1000 times).
+      stopAfter: tarSize,
     });
     // Its own time limit: reading a large local tree took none of the registry's.
     await fetchBlobInto(client, ref.repository, remote, remoteTar, client.operationSignal());

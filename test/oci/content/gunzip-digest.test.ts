@@ -51,6 +51,16 @@ test('has no size limit by default: past the 100 MiB of an in-memory gunzip', as
   expect(await digest.digest()).toBe(sha256(zeros));
 });
 
+test('gives no digest for a stream past stopAfter; exactly stopAfter bytes still give theirs', async () => {
+  const longer = new GunzipDigest({ stopAfter: text.length - 1 });
+  await feed(longer, gzipSync(text), 4096);
+  expect(await longer.digest()).toBeUndefined();
+
+  const exact = new GunzipDigest({ stopAfter: text.length });
+  await feed(exact, gzipSync(text), 4096);
+  expect(await exact.digest()).toBe(sha256(text));
+});
+
 test('refuses output beyond maxSize as a possible decompression bomb', async () => {
   const digest = new GunzipDigest({ maxSize: 1024 * 1024, what: 'layer sha256:abc of r/a:v1' });
   await feed(digest, gzipSync(Buffer.alloc(4 * 1024 * 1024)), 1024);

@@ -2,6 +2,7 @@
 // kept) gives the digest, size and diffID of the layer writeLayerStream writes (what `push
 // artifact` uploads) for each compressor, and the portable one equals the in-memory build.
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,8 +39,12 @@ test.each(['native', 'portable'] as const)(
   async (compressor) => {
     const described = await describeLayerStream({ path: tree }, compressor);
     const written = await writeLayerStream({ path: tree }, join(work, compressor), compressor);
-    expect(described).toEqual({ descriptor: written.descriptor, diffId: written.diffId });
     const bytes = readFileSync(written.path);
+    expect(described).toEqual({
+      descriptor: written.descriptor,
+      diffId: written.diffId,
+      tarSize: gunzipSync(bytes).length,
+    });
     expect(written.descriptor.size).toBe(bytes.length);
     expect(written.descriptor.digest).toBe(
       `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
@@ -53,6 +58,7 @@ test('the portable layer is the in-memory build (pako): the same digest on every
   expect(await describeLayerStream({ path: tree }, 'portable')).toEqual({
     descriptor: built.layer.descriptor,
     diffId: built.diffId,
+    tarSize: gunzipSync(built.layer.bytes).length,
   });
 });
 

@@ -10,6 +10,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  truncateSync,
   rmSync,
   writeFileSync,
   writeSync,
@@ -142,6 +143,15 @@ it('an artifact the Flux CLI pushed from the same tree (over 100 MiB) equals by 
   await expect(
     diffArtifactTree(url('by-flux'), { path: tree }, { client, maxUncompressedBytes: 100 * MIB }),
   ).rejects.toThrow(/decompresses to more than 104857600 bytes; refusing it/);
+
+  // A local tree smaller than the remote one: different once the remote tar outgrows it
+  // (the rest is not decompressed), as Flux says.
+  truncateSync(join(tree, 'data', 'zeros.bin'), MIB);
+  expect(await fluxDiff('by-flux', tree)).toBe(1);
+  expect(await diffArtifactTree(url('by-flux'), { path: tree }, { client })).toMatchObject({
+    same: false,
+    comparedBy: 'tar',
+  });
 });
 
 it('names a remote layer that is not gzip, or not valid gzip, in one line', async () => {

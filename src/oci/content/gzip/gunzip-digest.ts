@@ -15,6 +15,13 @@ export interface GunzipDigestOptions {
   readonly maxSize?: number;
   /** Names the blob in error messages. @default 'layer' */
   readonly what?: string;
+  /**
+   * Stop decompressing once the stream holds more than this many bytes: {@link
+   * GunzipDigest.digest} then gives `undefined` (a tar compared with one of this size is
+   * known to differ, however much more it holds).
+   * @default never
+   */
+  readonly stopAfter?: number;
 }
 
 /** Bytes decompressed at a time: a few are garbage between two collections (young-garbage.ts). */
@@ -29,15 +36,18 @@ const PIECE_BYTES = 256 * 1024;
  */
 export class GunzipDigest {
   private readonly maxSize: number;
+  private readonly stopAfter: number;
   private readonly what: string;
   private gunzip: Gunzip | undefined;
   private hash!: Hash;
   private head = Buffer.alloc(0);
   private size = 0;
   private failure: unknown;
+  private stopped = false;
 
   constructor(options: GunzipDigestOptions = {}) {
     this.maxSize = options.maxSize ?? Number.POSITIVE_INFINITY;
+    this.stopAfter = options.stopAfter ?? Number.POSITIVE_INFINITY;
     this.what = options.what ?? 'layer';
     this.begin();
   }
@@ -50,11 +60,12 @@ export class GunzipDigest {
     this.head = Buffer.alloc(0);
     this.size = 0;
     this.failure = undefined;
+    this.stopped = false;
   }
 
   /** The next compressed bytes; resolves once they are decompressed and hashed. */
   async write(piece: Buffer): Promise<void> {
-    if (this.failure !== undefined) return;
+    if (this.failure !== undefined || this.stopped) return;
     if (this.head.length < 2) {
       this.head = Buffer.concat([this.head, piece.subarray(0, 2 - this.head.length)]);
       if (this.head.length === 2 && !isGzip(this.head)) return this.fail(this.notGzip());
@@ -72,8 +83,12 @@ export class GunzipDigest {
     });
   }
 
-  /** Ends the stream: `sha256:` of everything it decompressed to, or the first error. */
-  async digest(): Promise<string> {
+  /**
+   * Ends the stream: `sha256:` of everything it decompressed to, `undefined` when it went
+   * past `stopAfter`, or the first error.
+   */
+  async digest(): Promise<string | undefined> {
+    if (this.stopped) return undefined;
     if (this.failure === undefined && this.head.length < 2) this.fail(this.notGzip());
     if (this.failure === undefined) {
       const gunzip = this.gunzip!;
@@ -88,7 +103,8 @@ export class GunzipDigest {
   private startGunzip(): Gunzip {
     const gunzip = createGunzip({ chunkSize: PIECE_BYTES });
     // A gunzip left by a retry (begin) says nothing more.
-    const current = (): boolean => this.gunzip === gunzip && this.failure === undefined;
+    const current = (): boolean =>
+      this.gunzip === gunzip && this.failure === undefined && !this.stopped;
     gunzip.on('data', (piece: Buffer) => {
       if (!current()) return;
       this.size += piece.length;
@@ -98,6 +114,11 @@ export class GunzipDigest {
             `${this.what} decompresses to more than ${this.maxSize} bytes; refusing it as a possible decompression bomb (raise the limit if the content is trusted)`,
           ),
         );
+        return;
+      }
+      if (this.size > this.stopAfter) {
+        this.stopped = true;
+        gunzip.destroy(); // the rest of the download is only checked against its digest
         return;
       }
       // Each piece is hashed and dropped at once (as a pull's): collected more often.
