@@ -123,6 +123,8 @@ const host = registry.host;
 const pulled = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : work, 'flux-oci-pulled-'));
 let outCount = 0;
 const freshDir = (): string => {
+  // Only the last two pulls are kept (memory-backed storage is memory).
+  if (outCount >= 2) rmSync(join(pulled, `out-${outCount - 2}`), { recursive: true, force: true });
   const dir = join(pulled, `out-${outCount++}`);
   mkdirSync(dir);
   return dir;
