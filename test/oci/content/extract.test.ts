@@ -100,7 +100,9 @@ const extractors: [string, Extract][] = [
   ],
 ];
 
-describe.each(extractors)('%s', (_name, extract) => {
+describe.each(extractors)('%s', (name, extract) => {
+  // `pull artifact`'s extraction stages: a layer refused halfway leaves the target as it was.
+  const staged = name.includes('streamed');
   describe('refuses hostile names before writing anything', () => {
     test.each([
       ['an absolute path', `/tmp/flux-oci-escape-${process.pid}/evil.txt`, 'absolute path'],
@@ -200,6 +202,51 @@ describe.each(extractors)('%s', (_name, extract) => {
       const ontoFile = await craftLayer([{ name: 'file', content: 'evil' }]);
       await expect(extract(ontoFile, target)).rejects.toThrow(/refusing to overwrite .*file/);
       expect(readdirSync(join(sandbox, 'outside'))).toEqual([]);
+    });
+  });
+
+  describe('entries that collide', () => {
+    test('a file where a directory entry was is refused (staged: the target gets nothing)', async () => {
+      const layer = await craftLayer([
+        { name: 'a', type: 'directory' },
+        { name: 'a/inside.yaml', content: 'x' },
+        { name: 'a', content: 'a file over the directory' },
+      ]);
+      await expect(extract(layer, target)).rejects.toThrow(
+        staged
+          ? 'refusing layer entry "a": an earlier entry of the layer is a file where it needs a directory, or the reverse; the artifact cannot be extracted (push it again from a tree without the clash)'
+          : /a: it exists and is not a regular file/,
+      );
+      if (staged) expect(existsSync(target) ? readdirSync(target) : []).toEqual([]);
+      expectNothingOutsideTarget();
+    });
+
+    test('a directory where a file entry was is refused (staged: the target gets nothing)', async () => {
+      const layer = await craftLayer([
+        { name: 'b/one.yaml', content: '1' },
+        { name: 'b/file', content: 'a file' },
+        { name: 'b/file/below.yaml', content: 'x' },
+      ]);
+      await expect(extract(layer, target)).rejects.toThrow(
+        staged
+          ? 'refusing layer entry "b/file/below.yaml": an earlier entry of the layer is a file where it needs a directory, or the reverse; the artifact cannot be extracted (push it again from a tree without the clash)'
+          : /b\/file: it exists and is not a directory/,
+      );
+      if (staged) expect(existsSync(target) ? readdirSync(target) : []).toEqual([]);
+      expectNothingOutsideTarget();
+    });
+
+    test('a file given twice holds the last content; a skipped fifo leaves its name to a file', async () => {
+      const layer = await craftLayer([
+        { name: 'c/x.yaml', content: 'the first and longer content' },
+        { name: 'pipe', type: 'fifo' },
+        { name: 'c/x.yaml', content: 'second' },
+        { name: 'pipe', content: 'a file now' },
+      ]);
+      await extract(layer, target);
+      expect(readFileSync(join(target, 'c', 'x.yaml'), 'utf8')).toBe('second');
+      expect(readFileSync(join(target, 'pipe'), 'utf8')).toBe('a file now');
+      expectNothingOutsideTarget();
     });
   });
 

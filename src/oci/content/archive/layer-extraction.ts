@@ -221,19 +221,29 @@ export class LayerExtraction {
         `refusing layer entry "${shownName(entry.name)}": it names the directory the pull stages into; try again`,
       );
     }
-    if (entry.kind === 'directory') {
-      if (parts.length > 0) {
-        this.ensureDirectory(parts, (entry.mode & 0o777) | 0o700);
-        this.directories++;
+    if (entry.kind === 'file' && parts.length === 0) {
+      throw new UserError(`layer entry "${shownName(entry.name)}" is not a file name`);
+    }
+    try {
+      if (entry.kind === 'directory') {
+        if (parts.length > 0) {
+          this.ensureDirectory(parts, (entry.mode & 0o777) | 0o700);
+          this.directories++;
+        }
+      } else if (entry.kind === 'file') {
+        this.ensureDirectory(parts.slice(0, -1), 0o750);
+        this.fd = createNoFollow(join(this.staging, ...parts), entry.mode & 0o777);
+        this.files++;
+      } else {
+        this.skipped.push({ name: entry.name, kind: entry.kind });
       }
-    } else if (entry.kind === 'file') {
-      if (parts.length === 0)
-        throw new UserError(`layer entry "${shownName(entry.name)}" is not a file name`);
-      this.ensureDirectory(parts.slice(0, -1), 0o750);
-      this.fd = createNoFollow(join(this.staging, ...parts), entry.mode & 0o777);
-      this.files++;
-    } else {
-      this.skipped.push({ name: entry.name, kind: entry.kind });
+    } catch (err) {
+      // The staging tree holds only this layer's entries: the clash is within the layer (the
+      // message would name a staging path the user never sees).
+      if (!(err instanceof UserError)) throw err;
+      throw new UserError(
+        `refusing layer entry "${shownName(entry.name)}": an earlier entry of the layer is a file where it needs a directory, or the reverse; the artifact cannot be extracted (push it again from a tree without the clash)`,
+      );
     }
   }
 
