@@ -46,9 +46,17 @@ const MAX_PATH_BYTES = 4095;
  */
 export function fittingParts(name: string, root: string, writtenUnder = root): string[] {
   const parts = safeParts(name);
-  const long = parts.find((part) => Buffer.byteLength(part) > MAX_NAME_BYTES);
+  // Byte lengths added up rather than paths joined: this runs for every entry of a layer.
+  let partsBytes = 0;
+  let long: string | undefined;
+  for (const part of parts) {
+    const bytes = Buffer.byteLength(part);
+    if (bytes > MAX_NAME_BYTES) long ??= part;
+    partsBytes += 1 + bytes; // with the `/` before it
+  }
   const under = [root, writtenUnder].find(
-    (dir) => Buffer.byteLength(join(dir, ...parts)) > MAX_PATH_BYTES,
+    (dir) =>
+      Buffer.byteLength(dir.endsWith('/') ? dir.slice(0, -1) : dir) + partsBytes > MAX_PATH_BYTES,
   );
   if (long !== undefined || under !== undefined) {
     const why =

@@ -126,37 +126,44 @@ export function isHeaderOnly(typeflag: string): boolean {
 
 /** POSIX sums unsigned bytes, old Sun tar signed ones; both are accepted, as Go does. */
 export function checksumMatches(header: Uint8Array): boolean {
-  const { sum, high } = headerByteSums(header);
   const stored = parseOctal(header.subarray(148, 156));
-  return stored === sum || stored === sum - 256 * high;
+  const sum = headerByteSum(header);
+  // The signed sum only when the unsigned one is not it (old archives, rare).
+  return stored === sum || stored === sum - 256 * highByteCount(header);
 }
 
 /** An aligned copy of the block being summed, read four bytes at a time. */
 const words = new Uint32Array(BLOCK_SIZE / 4);
 const wordBytes = new Uint8Array(words.buffer);
 
-/**
- * The sum of a header block's bytes with its checksum field read as 8 spaces (how the
- * checksum is made), and how many of them have the high bit set (the signed sum is
- * `sum - 256 * high`). Four bytes a step, in lanes: a tree of thousands of entries sums
- * millions of bytes, and this runs unoptimised in the CLI (src/optimising-compiler.ts).
- */
-export function headerByteSums(header: Uint8Array): { sum: number; high: number } {
+/** Copies a header block into {@link words}, its checksum field as 8 spaces. */
+function loadWords(header: Uint8Array): void {
   wordBytes.set(header.subarray(0, BLOCK_SIZE));
   wordBytes.fill(0x20, 148, 156);
-  // Two 16-bit lanes of byte sums (at most 128 x 2 x 255 each: no carry between lanes) and
-  // four 8-bit lanes of high bits (at most 128 each).
+}
+
+/**
+ * The sum of a header block's bytes with its checksum field read as 8 spaces (how the
+ * checksum is made). Four bytes a step, in two 16-bit lanes (at most 128 x 2 x 255 each: no
+ * carry between them): a tree of thousands of entries sums millions of bytes, and the CLI
+ * runs this unoptimised (src/optimising-compiler.ts).
+ */
+export function headerByteSum(header: Uint8Array): number {
+  loadWords(header);
   let pairs = 0;
-  let highs = 0;
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
     pairs += (word & 0x00ff00ff) + ((word >>> 8) & 0x00ff00ff);
-    highs += (word >>> 7) & 0x01010101;
   }
-  return {
-    sum: (pairs & 0xffff) + (pairs >>> 16),
-    high: (highs & 0xff) + ((highs >>> 8) & 0xff) + ((highs >>> 16) & 0xff) + (highs >>> 24),
-  };
+  return (pairs & 0xffff) + (pairs >>> 16);
+}
+
+/** How many bytes of a header block (checksum field as spaces) have the high bit set. */
+export function highByteCount(header: Uint8Array): number {
+  loadWords(header);
+  let highs = 0; // four 8-bit lanes, at most 128 each
+  for (let i = 0; i < words.length; i++) highs += (words[i]! >>> 7) & 0x01010101;
+  return (highs & 0xff) + ((highs >>> 8) & 0xff) + ((highs >>> 16) & 0xff) + (highs >>> 24);
 }
 
 /** Octal, or GNU base-256 when the high bit of the first byte is set. */

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../../../errors.js';
-import { headerByteSums } from './tar-reader.js';
+import { headerByteSum } from './tar-reader.js';
 
 /**
  * A tar writer whose bytes equal Go's `archive/tar` Writer for the headers fluxcd/pkg/tar
@@ -150,7 +150,7 @@ function paxHeaderName(name: string): string {
 function seal(header: Buffer): Buffer {
   header.write('ustar\0', 257, 'latin1');
   header.write('00', 263, 'latin1');
-  writeOctal(header, 148, 7, headerByteSums(header).sum);
+  writeOctal(header, 148, 7, headerByteSum(header));
   header[155] = 0x20;
   return header;
 }
