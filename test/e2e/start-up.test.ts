@@ -97,6 +97,18 @@ it('a command’s --help loads that command only, and not its engine', async () 
   expect(push.code).toBe(0);
   expect(commandModules(push)).toEqual(['cli/commands/push-artifact.js']);
   expect(push.modules).not.toContain('oci/registry/http/transport.js');
+  // Nor the tar and gzip engine: it loads when the action runs.
+  expect(push.modules).not.toContain('oci/content/layer-stream.js');
+
+  const build = await runLogged(['build', 'artifact', '--help']);
+  expect(build.code).toBe(0);
+  expect(build.modules).not.toContain('oci/content/layer-file.js');
+  expect(build.modules).not.toContain('oci/content/layer-stream.js');
+
+  // A command whose flags name a Flux version loads two semver functions, not its 48 files.
+  const upgrade = await runLogged(['upgrade', '--help']);
+  expect(upgrade.code).toBe(0);
+  expect(upgrade.modules.filter((url) => url.includes('/semver/')).length).toBeLessThan(12);
 
   const install = await runLogged(['install', '--help']);
   expect(install.code).toBe(0);

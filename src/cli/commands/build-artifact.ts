@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { buildLayerFile } from '../../oci/content/layer-file.js';
 import {
   addIgnorePathsOption,
   ignorePathsFrom,
@@ -53,6 +52,8 @@ export function registerBuildArtifact(program: Command): void {
       const path = flags.path ?? '';
       const stdin = path === '-' ? await readStdinBytes() : undefined;
       process.stderr.write(`► building artifact from ${path}\n`);
+      // Loaded here: `build artifact --help` never loads the tar and gzip engine.
+      const { buildLayerFile } = await import('../../oci/content/layer-file.js');
       // Streamed into the file (memory bounded); Node's zlib: nobody recomputes this digest.
       await buildLayerFile(
         {

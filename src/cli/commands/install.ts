@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createInterface } from 'node:readline/promises';
 import { INSTALL_KEYS } from '../../bootstrap/options/option-args.js';
 import { resolveInstallOptions } from '../../flux/install-options.js';
 import { stderrProgressLogger } from '../../bootstrap/progress-logger.js';
@@ -90,6 +89,8 @@ export function registerInstall(program: Command): void {
 }
 
 async function confirm(question: string): Promise<boolean> {
+  // Loaded for the prompt only: `--help` and unattended runs never load readline.
+  const { createInterface } = await import('node:readline/promises');
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim());

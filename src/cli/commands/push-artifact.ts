@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { parseAnnotationFlags } from '../annotation-flag.js';
-import { buildStreamedArtifact, userCompressor } from '../../oci/content/layer-stream.js';
 import { repositoryName, referenceName } from '../../oci/reference.js';
 import {
   addIgnorePathsOption,
@@ -104,6 +103,9 @@ export function registerPushArtifact(program: Command): void {
     const signer = await cosignSignerFromFlag(flags.cosignKey);
     const clientOptions = await registryClientOptions(flags, ref.registry);
     const stdin = flags.path === '-' ? await readStdinBytes() : undefined;
+    // Loaded here: `push artifact --help` never loads the tar and gzip engine.
+    const { buildStreamedArtifact, userCompressor } =
+      await import('../../oci/content/layer-stream.js');
     // The layer streams through a file (memory bounded), in a directory of our own.
     const work = mkdtempSync(join(tmpdir(), 'flux-oci-push-'));
     try {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createInterface } from 'node:readline/promises';
 import { stderrProgressLogger } from '../../bootstrap/progress-logger.js';
 import { UserError } from '../../errors.js';
 import { addOptionFlags, readOptionFlags } from '../option-flags.js';
@@ -104,6 +103,8 @@ async function confirm(namespace: string): Promise<void> {
       'uninstall deletes Flux and its custom resources; pass --silent to confirm without a prompt',
     );
   }
+  // Loaded for the prompt only: `--help` and unattended runs never load readline.
+  const { createInterface } = await import('node:readline/promises');
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await prompt.question(
