@@ -7,7 +7,7 @@
 //   npm run build && npx tsx bench/flux-compare.ts [--runs 5]
 //
 // Trees: a small one (20 manifests of about 2 KB), a 50 MB one (50 files of 1 MB of random
-// base64, fixed seed) and one of 5000 small manifests (its 3x goal is ours, not the issue's). "push again" pushes the same tree under a new tag of a
+// base64, fixed seed) and one of 20 000 small manifests (its 3x goal is ours, not the issue's). "push again" pushes the same tree under a new tag of a
 // repository that holds it already. Bare `node -e 0` is measured too, the start-up floor.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -83,12 +83,12 @@ const large = writeFiles(
   ),
 );
 
-// Many small files (a monorepo's manifests): 5000 of 0-3 KB in 50 directories, ~7.5 MB.
+// Many small files (a large monorepo's manifests): 20 000 of 0-3 KB in 100 directories, ~30 MB.
 const many = writeFiles(
   join(work, 'many'),
   Object.fromEntries(
-    Array.from({ length: 5000 }, (_, i) => [
-      `apps/team-${i % 50}/app-${i}.yaml`,
+    Array.from({ length: 20_000 }, (_, i) => [
+      `apps/team-${i % 100}/app-${i}.yaml`,
       `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-${i}\ndata:\n  value: ${randomText(`m${i}`, i % 3000)}\n`,
     ]),
   ),
@@ -173,7 +173,7 @@ const cases: Case[] = [
     ],
   },
   {
-    label: 'push 5000-file tree, new tag',
+    label: 'push 20 000-file tree, new tag',
     goal: { ratio: 3, against: 'flux', memory: true },
     ours: (i) => [
       'push',
@@ -191,7 +191,7 @@ const cases: Case[] = [
     ],
   },
   {
-    label: 'pull 5000-file tree',
+    label: 'pull 20 000-file tree',
     goal: { ratio: 3, against: 'flux', memory: true },
     ours: () => ['pull', 'artifact', `oci://${host}/bench/ours-many:r0`, `--output=${freshDir()}`],
     theirs: () => [

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { constants, crc32, deflateRaw, gunzipSync } from 'node:zlib';
 import { UserError } from '../../../errors.js';
-import { processedBytes } from '../../../young-garbage.js';
+import { holdYoungGenerationSize, processedBytes } from '../../../young-garbage.js';
 import { GZIP_HEADER } from './gzip-header.js';
 
 /**
@@ -24,6 +24,7 @@ export async function* gzipChunks(
   tar: Iterable<Uint8Array>,
   compressor: Compressor,
 ): AsyncGenerator<Uint8Array> {
+  holdYoungGenerationSize();
   yield GZIP_HEADER;
   let crc = 0;
   let length = 0;
