@@ -47,7 +47,7 @@ export function processedBytes(bytes: number, collectEvery = COLLECT_EVERY_BYTES
  * Keeps the young generation at its starting size for the rest of the process (a push or
  * build, which collects every few MiB anyway). V8 doubles it each time enough has survived
  * its collections since the last growth, so a long push of many small entries ends with 4x
- * the space: a 20 000-file push peaked at 63 MiB, 57 MiB held (Flux: 60), same time. Not for
+ * the space: a 20 000-file push peaked at 63 MiB, 58 MiB held (Flux: 60), same time. Not for
  * a pull: there the small space moves the gunzip's pieces to the old generation (57 → 60
  * MiB). Only once {@link enableYoungGarbageCollection} ran; a no-op where flags are frozen.
  */
