@@ -141,7 +141,8 @@ export class TarStreamReader {
   }
 }
 
+/** A copy: a view would keep the whole piece it came from alive (Buffer#slice is a view). */
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b.slice();
+  if (a.length === 0) return Uint8Array.prototype.slice.call(b);
   return Buffer.concat([a, b]);
 }

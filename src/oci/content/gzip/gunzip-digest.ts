@@ -24,8 +24,11 @@ export interface GunzipDigestOptions {
   readonly stopAfter?: number;
 }
 
-/** Bytes decompressed at a time: a few are garbage between two collections (young-garbage.ts). */
-const PIECE_BYTES = 256 * 1024;
+/**
+ * Bytes decompressed at a time: a few are garbage between two collections (young-garbage.ts);
+ * as small as a pull's, for the same reason (see layer-extraction.ts).
+ */
+const PIECE_BYTES = 64 * 1024;
 
 /**
  * The sha256 of what a gzip stream decompresses to (a layer's diffID), taken as the
