@@ -1,5 +1,6 @@
 // Streaming makes a short-lived Buffer per piece (socket reads, gunzip output, file reads); V8 frees
 // them only once ~32 MB pile up, so a collection every few MiB keeps the peak near a few pieces.
+import { setV8Flags } from './v8-flags.js';
 
 /**
  * Bytes processed between two collections: a few pieces. Much more and the garbage piles up;
@@ -55,11 +56,7 @@ export function processedBytes(bytes: number, collectEvery = COLLECT_EVERY_BYTES
 export function holdYoungGenerationSize(): void {
   if (!enabled || sizeHeld) return;
   sizeHeld = true;
-  try {
-    process.getBuiltinModule('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
-  } catch {
-    // V8's own sizing: only memory differs
-  }
+  setV8Flags('--semi-space-growth-factor=1');
 }
 
 /**
@@ -68,10 +65,10 @@ export function holdYoungGenerationSize(): void {
  * optimisation, never a reason for a pull or push to fail.
  */
 function youngCollector(): () => void {
+  if (!setV8Flags('--expose-gc')) return () => {};
   try {
-    // Loaded here, not imported: a small push or pull never collects and so never loads them.
-    process.getBuiltinModule('node:v8').setFlagsFromString('--expose-gc');
-    // A context created with the flag in force has `gc`.
+    // A context created with the flag in force has `gc` (node:vm loaded here: a small push or
+    // pull never collects and so never loads it).
     const gc = process
       .getBuiltinModule('node:vm')
       .runInNewContext('typeof gc === "function" ? gc : undefined') as

@@ -17,6 +17,7 @@ import { createGunzip, type Gunzip } from 'node:zlib';
 import { UserError } from '../../../errors.js';
 import { COLLECT_EVERY_BYTES_PASSED_ON, processedBytes } from '../../../young-garbage.js';
 import { DEFAULT_MAX_UNCOMPRESSED_SIZE } from '../gzip/gzip.js';
+import { isGzip } from '../gzip/gzip-header.js';
 import type { ExtractOptions, ExtractResult } from './extract.js';
 import {
   ensureDirectory,
@@ -390,10 +391,6 @@ function moveError(err: unknown, target: string): UserError {
   return new UserError(
     `cannot move pulled content to ${target} (${code}): check --output and pull again`,
   );
-}
-
-function isGzip(head: Uint8Array): boolean {
-  return head[0] === 0x1f && head[1] === 0x8b;
 }
 
 function notGzip(): UserError {

@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { UserError } from '../../../errors.js';
+import { isGzip } from './gzip-header.js';
 import { COLLECT_EVERY_BYTES_PASSED_ON, processedBytes } from '../../../young-garbage.js';
 
 /** Options for {@link GunzipDigest}. */
@@ -150,8 +151,4 @@ export class GunzipDigest {
       `${this.what} is not gzip-compressed (it does not start with 1f 8b); it is not a Flux artifact's layer: push it with flux-oci or flux push artifact`,
     );
   }
-}
-
-function isGzip(head: Uint8Array): boolean {
-  return head[0] === 0x1f && head[1] === 0x8b;
 }

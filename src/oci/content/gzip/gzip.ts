@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { constants, crc32, deflateRaw, gunzipSync } from 'node:zlib';
 import { UserError } from '../../../errors.js';
 import { holdYoungGenerationSize, processedBytes } from '../../../young-garbage.js';
-import { GZIP_HEADER } from './gzip-header.js';
+import { GZIP_HEADER, isGzip } from './gzip-header.js';
 
 /**
  * Which deflate makes a layer:
@@ -130,7 +130,7 @@ export const DEFAULT_MAX_UNCOMPRESSED_SIZE = 100 * 1024 * 1024;
 export function gunzip(data: Uint8Array, options: GunzipOptions = {}): Uint8Array {
   const maxSize = options.maxSize ?? DEFAULT_MAX_UNCOMPRESSED_SIZE;
   const what = options.what ?? 'layer';
-  if (data.length < 2 || data[0] !== 0x1f || data[1] !== 0x8b) {
+  if (!isGzip(data)) {
     throw new UserError(`${what} is not gzip-compressed (it does not start with 1f 8b)`);
   }
   try {
